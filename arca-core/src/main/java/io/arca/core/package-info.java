@@ -1,0 +1,2 @@
+/** Arca's source-agnostic core: errors, storage, the streaming pipeline and the repository format. */
+package io.arca.core;

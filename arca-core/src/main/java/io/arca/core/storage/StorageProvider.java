@@ -1,0 +1,18 @@
+package io.arca.core.storage;
+
+/**
+ * Creates stores for one URL scheme. Providers are found with {@link java.util.ServiceLoader}
+ * (register in {@code META-INF/services/io.arca.core.storage.StorageProvider}).
+ */
+public interface StorageProvider {
+    /** The URL scheme this provider serves, such as {@code file} or {@code s3}. */
+    String scheme();
+
+    /**
+     * Opens a store at the URL. Must not create buckets or write anything; checks that need the
+     * network may be deferred to the first operation.
+     *
+     * @throws StorageAccessException when the URL or configuration is invalid
+     */
+    Storage open(StorageUrl url);
+}

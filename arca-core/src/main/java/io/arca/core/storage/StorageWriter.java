@@ -1,0 +1,20 @@
+package io.arca.core.storage;
+
+import java.io.OutputStream;
+
+/**
+ * A pending object. Bytes written are invisible until {@link #commit()} publishes them atomically.
+ * {@link #close()} after commit does nothing; {@link #close()} before commit aborts the write and
+ * removes every trace of it. Writing after commit or abort raises {@link IllegalStateException}.
+ * Use it in try-with-resources and call {@code commit()} as the last statement in the block, so
+ * that any exception aborts.
+ */
+public abstract class StorageWriter extends OutputStream {
+
+    /** Publishes the object durably and atomically and returns what was stored. */
+    public abstract ObjectInfo commit();
+
+    /** Aborts unless committed. Never throws for an abort. */
+    @Override
+    public abstract void close();
+}
