@@ -85,6 +85,23 @@ public interface Storage extends AutoCloseable {
     @Override
     void close();
 
+    /**
+     * Orders keys by their UTF-8 bytes, which is code point order. {@link String#compareTo} differs
+     * for characters outside the Basic Multilingual Plane, so stores and callers sort with this.
+     */
+    static int compareKeys(String a, String b) {
+        int i = 0;
+        while (i < a.length() && i < b.length()) {
+            int ca = a.codePointAt(i);
+            int cb = b.codePointAt(i);
+            if (ca != cb) {
+                return Integer.compare(ca, cb);
+            }
+            i += Character.charCount(ca);
+        }
+        return Integer.compare(a.length() - i, b.length() - i);
+    }
+
     /** Checks a key against the rules above. */
     static String checkKey(String key) {
         if (key == null || key.isEmpty()) {

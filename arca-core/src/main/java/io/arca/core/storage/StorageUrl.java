@@ -1,6 +1,8 @@
 package io.arca.core.storage;
 
 import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Locale;
 
@@ -17,35 +19,67 @@ import java.util.Locale;
  */
 public record StorageUrl(String scheme, String authority, String path, String query) {
 
-    /** Parses a URL or a plain filesystem path. */
+    /**
+     * Parses a URL or a plain filesystem path. Relative paths are resolved against the working
+     * directory. {@code file:/path} and {@code file:path} take the rest literally, as typed;
+     * {@code file:///path} and {@code file://localhost/path} are URIs and are percent-decoded.
+     *
+     * @throws IllegalArgumentException when the text is empty, malformed, names a remote host in a
+     *     {@code file} URL, or lacks the bucket or container of another scheme
+     */
     public static StorageUrl parse(String text) {
         if (text == null || text.isBlank()) {
             throw new IllegalArgumentException("repository URL is empty");
         }
         String t = text.trim();
         int colon = t.indexOf(':');
+        // colon > 1 keeps a Windows drive letter ("C:\x") a path rather than a scheme
         boolean hasScheme = colon > 1 && t.substring(0, colon).matches("[A-Za-z][A-Za-z0-9+.-]*");
         if (!hasScheme) {
-            return new StorageUrl("file", "", Path.of(t).toAbsolutePath().normalize().toString(), "");
+            return file(t, text);
         }
         String scheme = t.substring(0, colon).toLowerCase(Locale.ROOT);
         if (scheme.equals("file")) {
             String rest = t.substring(colon + 1);
             if (rest.startsWith("//")) {
-                rest = URI.create(t).getPath();
+                URI uri = uri(t, text);
+                String host = uri.getRawAuthority() == null ? "" : uri.getRawAuthority();
+                if (!host.isEmpty() && !host.equalsIgnoreCase("localhost")) {
+                    throw new IllegalArgumentException("repository URL '" + text + "' names host '" + host
+                            + "'; file URLs must be local (file:///path)");
+                }
+                rest = uri.getPath() == null ? "" : uri.getPath();
             }
-            return new StorageUrl("file", "", Path.of(rest).toAbsolutePath().normalize().toString(), "");
+            return file(rest, text);
         }
-        URI uri;
-        try {
-            uri = URI.create(t);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("invalid repository URL '" + text + "'", e);
-        }
+        URI uri = uri(t, text);
         String authority = uri.getRawAuthority() == null ? "" : uri.getRawAuthority();
+        if (authority.isEmpty()) {
+            throw new IllegalArgumentException("repository URL '" + text + "' names no bucket or container ("
+                    + scheme + "://bucket/prefix)");
+        }
         String path = uri.getRawPath() == null ? "" : uri.getRawPath().replaceAll("^/+|/+$", "");
         String query = uri.getRawQuery() == null ? "" : uri.getRawQuery();
         return new StorageUrl(scheme, authority, path, query);
+    }
+
+    private static StorageUrl file(String path, String text) {
+        if (path.isEmpty()) {
+            throw new IllegalArgumentException("repository URL '" + text + "' names no path");
+        }
+        try {
+            return new StorageUrl("file", "", Path.of(path).toAbsolutePath().normalize().toString(), "");
+        } catch (InvalidPathException e) {
+            throw new IllegalArgumentException("invalid repository path '" + text + "'", e);
+        }
+    }
+
+    private static URI uri(String t, String text) {
+        try {
+            return new URI(t);
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("invalid repository URL '" + text + "'", e);
+        }
     }
 
     /** The filesystem path of a {@code file} URL. */

@@ -5,8 +5,14 @@ import java.io.OutputStream;
 /**
  * A pending object. Bytes written are invisible until {@link #commit()} publishes them atomically.
  * {@link #close()} after commit does nothing; {@link #close()} before commit aborts the write and
- * removes every trace of it. Writing after commit or abort raises {@link IllegalStateException}.
- * Use it in try-with-resources and call {@code commit()} as the last statement in the block, so
+ * removes every trace of it. Writing or committing after commit or abort raises
+ * {@link IllegalStateException}.
+ *
+ * <p>A commit that throws also finishes the writer and removes its temporary data. Only after a
+ * {@link StorageTransientException} is it unknown whether the object was published; any other
+ * error means it was not.
+ *
+ * <p>Use it in try-with-resources and call {@code commit()} as the last statement in the block, so
  * that any exception aborts.
  */
 public abstract class StorageWriter extends OutputStream {
