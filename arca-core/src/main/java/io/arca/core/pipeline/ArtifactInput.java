@@ -3,6 +3,8 @@ package io.arca.core.pipeline;
 import io.arca.core.storage.ReadRange;
 import io.arca.core.storage.Storage;
 import java.io.InputStream;
+import java.security.MessageDigest;
+import java.util.Objects;
 
 /** Reads artifacts back: stored bytes from storage, through the codec, to plain bytes. */
 public final class ArtifactInput {
@@ -14,18 +16,36 @@ public final class ArtifactInput {
      * end, the stored size and SHA-256 and the plain size and SHA-256 against {@code expected}, and
      * throws {@code ArcaException(VERIFICATION_FAILED)} naming {@code key} on any mismatch or on a
      * codec error (corrupt frame). Errors surface as {@link java.io.IOException} wrapping nothing:
-     * the stream throws the {@code ArcaException} itself (unchecked).
+     * the stream throws the {@code ArcaException} itself (unchecked). A failed read from storage
+     * stays an {@link java.io.IOException} (or the store's unchecked exception): it says nothing
+     * about the artifact. A reader that closes the stream before the end gets no check.
      */
     public static InputStream open(Storage storage, String key, Codec codec, ArtifactDigest expected) {
-        throw new UnsupportedOperationException("TODO");
+        Objects.requireNonNull(codec, "codec");
+        Objects.requireNonNull(expected, "expected");
+        MessageDigest storedSha256 = Sha256.newDigest();
+        StoredInput stored = new StoredInput(storage.openRead(key), storedSha256);
+        return new VerifiedInputStream(key, new DecodingInputStream(key, codec, stored), stored, storedSha256,
+                expected);
     }
 
     /**
      * Opens part of an artifact: decoding starts at {@code from.storedOffset()} (a frame boundary)
      * and the stream yields exactly {@code plainLength} plain bytes (or to the end of the artifact
-     * when {@code plainLength} is {@link ReadRange#TO_END}). No whole-artifact digest check.
+     * when {@code plainLength} is {@link ReadRange#TO_END}). No whole-artifact digest check; the
+     * codec's own checksums still apply, and an artifact that ends before {@code plainLength} bytes
+     * raises {@code ArcaException(VERIFICATION_FAILED)}.
      */
     public static InputStream openAt(Storage storage, String key, Codec codec, SeekPoint from, long plainLength) {
-        throw new UnsupportedOperationException("TODO");
+        Objects.requireNonNull(codec, "codec");
+        if (plainLength < 0 && plainLength != ReadRange.TO_END) {
+            throw new IllegalArgumentException("invalid plain length " + plainLength);
+        }
+        if (plainLength == 0) {
+            return InputStream.nullInputStream();
+        }
+        StoredInput stored = new StoredInput(storage.openRead(key, ReadRange.from(from.storedOffset())), null);
+        DecodingInputStream plain = new DecodingInputStream(key, codec, stored);
+        return plainLength == ReadRange.TO_END ? plain : new SegmentInputStream(key, from, plainLength, plain);
     }
 }

@@ -1,14 +1,35 @@
 package io.arca.core.pipeline;
 
+import java.util.Objects;
+
 /**
  * A codec with its settings.
  *
  * @param codec the format
- * @param level compression level (zstd 1..19, gzip 1..9, lz4 1..17 where 1 is the fast mode)
+ * @param level compression level (zstd 1..22, gzip 1..9, lz4 1..17 where 1 is the fast mode, none 0)
  * @param workers compression threads for codecs that can use several (zstd); 0 or 1 means the
  *     calling thread only
+ * @throws IllegalArgumentException for a level outside the codec's range or negative workers
  */
 public record CodecSpec(Codec codec, int level, int workers) {
+
+    public CodecSpec {
+        Objects.requireNonNull(codec, "codec");
+        int max = switch (codec) {
+            case ZSTD -> 22;
+            case GZIP -> 9;
+            case LZ4 -> 17;
+            case NONE -> 0;
+        };
+        int min = codec == Codec.NONE ? 0 : 1;
+        if (level < min || level > max) {
+            throw new IllegalArgumentException("invalid compression level " + level + " for " + codec.id()
+                    + (codec == Codec.NONE ? " (none takes no level)" : " (use " + min + " to " + max + ")"));
+        }
+        if (workers < 0) {
+            throw new IllegalArgumentException("invalid number of compression workers " + workers);
+        }
+    }
 
     /** zstd level 3 with one worker per core, capped at 4. */
     public static CodecSpec defaults() {

@@ -1,0 +1,90 @@
+package io.arca.core.pipeline;
+
+import io.arca.core.error.ArcaException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.MessageDigest;
+import java.util.Locale;
+
+/**
+ * A whole artifact's plain bytes; at the end, checks stored size and SHA-256 and plain size and
+ * SHA-256 against the manifest. A reader that stops early gets no check.
+ */
+final class VerifiedInputStream extends InputStream {
+    private final String key;
+    private final DecodingInputStream plain;
+    private final StoredInput stored;
+    private final MessageDigest storedSha256;
+    private final ArtifactDigest expected;
+    private final MessageDigest plainSha256 = Sha256.newDigest();
+    private final byte[] oneByte = new byte[1];
+    private long plainSize;
+    private boolean verified;
+    private ArcaException failure;
+
+    VerifiedInputStream(String key, DecodingInputStream plain, StoredInput stored, MessageDigest storedSha256,
+            ArtifactDigest expected) {
+        this.key = key;
+        this.plain = plain;
+        this.stored = stored;
+        this.storedSha256 = storedSha256;
+        this.expected = expected;
+    }
+
+    @Override
+    public int read() throws IOException {
+        int n;
+        do {
+            n = read(oneByte, 0, 1);
+        } while (n == 0);
+        return n < 0 ? -1 : oneByte[0] & 0xFF;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+        if (failure != null) {
+            throw failure;
+        }
+        if (verified) {
+            return -1;
+        }
+        int n;
+        try {
+            n = plain.read(b, off, len);
+        } catch (ArcaException e) {
+            failure = e;
+            throw e;
+        }
+        if (n > 0) {
+            plainSha256.update(b, off, n);
+            plainSize += n;
+        } else if (n < 0) {
+            verify();
+        }
+        return n;
+    }
+
+    private void verify() throws IOException {
+        stored.drain();
+        String problem = null;
+        if (stored.size() != expected.storedSize()) {
+            problem = "stored size is " + stored.size() + " bytes, the manifest says " + expected.storedSize();
+        } else if (!Sha256.hex(storedSha256).equals(expected.storedSha256().toLowerCase(Locale.ROOT))) {
+            problem = "stored sha-256 does not match the manifest";
+        } else if (plainSize != expected.size()) {
+            problem = "plain size is " + plainSize + " bytes, the manifest says " + expected.size();
+        } else if (!Sha256.hex(plainSha256).equals(expected.sha256().toLowerCase(Locale.ROOT))) {
+            problem = "plain sha-256 does not match the manifest";
+        }
+        if (problem != null) {
+            failure = DecodingInputStream.corrupt(key, problem, null);
+            throw failure;
+        }
+        verified = true;
+    }
+
+    @Override
+    public void close() throws IOException {
+        plain.close();
+    }
+}

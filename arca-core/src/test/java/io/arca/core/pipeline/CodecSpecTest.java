@@ -1,0 +1,34 @@
+package io.arca.core.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class CodecSpecTest {
+
+    @Test
+    void parsesCodecAndLevel() {
+        assertThat(CodecSpec.parse("zstd")).extracting(CodecSpec::codec, CodecSpec::level)
+                .containsExactly(Codec.ZSTD, 3);
+        assertThat(CodecSpec.parse(" ZSTD:19 ")).extracting(CodecSpec::codec, CodecSpec::level)
+                .containsExactly(Codec.ZSTD, 19);
+        assertThat(CodecSpec.parse("gzip:1").toString()).isEqualTo("gzip:1");
+        assertThat(CodecSpec.parse("lz4").level()).isEqualTo(1);
+        assertThat(CodecSpec.parse("none").toString()).isEqualTo("none");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"zstd:0", "zstd:23", "gzip:0", "gzip:10", "lz4:18", "none:1", "zstd:x", "brotli"})
+    void rejectsWhatTheCodecCannotDo(String text) {
+        assertThatThrownBy(() -> CodecSpec.parse(text)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void rejectsNegativeWorkers() {
+        assertThatThrownBy(() -> new CodecSpec(Codec.ZSTD, 3, -1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("workers");
+    }
+}
