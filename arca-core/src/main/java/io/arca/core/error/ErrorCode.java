@@ -9,59 +9,62 @@ package io.arca.core.error;
  * {@code docs/exit-codes.md} is checked against this enum by a test.
  */
 public enum ErrorCode {
-    /** A failure that fits no narrower code. */
-    FAILURE(1000, 1, false),
-    /** An unexpected internal error: a bug in Arca. */
-    INTERNAL(1001, 1, false),
-    /** Bad command-line input: unknown option, missing argument, invalid value. */
-    USAGE(1002, 2, false),
-    /** Part of the work succeeded and part failed. */
-    PARTIAL(1003, 3, false),
-    /** A backup id or {@code latest} that names no complete backup. */
-    BACKUP_NOT_FOUND(1004, 1, false),
-    /** A restore target that holds objects, without {@code --clean}. */
-    TARGET_NOT_EMPTY(1005, 1, false),
-    /** A required PostgreSQL client program ({@code pg_dump}, {@code pg_restore}, ...) fitting the server's major version was not found. */
-    TOOL_NOT_FOUND(1006, 1, false),
-    /** A PostgreSQL client program ran and failed. */
-    TOOL_FAILED(1007, 1, false),
-    /** The operation was interrupted (signal or Ctrl-C). */
-    INTERRUPTED(1008, 1, true),
-    /** The repository location holds no Arca repository (no {@code arca.json}). */
-    REPOSITORY_NOT_FOUND(1100, 10, false),
-    /** {@code arca init} on a location that already holds a repository. */
-    REPOSITORY_EXISTS(1101, 1, false),
-    /** The repository's format version is newer than this Arca understands. */
-    REPOSITORY_VERSION(1102, 10, false),
-    /** Another process holds the lease. */
-    LOCK_HELD(1200, 11, true),
-    /** A key or passphrase is missing or wrong, or decryption failed. */
-    KEY(1300, 12, false),
-    /** Storage refused access or is misconfigured (permissions, missing bucket, not writable). */
-    STORAGE_ACCESS(1400, 13, false),
-    /** Storage failed in a way that may pass (timeouts, throttling, connection resets). */
-    STORAGE_TRANSIENT(1401, 13, true),
-    /** An object that should exist in storage does not. */
-    STORAGE_NOT_FOUND(1402, 13, false),
-    /** An if-absent write found the object already there. */
-    STORAGE_ALREADY_EXISTS(1403, 13, false),
-    /** PostgreSQL could not be reached or refused the connection. */
-    PG_CONNECTION(1500, 14, true),
-    /** PostgreSQL rejected the credentials. */
-    PG_AUTHENTICATION(1501, 14, false),
-    /** The database named in the connection URL does not exist. */
-    PG_DATABASE_MISSING(1502, 14, false),
-    /** A backup failed its integrity checks: size, checksum, codec or archive structure. */
-    VERIFICATION_FAILED(1600, 15, false);
+    FAILURE(1000, 1, false, "A failure that fits no narrower code."),
+    INTERNAL(1001, 1, false, "An unexpected internal error: a bug in Arca."),
+    USAGE(1002, 2, false, "Bad command-line input: unknown option, missing argument, invalid value."),
+    PARTIAL(1003, 3, false, "Part of the work succeeded and part failed."),
+    BACKUP_NOT_FOUND(1004, 1, false, "A backup id or latest that names no complete backup."),
+    TARGET_NOT_EMPTY(1005, 1, false, "A restore target that holds objects, without --clean."),
+    TOOL_NOT_FOUND(1006, 1, false, "A required PostgreSQL client program (pg_dump, pg_restore, ...) fitting the server's major version was not found."),
+    TOOL_FAILED(1007, 1, false, "A PostgreSQL client program ran and failed."),
+    INTERRUPTED(1008, 1, true, "The operation was interrupted (signal or Ctrl-C)."),
+    REPOSITORY_NOT_FOUND(1100, 10, false, "The repository location holds no Arca repository (no arca.json)."),
+    REPOSITORY_EXISTS(1101, 1, false, "arca init on a location that already holds a repository."),
+    REPOSITORY_VERSION(1102, 10, false, "The repository's format version is newer than this Arca understands."),
+    LOCK_HELD(1200, 11, true, "Another process holds the lease."),
+    KEY(1300, 12, false, "A key or passphrase is missing or wrong, or decryption failed."),
+    STORAGE_ACCESS(1400, 13, false, "Storage refused access or is misconfigured (permissions, missing bucket, not writable)."),
+    STORAGE_TRANSIENT(1401, 13, true, "Storage failed in a way that may pass (timeouts, throttling, connection resets)."),
+    STORAGE_NOT_FOUND(1402, 13, false, "An object that should exist in storage does not."),
+    STORAGE_ALREADY_EXISTS(1403, 13, false, "An if-absent write found the object already there."),
+    PG_CONNECTION(1500, 14, true, "PostgreSQL could not be reached or refused the connection."),
+    PG_AUTHENTICATION(1501, 14, false, "PostgreSQL rejected the credentials."),
+    PG_DATABASE_MISSING(1502, 14, false, "The database named in the connection URL does not exist."),
+    VERIFICATION_FAILED(1600, 15, false, "A backup failed its integrity checks: size, checksum, codec or archive structure.");
 
     private final int number;
     private final int exitCode;
     private final boolean retryable;
+    private final String description;
 
-    ErrorCode(int number, int exitCode, boolean retryable) {
+    ErrorCode(int number, int exitCode, boolean retryable, String description) {
         this.number = number;
         this.exitCode = exitCode;
         this.retryable = retryable;
+        this.description = description;
+    }
+
+    /** What the code means, one sentence (rendered into {@code docs/exit-codes.md}). */
+    public String description() {
+        return description;
+    }
+
+    /** The Markdown of {@code docs/exit-codes.md}: a test keeps the file equal to this. */
+    public static String markdown() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("# Exit codes and error codes\n\n")
+                .append("Generated from `io.arca.core.error.ErrorCode`; `ErrorCodeDocTest` fails when this file and the enum differ.\n\n")
+                .append("Arca exits 0 on success. On failure it prints one line `error: ...`, a line `hint: ...` with what to do,\n")
+                .append("and (except for plain failures) `code: ARCA-<number>`. `wal-push`/`wal-fetch` never exit above 125.\n\n")
+                .append("| exit | error code | name | retry may help | meaning |\n")
+                .append("|---:|---|---|---|---|\n");
+        for (ErrorCode c : values()) {
+            sb.append("| ").append(c.exitCode).append(" | ARCA-").append(c.number).append(" | `").append(c.name())
+                    .append("` | ").append(c.retryable ? "yes" : "no").append(" | ").append(c.description).append(" |\n");
+        }
+        sb.append("\nExit codes by number: 0 ok, 1 failure, 2 usage, 3 partial, 10 no repository, 11 lock held,\n")
+                .append("12 key or decryption failure, 13 storage access, 14 PostgreSQL connection, 15 verification failed.\n");
+        return sb.toString();
     }
 
     /** Stable number, printed as {@code ARCA-<number>}; never reused for another meaning. */
