@@ -2,8 +2,8 @@ package io.arca.core;
 
 /**
  * Receives progress of long work. Core and engine code report through it and never print; the
- * command line renders it on a terminal. Implementations must be thread-safe and cheap: they are
- * called from streaming loops (at most a few times per second is the caller's job, not theirs).
+ * command line renders it on a terminal. Implementations must be thread-safe and cheap: they may
+ * be called from streaming loops for every buffer, and throttle their own output.
  */
 public interface Progress {
     /** Discards everything. */

@@ -1,0 +1,343 @@
+package io.arca.postgres.logical;
+
+import io.arca.core.ArcaVersion;
+import io.arca.core.Progress;
+import io.arca.core.error.ArcaException;
+import io.arca.core.error.ErrorCode;
+import io.arca.core.pipeline.ArtifactDigest;
+import io.arca.core.pipeline.ArtifactOutput;
+import io.arca.core.pipeline.CodecSpec;
+import io.arca.core.pipeline.SeekPoint;
+import io.arca.core.repo.ArtifactRecord;
+import io.arca.core.repo.BackupKind;
+import io.arca.core.repo.BackupManifest;
+import io.arca.core.repo.Repository;
+import io.arca.core.repo.Repository.PendingBackup;
+import io.arca.postgres.archive.ArchiveToc;
+import io.arca.postgres.archive.CustomArchiveScanner;
+import io.arca.postgres.archive.TocEntry;
+import io.arca.postgres.local.ConnectionSettings;
+import io.arca.postgres.local.PgBinaries;
+import io.arca.postgres.local.ToolProcess;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Takes a logical backup: {@code pg_dump} in the snapshot of a {@link SnapshotSession}, its output
+ * streamed through the pipeline straight into the repository, row counts taken in the same
+ * snapshot while the dump runs, then the manifest as commit marker.
+ */
+public final class LogicalBackup {
+    /** Source name recorded for database artifacts. */
+    public static final String SOURCE = "postgresql.logical";
+    /** Source name recorded for the globals artifact. */
+    public static final String GLOBALS_SOURCE = "postgresql.globals";
+    private static final int BUFFER = 1 << 20;
+    private static final Pattern FINISHED_ITEM = Pattern.compile("finished item (\\d+) TABLE DATA ");
+
+    private final Repository repository;
+    private final PgBinaries binaries;
+    private final Progress progress;
+
+    public LogicalBackup(Repository repository, PgBinaries binaries, Progress progress) {
+        this.repository = repository;
+        this.binaries = binaries;
+        this.progress = progress;
+    }
+
+    /** Backs up the database at {@code db}; returns the committed manifest. */
+    public BackupManifest run(ConnectionSettings db, LogicalBackupOptions options) {
+        PendingBackup pending = repository.begin(BackupKind.LOGICAL);
+        boolean committed = false;
+        long started = System.nanoTime();
+        try (SnapshotSession session = SnapshotSession.open(db)) {
+            ServerInfo server = session.server();
+            Path pgDump = binaries.require("pg_dump", server.major());
+            Map<String, String> tools = new LinkedHashMap<>();
+            tools.put("arca", ArcaVersion.get());
+            tools.put("pg_dump", binaries.versionOf(pgDump).toString());
+            var migration = session.migration();
+            RowCounter counter = new RowCounter(session, options.countRows());
+            String base = fileBase(server.database());
+            progress.note("dumping database '" + server.database() + "' from " + db.describe() + " with "
+                    + pgDump + " (" + options.format().name().toLowerCase() + ")");
+
+            List<ArtifactRecord> artifacts = new ArrayList<>();
+            List<String> dumpArgs = dumpArguments(db, session.snapshot(), options);
+            switch (options.format()) {
+                case CUSTOM -> artifacts.add(dumpCustom(pending, pgDump, db, dumpArgs, options.codec(), base, counter));
+                case PLAIN -> artifacts.add(dumpPlain(pending, pgDump, db, dumpArgs, options.codec(), base, counter));
+                case DIRECTORY -> artifacts.addAll(dumpDirectory(pending, pgDump, db, dumpArgs, options, base, counter));
+            }
+            long dumpMillis = millisSince(started);
+            if (options.globals()) {
+                Path pgDumpAll = binaries.require("pg_dumpall", server.major());
+                tools.put("pg_dumpall", binaries.versionOf(pgDumpAll).toString());
+                artifacts.add(dumpGlobals(pending, pgDumpAll, db, options.codec()));
+            }
+            progress.note("waiting for row counts");
+            var tables = counter.results();
+            var info = new BackupManifest.DatabaseInfo(server.database(), server.host(), server.version(),
+                    server.systemIdentifier(), server.encoding(), null, server.lsn(), null, options.countRows(),
+                    tables, migration.join());
+            Map<String, Long> timings = new LinkedHashMap<>();
+            timings.put("dumpMillis", dumpMillis);
+            timings.put("totalMillis", millisSince(started));
+            BackupManifest manifest = pending.commit(options.labels(), tools, info, artifacts, timings);
+            committed = true;
+            return manifest;
+        } finally {
+            if (!committed) {
+                pending.discard();
+            }
+        }
+    }
+
+    private static long millisSince(long nanos) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nanos);
+    }
+
+    /** A file-name-safe form of the database name. */
+    static String fileBase(String database) {
+        String safe = database.replaceAll("[^A-Za-z0-9_.-]", "_");
+        return safe.isEmpty() || safe.startsWith(".") ? "db" + safe : safe;
+    }
+
+    private static List<String> dumpArguments(ConnectionSettings db, String snapshot, LogicalBackupOptions o) {
+        List<String> args = new ArrayList<>();
+        args.add("--dbname=" + db.libpqConninfo());
+        args.add("--no-password");
+        args.add("--snapshot=" + snapshot);
+        o.schemas().forEach(s -> args.add("--schema=" + s));
+        o.tables().forEach(t -> args.add("--table=" + t));
+        o.excludeTables().forEach(t -> args.add("--exclude-table=" + t));
+        return args;
+    }
+
+    private ToolProcess startTool(Path program, List<String> args, ConnectionSettings db) {
+        return ToolProcess.builder(program).args(args).environment(db.libpqEnvironment()).start();
+    }
+
+    private ArtifactRecord dumpCustom(PendingBackup pending, Path pgDump, ConnectionSettings db, List<String> common,
+            CodecSpec codec, String base, RowCounter counter) {
+        List<String> args = new ArrayList<>(common);
+        args.add("--format=custom");
+        args.add("--compress=0");
+        String name = base + ".dump";
+        String file = name + codec.codec().extension();
+        List<SeekPoint> seekPoints = new ArrayList<>();
+        ToolProcess dump = startTool(pgDump, args, db);
+        try (ArtifactOutput out = pending.openArtifact(file, codec)) {
+            CustomArchiveScanner scanner = new CustomArchiveScanner(out, new CustomArchiveScanner.Listener() {
+                @Override
+                public void tocComplete(ArchiveToc toc, long tocLength) {
+                    for (TocEntry e : toc.entries()) {
+                        if ("TABLE DATA".equals(e.desc())) {
+                            counter.add(new TableRef(e.namespace(), e.tag()));
+                        }
+                    }
+                }
+
+                @Override
+                public void blockStarting(int dumpId, int blockType, long offset) throws IOException {
+                    seekPoints.add(out.markSeekPoint("data:" + dumpId));
+                }
+            });
+            pump(dump, scanner, "dump");
+            dump.waitForSuccess("pg_dump");
+            scanner.finish();
+            ArtifactDigest digest = out.finish();
+            return ArtifactRecord.of(name, SOURCE, DumpFormat.CUSTOM.artifactFormat(), file, codec.toString(), digest,
+                    seekPoints);
+        } catch (IOException e) {
+            throw storageError(file, e);
+        } finally {
+            dump.destroy();
+        }
+    }
+
+    private ArtifactRecord dumpPlain(PendingBackup pending, Path pgDump, ConnectionSettings db, List<String> common,
+            CodecSpec codec, String base, RowCounter counter) {
+        List<String> args = new ArrayList<>(common);
+        args.add("--format=plain");
+        // The script drops what it creates (IF EXISTS), so 'arca restore --clean' can replay it.
+        args.add("--clean");
+        args.add("--if-exists");
+        String name = base + ".sql";
+        String file = name + codec.codec().extension();
+        ToolProcess dump = startTool(pgDump, args, db);
+        try (ArtifactOutput out = pending.openArtifact(file, codec)) {
+            pump(dump, new PlainCopyScanner(out, counter::add), "dump");
+            dump.waitForSuccess("pg_dump");
+            return ArtifactRecord.of(name, SOURCE, DumpFormat.PLAIN.artifactFormat(), file, codec.toString(),
+                    out.finish(), List.of());
+        } catch (IOException e) {
+            throw storageError(file, e);
+        } finally {
+            dump.destroy();
+        }
+    }
+
+    /**
+     * {@code pg_dump -Fd} writes its files itself, so they pass through a staging directory: with
+     * {@code --jobs > 1} each table's file is stored and deleted as soon as {@code pg_dump} reports
+     * the item finished, so local disk holds at most the tables being dumped at the time.
+     */
+    private List<ArtifactRecord> dumpDirectory(PendingBackup pending, Path pgDump, ConnectionSettings db,
+            List<String> common, LogicalBackupOptions o, String base, RowCounter counter) {
+        Path staging;
+        try {
+            Files.createDirectories(o.stagingDirectory());
+            staging = Files.createTempDirectory(o.stagingDirectory(), "arca-dump-");
+        } catch (IOException e) {
+            throw new ArcaException(ErrorCode.FAILURE, "cannot create a staging directory in '" + o.stagingDirectory()
+                    + "': " + e.getMessage(), "pass --staging-dir with a writable directory", e);
+        }
+        Path dir = staging.resolve("dump");
+        List<String> args = new ArrayList<>(common);
+        args.add("--format=directory");
+        args.add("--compress=0");
+        args.add("--jobs=" + o.jobs());
+        args.add("--verbose");
+        args.add("--file=" + dir);
+        String prefix = base + "." + DumpFormat.DIRECTORY.suffix() + "/";
+        List<Future<ArtifactRecord>> uploads = new ArrayList<>();
+        ExecutorService uploader = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "arca-upload");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            ToolProcess dump = ToolProcess.builder(pgDump).args(args).environment(db.libpqEnvironment())
+                    .stderrListener(line -> {
+                        Matcher m = FINISHED_ITEM.matcher(line);
+                        if (m.find()) {
+                            String f = m.group(1) + ".dat";
+                            synchronized (uploads) {
+                                uploads.add(uploader.submit(() -> storeFile(pending, dir.resolve(f), prefix + f, o.codec())));
+                            }
+                        }
+                    })
+                    .discardStdout()
+                    .start();
+            try {
+                dump.waitForSuccess("pg_dump");
+            } finally {
+                dump.destroy();
+            }
+            List<ArtifactRecord> records = new ArrayList<>();
+            synchronized (uploads) {
+                for (Future<ArtifactRecord> f : uploads) {
+                    records.add(f.get());
+                }
+            }
+            try (Stream<Path> rest = Files.list(dir)) {
+                for (Path p : rest.sorted().toList()) {
+                    records.add(storeFile(pending, p, prefix + p.getFileName(), o.codec()));
+                }
+            }
+            // Every file, toc.dat included, is stored and deleted by now: read the table list back from storage.
+            ArtifactRecord tocRecord = records.stream().filter(r -> r.name().equals(prefix + "toc.dat")).findFirst()
+                    .orElseThrow(() -> new ArcaException(ErrorCode.TOOL_FAILED, "pg_dump wrote no toc.dat",
+                            "run with --debug to see pg_dump's output"));
+            try (InputStream toc = repositoryArtifact(pending, tocRecord)) {
+                for (TocEntry e : ArchiveToc.readTocDat(toc).entries()) {
+                    if ("TABLE DATA".equals(e.desc())) {
+                        counter.add(new TableRef(e.namespace(), e.tag()));
+                    }
+                }
+            }
+            records.sort(Comparator.comparing(ArtifactRecord::name));
+            return records;
+        } catch (IOException e) {
+            throw storageError(prefix, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ArcaException(ErrorCode.INTERRUPTED, "backup interrupted", null, e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new ArcaException(ErrorCode.FAILURE, "storing a dump file failed: " + e.getCause().getMessage(),
+                    null, e.getCause());
+        } finally {
+            uploader.shutdownNow();
+            deleteTree(staging);
+        }
+    }
+
+    private InputStream repositoryArtifact(PendingBackup pending, ArtifactRecord record) {
+        return io.arca.core.pipeline.ArtifactInput.open(repository.storage(), Repository.key(pending.id(), record.file()),
+                Repository.codecOf(record), record.digest());
+    }
+
+    private ArtifactRecord storeFile(PendingBackup pending, Path path, String name, CodecSpec codec) throws IOException {
+        String file = name + codec.codec().extension();
+        try (ArtifactOutput out = pending.openArtifact(file, codec); InputStream in = Files.newInputStream(path)) {
+            in.transferTo(out);
+            ArtifactRecord r = ArtifactRecord.of(name, SOURCE, DumpFormat.DIRECTORY.artifactFormat(), file,
+                    codec.toString(), out.finish(), List.of());
+            Files.delete(path);
+            return r;
+        }
+    }
+
+    private ArtifactRecord dumpGlobals(PendingBackup pending, Path pgDumpAll, ConnectionSettings db, CodecSpec codec) {
+        List<String> args = List.of("--dbname=" + db.libpqConninfo(), "--no-password", "--globals-only");
+        String name = "globals.sql";
+        String file = name + codec.codec().extension();
+        ToolProcess dump = startTool(pgDumpAll, args, db);
+        try (ArtifactOutput out = pending.openArtifact(file, codec)) {
+            pump(dump, out, "globals");
+            dump.waitForSuccess("pg_dumpall");
+            return ArtifactRecord.of(name, GLOBALS_SOURCE, "sql", file, codec.toString(), out.finish(), List.of());
+        } catch (IOException e) {
+            throw storageError(file, e);
+        } finally {
+            dump.destroy();
+        }
+    }
+
+    /** Copies the tool's stdout into {@code out}, reporting progress. Does not close {@code out}. */
+    private void pump(ToolProcess process, OutputStream out, String phase) throws IOException {
+        byte[] buffer = new byte[BUFFER];
+        long done = 0;
+        InputStream in = process.stdout();
+        int n;
+        while ((n = in.read(buffer)) > 0) {
+            out.write(buffer, 0, n);
+            done += n;
+            progress.bytes(phase, done, -1);
+        }
+        progress.bytes(phase, done, -1);
+    }
+
+    private static ArcaException storageError(String file, IOException e) {
+        return new ArcaException(ErrorCode.STORAGE_ACCESS, "writing '" + file + "' failed: " + e.getMessage(),
+                "check that the repository is reachable and writable", e);
+    }
+
+    private static void deleteTree(Path root) {
+        try (Stream<Path> walk = Files.walk(root)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | UncheckedIOException ignored) {
+            // best effort: a temp directory
+        }
+    }
+}

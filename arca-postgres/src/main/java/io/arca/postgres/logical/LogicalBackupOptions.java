@@ -1,0 +1,47 @@
+package io.arca.postgres.logical;
+
+import io.arca.core.pipeline.CodecSpec;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What {@link LogicalBackup} does.
+ *
+ * @param format the dump format
+ * @param jobs parallel {@code pg_dump} workers (directory format only)
+ * @param globals also back up roles and tablespaces ({@code pg_dumpall --globals-only})
+ * @param tables {@code pg_dump --table} patterns
+ * @param excludeTables {@code pg_dump --exclude-table} patterns
+ * @param schemas {@code pg_dump --schema} patterns
+ * @param countRows count every table's rows in the dump's snapshot
+ * @param codec compression of the artifacts
+ * @param labels labels recorded in the manifest
+ * @param stagingDirectory where {@code pg_dump -Fd} writes files before they are uploaded (directory
+ *     format only; each file is removed once stored)
+ */
+public record LogicalBackupOptions(DumpFormat format, int jobs, boolean globals, List<String> tables,
+        List<String> excludeTables, List<String> schemas, boolean countRows, CodecSpec codec,
+        Map<String, String> labels, Path stagingDirectory) {
+
+    public LogicalBackupOptions {
+        tables = List.copyOf(tables);
+        excludeTables = List.copyOf(excludeTables);
+        schemas = List.copyOf(schemas);
+        labels = Map.copyOf(labels);
+        if (jobs < 1) {
+            throw new IllegalArgumentException("jobs must be at least 1");
+        }
+    }
+
+    /** Custom format, no filters, row counts on, the given codec. */
+    public static LogicalBackupOptions defaults(CodecSpec codec) {
+        return new LogicalBackupOptions(DumpFormat.CUSTOM, 1, false, List.of(), List.of(), List.of(), true, codec,
+                Map.of(), Path.of(System.getProperty("java.io.tmpdir")));
+    }
+
+    public LogicalBackupOptions withLabels(Map<String, String> newLabels) {
+        return new LogicalBackupOptions(format, jobs, globals, tables, excludeTables, schemas, countRows, codec,
+                newLabels, stagingDirectory);
+    }
+}

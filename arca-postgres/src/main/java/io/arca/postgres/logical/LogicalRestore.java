@@ -1,0 +1,296 @@
+package io.arca.postgres.logical;
+
+import io.arca.core.Progress;
+import io.arca.core.error.ArcaException;
+import io.arca.core.error.ErrorCode;
+import io.arca.core.repo.ArtifactRecord;
+import io.arca.core.repo.BackupManifest;
+import io.arca.core.repo.Repository;
+import io.arca.postgres.archive.ArchiveRestore;
+import io.arca.postgres.archive.ArchiveToc;
+import io.arca.postgres.archive.PgRestoreCommand;
+import io.arca.postgres.archive.RestoreOptions;
+import io.arca.postgres.local.ConnectionSettings;
+import io.arca.postgres.local.PgBinaries;
+import io.arca.postgres.local.PgVersion;
+import io.arca.postgres.local.ToolProcess;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Restores a logical backup into a database: creates it when missing, refuses a non-empty one
+ * unless cleaning (after a safety backup), and streams the artifacts out of the repository into
+ * {@code pg_restore} or {@code psql}.
+ */
+public final class LogicalRestore {
+    private final Repository repository;
+    private final PgBinaries binaries;
+    private final Progress progress;
+
+    public LogicalRestore(Repository repository, PgBinaries binaries, Progress progress) {
+        this.repository = repository;
+        this.binaries = binaries;
+        this.progress = progress;
+    }
+
+    /** The artifacts of the database dump (not globals), in manifest order. */
+    static List<ArtifactRecord> databaseArtifacts(BackupManifest m) {
+        List<ArtifactRecord> out = m.artifacts().stream().filter(a -> LogicalBackup.SOURCE.equals(a.source())).toList();
+        if (out.isEmpty()) {
+            throw new ArcaException(ErrorCode.FAILURE, "backup '" + m.backupId() + "' holds no database dump",
+                    "choose a logical backup with 'arca list'");
+        }
+        return out;
+    }
+
+    static DumpFormat formatOf(BackupManifest m) {
+        return DumpFormat.fromArtifactFormat(databaseArtifacts(m).get(0).format());
+    }
+
+    /**
+     * What the backup contains, as {@code pg_restore --list} prints it; for plain SQL backups the
+     * tables recorded in the manifest.
+     */
+    public String list(BackupManifest backup) {
+        List<ArtifactRecord> artifacts = databaseArtifacts(backup);
+        DumpFormat format = formatOf(backup);
+        if (format == DumpFormat.PLAIN) {
+            StringBuilder sb = new StringBuilder("; plain SQL script ").append(artifacts.get(0).file())
+                    .append(", restored with psql\n");
+            if (backup.database() != null) {
+                backup.database().tables().forEach(t -> sb.append("TABLE DATA ").append(t.schema()).append(' ')
+                        .append(t.name()).append(" (").append(t.rows() == null ? "?" : t.rows()).append(" rows)\n"));
+            }
+            return sb.toString();
+        }
+        Path pgRestore = binaries.require("pg_restore", dumpMajor(backup));
+        try {
+            if (format == DumpFormat.CUSTOM) {
+                return new ArchiveRestore(new PgRestoreCommand(pgRestore, null))
+                        .list(new RepositoryArchiveSource(repository, backup, artifacts.get(0)), RestoreOptions.defaults());
+            }
+            String prefix = artifacts.get(0).name().substring(0, artifacts.get(0).name().indexOf('/') + 1);
+            ArtifactRecord toc = artifacts.stream().filter(a -> a.name().equals(prefix + "toc.dat")).findFirst()
+                    .orElseThrow(() -> new ArcaException(ErrorCode.VERIFICATION_FAILED, "backup '" + backup.backupId()
+                            + "' has no toc.dat", "the backup is damaged; restore another one"));
+            Path dir = java.nio.file.Files.createTempDirectory("arca-list-");
+            try {
+                try (InputStream in = repository.openArtifact(backup, toc)) {
+                    java.nio.file.Files.copy(in, dir.resolve("toc.dat"));
+                }
+                ToolProcess p = ToolProcess.builder(pgRestore).args("--list", "--format=directory", dir.toString())
+                        .noStdin().start();
+                try {
+                    String listing = new String(p.stdout().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                    p.waitForSuccess("pg_restore --list");
+                    return listing;
+                } finally {
+                    p.destroy();
+                }
+            } finally {
+                java.nio.file.Files.deleteIfExists(dir.resolve("toc.dat"));
+                java.nio.file.Files.deleteIfExists(dir);
+            }
+        } catch (IOException e) {
+            throw new ArcaException(ErrorCode.FAILURE, "cannot list backup '" + backup.backupId() + "': " + e.getMessage(),
+                    null, e);
+        }
+    }
+
+    public RestoreResult run(BackupManifest backup, ConnectionSettings target, LogicalRestoreOptions options) {
+        long started = System.nanoTime();
+        DumpFormat format = formatOf(backup);
+        if (format == DumpFormat.PLAIN && (!options.tables().isEmpty() || !options.schemas().isEmpty())) {
+            throw new ArcaException(ErrorCode.USAGE, "backup '" + backup.backupId()
+                    + "' is a plain SQL script: --table and --schema need a custom or directory format backup",
+                    "restore the whole backup, or take backups with --format custom");
+        }
+        int targetMajor = TargetDatabase.serverMajor(target);
+        String encoding = backup.database() == null ? null : backup.database().encoding();
+        boolean created = TargetDatabase.createIfMissing(target, encoding);
+        BackupManifest safety = null;
+        if (created) {
+            progress.note("created database '" + target.database() + "'");
+        } else {
+            String contents = TargetDatabase.contents(target);
+            if (contents != null) {
+                if (!options.clean()) {
+                    throw new ArcaException(ErrorCode.TARGET_NOT_EMPTY, "database '" + target.database() + "' at '"
+                            + target.hostAndPort() + "' is not empty (" + contents + ")",
+                            "restore into a new database, or pass --clean to replace the objects the backup holds"
+                                    + " (a safety backup of the target is taken first)");
+                }
+                if (options.safetyBackup()) {
+                    safety = safetyBackup(backup, target);
+                }
+            }
+        }
+        int dumpMajor = dumpMajor(backup);
+        Path program = binaries.require(format == DumpFormat.PLAIN ? "psql" : "pg_restore", Math.max(targetMajor, dumpMajor));
+        progress.note("restoring backup '" + backup.backupId() + "' into " + target.describe() + " with " + program);
+        boolean restored = false;
+        try {
+            switch (format) {
+                case PLAIN -> restorePlain(backup, target, program);
+                case CUSTOM -> restoreCustom(backup, target, program, options, !created);
+                case DIRECTORY -> restoreDirectory(backup, target, program, options, !created);
+            }
+            restored = true;
+        } catch (IOException e) {
+            throw new ArcaException(ErrorCode.FAILURE, "restore of '" + backup.backupId() + "' failed: " + e.getMessage(),
+                    "run with --debug for details", e);
+        } finally {
+            if (!restored && created) {
+                // A half-restored database that this restore created helps nobody and blocks a retry.
+                TargetDatabase.dropQuietly(target);
+                progress.note("dropped database '" + target.database() + "' that the failed restore had created");
+            }
+        }
+        return new RestoreResult(backup, target.describe(), created, safety, Duration.ofNanos(System.nanoTime() - started));
+    }
+
+    private BackupManifest safetyBackup(BackupManifest restoring, ConnectionSettings target) {
+        progress.note("taking a safety backup of '" + target.database() + "' before cleaning it");
+        LogicalBackupOptions o = LogicalBackupOptions.defaults(repository.defaultCodec())
+                .withLabels(Map.of("purpose", "safety", "before-restore-of", restoring.backupId()));
+        BackupManifest safety = new LogicalBackup(repository, binaries, progress).run(target, o);
+        progress.note("safety backup " + safety.backupId() + " taken");
+        return safety;
+    }
+
+    /** Major version of the pg_dump that wrote the backup, or 0 when not recorded. */
+    static int dumpMajor(BackupManifest m) {
+        String v = m.tools().get("pg_dump");
+        if (v == null) {
+            return 0;
+        }
+        try {
+            return PgVersion.parseVersionOutput("pg_dump (PostgreSQL) " + v).major();
+        } catch (RuntimeException e) {
+            return 0;
+        }
+    }
+
+    private void restorePlain(BackupManifest m, ConnectionSettings target, Path psql) throws IOException {
+        ArtifactRecord a = databaseArtifacts(m).get(0);
+        ToolProcess p = ToolProcess.builder(psql)
+                .args("--no-psqlrc", "--quiet", "--set=ON_ERROR_STOP=1", "--dbname=" + target.libpqConninfo(), "--file=-")
+                .environment(target.libpqEnvironment()).discardStdout().start();
+        feed(p, m, a, "psql");
+    }
+
+    private void restoreCustom(BackupManifest m, ConnectionSettings target, Path pgRestore, LogicalRestoreOptions o,
+            boolean existing) throws IOException {
+        ArtifactRecord a = databaseArtifacts(m).get(0);
+        ArchiveRestore restore = new ArchiveRestore(new PgRestoreCommand(pgRestore, target));
+        RestoreOptions ro = archiveOptions(o, existing, a.size());
+        boolean selective = !o.tables().isEmpty() || !o.schemas().isEmpty();
+        if (o.jobs() > 1 || selective) {
+            // Block by block from the seek points: parallel, and a selective restore reads only
+            // the selected tables' blocks (pg_restore stops reading a pipe once it has them).
+            RepositoryArchiveSource source = new RepositoryArchiveSource(repository, m, a);
+            if (source.seekable()) {
+                restore.restore(source, ro);
+                return;
+            }
+            progress.note("backup '" + m.backupId() + "' has no seek points; restoring from one stream");
+        }
+        try (InputStream in = repository.openArtifact(m, a)) {
+            try {
+                restore.restoreSerial(in, ro);
+            } catch (ArcaException toolFailed) {
+                // A damaged artifact is reported as such, not as whatever pg_restore made of it.
+                try {
+                    in.transferTo(OutputStream.nullOutputStream());
+                } catch (ArcaException damaged) {
+                    damaged.addSuppressed(toolFailed);
+                    throw damaged;
+                }
+                throw toolFailed;
+            }
+        }
+    }
+
+    private RestoreOptions archiveOptions(LogicalRestoreOptions o, boolean existing, long total) {
+        return new RestoreOptions(o.jobs(), o.tables(), o.schemas(), o.clean() && existing, o.noOwner(), o.noPrivileges(),
+                (fed, t) -> progress.bytes("restore", fed, t < 0 ? total : t));
+    }
+
+    private void restoreDirectory(BackupManifest m, ConnectionSettings target, Path pgRestore, LogicalRestoreOptions o,
+            boolean existing) throws IOException {
+        List<ArtifactRecord> artifacts = databaseArtifacts(m);
+        String prefix = artifacts.get(0).name().substring(0, artifacts.get(0).name().indexOf('/') + 1);
+        try (DirectoryArchiveView view = DirectoryArchiveView.open(repository, m, artifacts, prefix)) {
+            if (o.clean() && existing) {
+                progress.note("dropping the backup's objects from '" + target.database() + "'");
+                new ArchiveRestore(new PgRestoreCommand(pgRestore, target)).clean(view.directory(),
+                        ArchiveToc.readDirectory(view.directory()), archiveOptions(o, true, 0));
+            }
+            List<String> args = new ArrayList<>(baseArgs(target, o));
+            args.add("--format=directory");
+            args.add("--jobs=" + o.jobs());
+            args.add(view.directory().toString());
+            ToolProcess p = ToolProcess.builder(pgRestore).args(args).environment(target.libpqEnvironment())
+                    .noStdin().discardStdout().start();
+            boolean ok = false;
+            try {
+                p.waitForSuccess("pg_restore");
+                ok = true;
+            } finally {
+                p.destroy();
+                view.finish(ok);
+            }
+        }
+    }
+
+    private static List<String> baseArgs(ConnectionSettings target, LogicalRestoreOptions o) {
+        List<String> args = new ArrayList<>();
+        args.add("--dbname=" + target.libpqConninfo());
+        args.add("--no-password");
+        args.add("--exit-on-error");
+        args.addAll(o.pgRestoreSelection());
+        return args;
+    }
+
+    /**
+     * Streams an artifact into the process's stdin, then waits for it to succeed. When the tool
+     * fails, the rest of the artifact is read so that a damaged backup is reported as such
+     * (verification failure) rather than as whatever the tool made of the damaged bytes.
+     */
+    private void feed(ToolProcess p, BackupManifest m, ArtifactRecord a, String what) throws IOException {
+        try (InputStream in = repository.openArtifact(m, a)) {
+            byte[] buffer = new byte[1 << 20];
+            long done = 0;
+            try (OutputStream stdin = p.stdin()) {
+                int n;
+                while ((n = in.read(buffer)) > 0) {
+                    stdin.write(buffer, 0, n);
+                    done += n;
+                    progress.bytes("restore", done, a.size());
+                }
+            } catch (IOException stoppedReading) {
+                // The tool stopped reading; its exit status below says why.
+            }
+            progress.bytes("restore", done, a.size());
+            try {
+                p.waitForSuccess(what);
+            } catch (ArcaException toolFailed) {
+                try {
+                    in.transferTo(OutputStream.nullOutputStream());
+                } catch (ArcaException damaged) {
+                    damaged.addSuppressed(toolFailed);
+                    throw damaged;
+                }
+                throw toolFailed;
+            }
+        } finally {
+            p.destroy();
+        }
+    }
+}

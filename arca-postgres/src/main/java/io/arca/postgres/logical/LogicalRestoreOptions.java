@@ -1,0 +1,52 @@
+package io.arca.postgres.logical;
+
+import java.util.List;
+
+/**
+ * What {@link LogicalRestore} does.
+ *
+ * @param clean replace the target's objects: drop what the backup holds first, idempotently
+ * @param safetyBackup with {@code clean} on a non-empty target, back the target up first
+ * @param jobs parallel restore workers
+ * @param tables restore only these tables ({@code pg_restore --table})
+ * @param schemas restore only these schemas ({@code pg_restore --schema})
+ * @param noOwner do not restore object ownership
+ * @param noPrivileges do not restore privileges (GRANT/REVOKE)
+ */
+public record LogicalRestoreOptions(boolean clean, boolean safetyBackup, int jobs, List<String> tables,
+        List<String> schemas, boolean noOwner, boolean noPrivileges) {
+
+    public LogicalRestoreOptions {
+        tables = List.copyOf(tables);
+        schemas = List.copyOf(schemas);
+        if (jobs < 1) {
+            throw new IllegalArgumentException("jobs must be at least 1");
+        }
+    }
+
+    public static LogicalRestoreOptions defaults() {
+        return new LogicalRestoreOptions(false, true, 1, List.of(), List.of(), false, false);
+    }
+
+    public LogicalRestoreOptions withJobs(int n) {
+        return new LogicalRestoreOptions(clean, safetyBackup, n, tables, schemas, noOwner, noPrivileges);
+    }
+
+    public LogicalRestoreOptions withClean(boolean c) {
+        return new LogicalRestoreOptions(c, safetyBackup, jobs, tables, schemas, noOwner, noPrivileges);
+    }
+
+    /** pg_restore arguments for the selections and ownership options. */
+    List<String> pgRestoreSelection() {
+        List<String> args = new java.util.ArrayList<>();
+        tables.forEach(t -> args.add("--table=" + t));
+        schemas.forEach(s -> args.add("--schema=" + s));
+        if (noOwner) {
+            args.add("--no-owner");
+        }
+        if (noPrivileges) {
+            args.add("--no-privileges");
+        }
+        return args;
+    }
+}

@@ -1,0 +1,48 @@
+package io.arca.postgres.logical;
+
+import io.arca.core.repo.BackupManifest.TableInfo;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * Collects the tables a dump contains, as they are discovered, and counts their rows in the
+ * dump's snapshot (when counting is on) while the dump goes on.
+ */
+final class RowCounter {
+    private final SnapshotSession session;
+    private final boolean count;
+    private final Map<TableRef, CompletableFuture<Long>> tables = new TreeMap<>();
+
+    RowCounter(SnapshotSession session, boolean count) {
+        this.session = session;
+        this.count = count;
+    }
+
+    synchronized void add(TableRef table) {
+        tables.computeIfAbsent(table, t -> count ? session.countRows(t) : CompletableFuture.completedFuture(null));
+    }
+
+    /** Waits for the counts; the tables sorted by schema and name. */
+    List<TableInfo> results() {
+        List<TableInfo> out = new ArrayList<>();
+        Map<TableRef, CompletableFuture<Long>> copy;
+        synchronized (this) {
+            copy = new TreeMap<>(tables);
+        }
+        copy.forEach((t, f) -> {
+            try {
+                out.add(new TableInfo(t.schema(), t.name(), f.join()));
+            } catch (CompletionException e) {
+                if (e.getCause() instanceof RuntimeException re) {
+                    throw re;
+                }
+                throw e;
+            }
+        });
+        return out;
+    }
+}

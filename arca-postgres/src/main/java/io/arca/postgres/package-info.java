@@ -1,0 +1,2 @@
+/** Arca's PostgreSQL engine: logical backup, restore and verification. */
+package io.arca.postgres;
