@@ -1,2 +1,81 @@
 package io.arca.cli;
-public final class Main { public static void main(String[] a) { } }
+
+import io.arca.core.ArcaVersion;
+import io.arca.core.error.ArcaException;
+import io.arca.core.error.ErrorCode;
+import java.io.PrintWriter;
+import java.util.Locale;
+import picocli.CommandLine;
+import picocli.CommandLine.ParameterException;
+
+/** Entry point: runs a command and maps every failure to one message line, a hint and an exit code. */
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        int code = run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+        System.exit(code);
+    }
+
+    /** Runs {@code args} with the given streams and returns the exit code; never exits. */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        ArcaCommand root = new ArcaCommand(out, err);
+        CommandLine cl = new CommandLine(root);
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setParameterExceptionHandler((ParameterException e, String[] a) -> {
+            err.println("error: " + lowerFirst(e.getMessage()));
+            err.println("hint: see '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help'");
+            return ErrorCode.USAGE.exitCode();
+        });
+        cl.setExecutionExceptionHandler((Exception e, CommandLine c, CommandLine.ParseResult p) ->
+                report(e, root.debug(), err));
+        return cl.execute(args);
+    }
+
+    static int report(Throwable e, boolean debug, PrintWriter err) {
+        ArcaException arca = find(e);
+        if (arca != null) {
+            err.println("error: " + arca.getMessage());
+            if (arca.hint() != null) {
+                err.println("hint: " + arca.hint());
+            }
+            if (debug || arca.code() == ErrorCode.INTERNAL) {
+                e.printStackTrace(err);
+            } else if (arca.code().number() != ErrorCode.FAILURE.number()) {
+                err.println("code: ARCA-" + arca.code().number());
+            }
+            err.flush();
+            return arca.code().exitCode();
+        }
+        if (e instanceof IllegalArgumentException) {
+            err.println("error: " + lowerFirst(e.getMessage()));
+            err.println("hint: see 'arca --help'");
+            err.flush();
+            return ErrorCode.USAGE.exitCode();
+        }
+        err.println("internal error: " + e + " (arca " + ArcaVersion.get() + ")");
+        err.println("hint: this is a bug in arca; please report it with the stack trace below");
+        e.printStackTrace(err);
+        err.flush();
+        return ErrorCode.INTERNAL.exitCode();
+    }
+
+    private static ArcaException find(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ArcaException a) {
+                return a;
+            }
+        }
+        return null;
+    }
+
+    private static String lowerFirst(String s) {
+        if (s == null || s.isEmpty()) {
+            return "invalid input";
+        }
+        return s.substring(0, 1).toLowerCase(Locale.ROOT) + s.substring(1);
+    }
+}

@@ -1,0 +1,43 @@
+package io.arca.cli;
+
+import io.arca.core.ArcaVersion;
+import java.io.PrintWriter;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.Option;
+
+/** The root {@code arca} command. */
+@Command(name = "arca", mixinStandardHelpOptions = true, versionProvider = ArcaCommand.Version.class,
+        description = "PostgreSQL backup and recovery: backups taken, stored, verified and restorable with one command.",
+        subcommands = {InitCommand.class, BackupCommand.class, RestoreCommand.class, ListCommand.class,
+                ShowCommand.class, VerifyCommand.class, DemoCommand.class})
+public final class ArcaCommand implements Runnable {
+    final PrintWriter out;
+    final PrintWriter err;
+
+    @Option(names = "--debug", scope = picocli.CommandLine.ScopeType.INHERIT,
+            description = "Show stack traces and the full output of PostgreSQL tools on errors.")
+    boolean debug;
+
+    ArcaCommand(PrintWriter out, PrintWriter err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    boolean debug() {
+        return debug;
+    }
+
+    @Override
+    public void run() {
+        new picocli.CommandLine(this).usage(out);
+    }
+
+    /** Prints the version from the build. */
+    static final class Version implements IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"arca " + ArcaVersion.get()};
+        }
+    }
+}

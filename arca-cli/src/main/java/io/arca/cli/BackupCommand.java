@@ -1,0 +1,112 @@
+package io.arca.cli;
+
+import io.arca.core.pipeline.CodecSpec;
+import io.arca.core.repo.BackupManifest;
+import io.arca.core.repo.Repository;
+import io.arca.core.storage.Storage;
+import io.arca.postgres.local.ConnectionSettings;
+import io.arca.postgres.logical.DumpFormat;
+import io.arca.postgres.logical.LogicalBackup;
+import io.arca.postgres.logical.LogicalBackupOptions;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code arca backup}: a logical backup with pg_dump. */
+@Command(name = "backup", mixinStandardHelpOptions = true,
+        description = {"Back up a database with pg_dump, streamed into the repository.",
+                "The password comes from PGPASSWORD, ARCA_DB_PASSWORD or ~/.pgpass, not from a flag."})
+final class BackupCommand implements Callable<Integer> {
+    @ParentCommand
+    ArcaCommand root;
+    @Mixin
+    RepositoryOptions repository;
+    @Mixin
+    OutputOptions output;
+    @Mixin
+    PostgresOptions postgres;
+
+    @Option(names = "--db", paramLabel = "URL", defaultValue = "${env:ARCA_DB}",
+            description = "Database to back up: postgresql://user@host:port/dbname (env ARCA_DB).")
+    String db;
+
+    @Option(names = {"-F", "--format"}, paramLabel = "FORMAT", defaultValue = "custom",
+            description = "pg_dump format: custom (default), plain or directory.")
+    String format;
+
+    @Option(names = {"-j", "--jobs"}, paramLabel = "N", defaultValue = "1",
+            description = "Parallel pg_dump workers (directory format).")
+    int jobs;
+
+    @Option(names = "--globals", description = "Also back up roles and tablespaces (pg_dumpall --globals-only).")
+    boolean globals;
+
+    @Option(names = {"-t", "--table"}, paramLabel = "PATTERN", description = "Only tables matching (pg_dump --table). Repeatable.")
+    List<String> tables = new ArrayList<>();
+
+    @Option(names = {"-T", "--exclude-table"}, paramLabel = "PATTERN", description = "Leave out tables matching. Repeatable.")
+    List<String> excludeTables = new ArrayList<>();
+
+    @Option(names = {"-n", "--schema"}, paramLabel = "PATTERN", description = "Only schemas matching. Repeatable.")
+    List<String> schemas = new ArrayList<>();
+
+    @Option(names = "--no-row-counts", description = "Do not count rows per table (for huge databases).")
+    boolean noRowCounts;
+
+    @Option(names = "--compression", paramLabel = "CODEC[:LEVEL]",
+            description = "zstd, gzip, lz4 or none, with an optional level (default: the repository's).")
+    String compression;
+
+    @Option(names = "--label", paramLabel = "KEY=VALUE", description = "Label recorded in the manifest. Repeatable.")
+    Map<String, String> labels = new LinkedHashMap<>();
+
+    @Option(names = "--staging-dir", paramLabel = "DIR", defaultValue = "${java.io.tmpdir}",
+            description = "Where pg_dump -Fd writes files before they are stored (directory format; each file is removed once stored).")
+    Path stagingDir;
+
+    @Option(names = {"-v", "--verbose"}, description = "Print each step.")
+    boolean verbose;
+
+    @Override
+    public Integer call() {
+        if (db == null || db.isBlank()) {
+            throw new IllegalArgumentException("missing --db URL: the database to back up (or set ARCA_DB)");
+        }
+        if (jobs > 1 && !DumpFormat.parse(format).equals(DumpFormat.DIRECTORY)) {
+            throw new IllegalArgumentException("--jobs needs --format directory (pg_dump dumps in parallel only then)");
+        }
+        ConnectionSettings settings = ConnectionSettings.parse(db, System.getenv());
+        ConsoleProgress progress = new ConsoleProgress(root.err, verbose);
+        try (Storage storage = repository.openStorage()) {
+            Repository repo = repository.open(storage);
+            CodecSpec codec = compression == null ? repo.defaultCodec() : CodecSpec.parse(compression);
+            LogicalBackupOptions options = new LogicalBackupOptions(DumpFormat.parse(format), jobs, globals, tables,
+                    excludeTables, schemas, !noRowCounts, codec, labels, stagingDir);
+            BackupManifest m = new LogicalBackup(repo, postgres.binaries(), progress).run(settings, options);
+            progress.done();
+            print(m);
+        } finally {
+            progress.done();
+        }
+        return 0;
+    }
+
+    private void print(BackupManifest m) {
+        if (output.json()) {
+            Text.json(root.out, ListCommand.summary(m));
+            return;
+        }
+        long rows = m.database().tables().stream().mapToLong(t -> t.rows() == null ? 0 : t.rows()).sum();
+        root.out.println("backup " + m.backupId() + " complete: " + Text.bytes(m.size()) + " stored as "
+                + Text.bytes(m.storedSize()) + " in " + Text.duration(m.duration()) + " ("
+                + m.database().tables().size() + " tables" + (m.database().rowCounts() ? ", " + rows + " rows" : "") + ")");
+        root.out.flush();
+    }
+}

@@ -1,0 +1,88 @@
+package io.arca.cli;
+
+import io.arca.core.repo.BackupManifest;
+import io.arca.core.repo.Repository;
+import io.arca.core.storage.Storage;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code arca list}: complete backups, newest first. */
+@Command(name = "list", description = "List complete backups, newest first.", mixinStandardHelpOptions = true)
+final class ListCommand implements Callable<Integer> {
+    @ParentCommand
+    ArcaCommand root;
+    @Mixin
+    RepositoryOptions repository;
+    @Mixin
+    OutputOptions output;
+
+    @Override
+    public Integer call() {
+        try (Storage storage = repository.openStorage()) {
+            Repository repo = repository.open(storage);
+            Repository.Catalog catalog = repo.catalog();
+            if (output.json()) {
+                List<Map<String, Object>> rows = new ArrayList<>();
+                for (BackupManifest m : catalog.backups()) {
+                    rows.add(summary(m));
+                }
+                Text.json(root.out, rows);
+                return 0;
+            }
+            if (catalog.backups().isEmpty()) {
+                root.out.println("no backups in " + storage.url());
+            } else {
+                Text.Table t = new Text.Table("ID", "STARTED", "KIND", "DATABASE", "SIZE", "STORED", "DURATION", "LABELS");
+                for (BackupManifest m : catalog.backups()) {
+                    t.row(m.backupId(), Text.time(m.startedAt()), m.kind().id(),
+                            m.database() == null ? null : m.database().name(), Text.bytes(m.size()),
+                            Text.bytes(m.storedSize()), Text.duration(m.duration()), labels(m));
+                }
+                t.print(root.out);
+            }
+            if (!catalog.incomplete().isEmpty()) {
+                root.err.println("note: " + catalog.incomplete().size()
+                        + " incomplete backup folder(s) without a manifest are not listed (interrupted backups)");
+            }
+            if (!catalog.unreadable().isEmpty()) {
+                root.err.println("warning: unreadable manifest in " + String.join(", ", catalog.unreadable()));
+            }
+            root.out.flush();
+        }
+        return 0;
+    }
+
+    static Map<String, Object> summary(BackupManifest m) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("id", m.backupId());
+        r.put("kind", m.kind().id());
+        r.put("startedAt", m.startedAt().toString());
+        r.put("finishedAt", m.finishedAt().toString());
+        r.put("durationMillis", m.duration().toMillis());
+        r.put("database", m.database() == null ? null : m.database().name());
+        r.put("size", m.size());
+        r.put("storedSize", m.storedSize());
+        r.put("labels", m.labels());
+        return r;
+    }
+
+    private static String labels(BackupManifest m) {
+        if (m.labels().isEmpty()) {
+            return null;
+        }
+        StringBuilder sb = new StringBuilder();
+        m.labels().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
+            if (sb.length() > 0) {
+                sb.append(',');
+            }
+            sb.append(e.getKey()).append('=').append(e.getValue());
+        });
+        return sb.toString();
+    }
+}

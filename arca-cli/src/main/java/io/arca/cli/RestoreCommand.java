@@ -1,0 +1,112 @@
+package io.arca.cli;
+
+import io.arca.core.repo.BackupManifest;
+import io.arca.core.repo.Repository;
+import io.arca.core.storage.Storage;
+import io.arca.postgres.local.ConnectionSettings;
+import io.arca.postgres.logical.LogicalRestore;
+import io.arca.postgres.logical.LogicalRestoreOptions;
+import io.arca.postgres.logical.RestoreResult;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code arca restore}: a logical backup into a database. */
+@Command(name = "restore", mixinStandardHelpOptions = true,
+        description = {"Restore a backup into a database (created when missing).",
+                "A database that holds objects is refused unless --clean is given; with --clean the backup's"
+                        + " objects are dropped first, after a safety backup of the target."})
+final class RestoreCommand implements Callable<Integer> {
+    @ParentCommand
+    ArcaCommand root;
+    @Mixin
+    RepositoryOptions repository;
+    @Mixin
+    OutputOptions output;
+    @Mixin
+    PostgresOptions postgres;
+
+    @Parameters(paramLabel = "ID", description = "Backup id, a unique prefix of one, or 'latest'.")
+    String id;
+
+    @Option(names = "--to", paramLabel = "URL", description = "Target database: postgresql://user@host:port/dbname.")
+    String to;
+
+    @Option(names = "--list", description = "Show what the backup contains (pg_restore --list) instead of restoring.")
+    boolean list;
+
+    @Option(names = "--clean", description = "Drop the backup's objects in the target before restoring (idempotent).")
+    boolean clean;
+
+    @Option(names = "--no-safety-backup", description = "With --clean, do not back up the target first.")
+    boolean noSafetyBackup;
+
+    @Option(names = {"-j", "--jobs"}, paramLabel = "N", defaultValue = "1", description = "Parallel restore workers.")
+    int jobs;
+
+    @Option(names = {"-t", "--table"}, paramLabel = "NAME", description = "Restore only this table. Repeatable.")
+    List<String> tables = new ArrayList<>();
+
+    @Option(names = {"-n", "--schema"}, paramLabel = "NAME", description = "Restore only this schema. Repeatable.")
+    List<String> schemas = new ArrayList<>();
+
+    @Option(names = {"-O", "--no-owner"}, description = "Do not restore object ownership.")
+    boolean noOwner;
+
+    @Option(names = {"-x", "--no-privileges"}, description = "Do not restore privileges (GRANT/REVOKE).")
+    boolean noPrivileges;
+
+    @Option(names = {"-v", "--verbose"}, description = "Print each step.")
+    boolean verbose;
+
+    @Override
+    public Integer call() {
+        ConsoleProgress progress = new ConsoleProgress(root.err, verbose);
+        try (Storage storage = repository.openStorage()) {
+            Repository repo = repository.open(storage);
+            BackupManifest backup = repo.resolve(id);
+            LogicalRestore restore = new LogicalRestore(repo, postgres.binaries(), progress);
+            if (list) {
+                root.out.print(restore.list(backup));
+                root.out.flush();
+                return 0;
+            }
+            if (to == null) {
+                throw new IllegalArgumentException("missing --to URL: the database to restore into");
+            }
+            if (jobs < 1) {
+                throw new IllegalArgumentException("--jobs must be at least 1");
+            }
+            LogicalRestoreOptions options = new LogicalRestoreOptions(clean, !noSafetyBackup, jobs, tables, schemas,
+                    noOwner, noPrivileges);
+            RestoreResult r = restore.run(backup, ConnectionSettings.parse(to, System.getenv()), options);
+            progress.done();
+            if (output.json()) {
+                Map<String, Object> j = new LinkedHashMap<>();
+                j.put("backup", r.backup().backupId());
+                j.put("target", r.target());
+                j.put("created", r.created());
+                j.put("safetyBackup", r.safetyBackup() == null ? null : r.safetyBackup().backupId());
+                j.put("durationMillis", r.duration().toMillis());
+                Text.json(root.out, j);
+            } else {
+                if (r.safetyBackup() != null) {
+                    root.out.println("safety backup " + r.safetyBackup().backupId() + " taken of the target before cleaning");
+                }
+                root.out.println("restored " + r.backup().backupId() + " into " + r.target()
+                        + (r.created() ? " (created)" : "") + " in " + Text.duration(r.duration()));
+                root.out.flush();
+            }
+        } finally {
+            progress.done();
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,76 @@
+package io.arca.cli;
+
+import io.arca.core.repo.ArtifactRecord;
+import io.arca.core.repo.BackupManifest;
+import io.arca.core.repo.Repository;
+import io.arca.core.storage.Storage;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code arca show}: one backup in detail. */
+@Command(name = "show", description = "Show one backup: database, artifacts, tables and row counts.",
+        mixinStandardHelpOptions = true)
+final class ShowCommand implements Callable<Integer> {
+    @ParentCommand
+    ArcaCommand root;
+    @Mixin
+    RepositoryOptions repository;
+    @Mixin
+    OutputOptions output;
+
+    @Parameters(paramLabel = "ID", description = "Backup id, a unique prefix of one, or 'latest'.")
+    String id;
+
+    @Override
+    public Integer call() {
+        try (Storage storage = repository.openStorage()) {
+            BackupManifest m = repository.open(storage).resolve(id);
+            if (output.json()) {
+                Text.json(root.out, m);
+                return 0;
+            }
+            PrintWriter out = root.out;
+            out.println("backup      " + m.backupId());
+            out.println("kind        " + m.kind().id());
+            out.println("started     " + Text.time(m.startedAt()));
+            out.println("finished    " + Text.time(m.finishedAt()) + " (" + Text.duration(m.duration()) + ")");
+            out.println("size        " + Text.bytes(m.size()) + " (stored " + Text.bytes(m.storedSize()) + ")");
+            if (!m.labels().isEmpty()) {
+                out.println("labels      " + m.labels());
+            }
+            out.println("tools       " + m.tools());
+            BackupManifest.DatabaseInfo db = m.database();
+            if (db != null) {
+                out.println("database    " + db.name() + " on " + db.host() + " (PostgreSQL " + db.serverVersion()
+                        + ", encoding " + db.encoding() + ")");
+                out.println("system id   " + (db.systemIdentifier() == null ? "-" : db.systemIdentifier()));
+                if (db.startLsn() != null) {
+                    out.println("lsn         " + db.startLsn());
+                }
+                out.println("migration   " + (db.migration() == null ? "-"
+                        : db.migration().tool() + " " + db.migration().version()));
+            }
+            out.println();
+            Text.Table artifacts = new Text.Table("ARTIFACT", "FORMAT", "SIZE", "STORED", "CODEC", "SHA-256");
+            for (ArtifactRecord a : m.artifacts()) {
+                artifacts.row(a.file(), a.format(), Text.bytes(a.size()), Text.bytes(a.storedSize()),
+                        String.join("+", a.codecs()), a.sha256().substring(0, 16) + "…");
+            }
+            artifacts.print(out);
+            if (db != null && !db.tables().isEmpty()) {
+                out.println();
+                Text.Table tables = new Text.Table("TABLE", "ROWS");
+                for (BackupManifest.TableInfo t : db.tables()) {
+                    tables.row(t.schema() + "." + t.name(), t.rows());
+                }
+                tables.print(out);
+            }
+            out.flush();
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,85 @@
+package io.arca.cli;
+
+import io.arca.core.error.ArcaException;
+import io.arca.core.error.ErrorCode;
+import io.arca.core.repo.BackupManifest;
+import io.arca.core.repo.Repository;
+import io.arca.core.storage.Storage;
+import io.arca.postgres.logical.LogicalVerifier;
+import io.arca.postgres.logical.VerifyReport;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code arca verify}: integrity of backups without restoring them. */
+@Command(name = "verify", mixinStandardHelpOptions = true,
+        description = {"Check backups without restoring: sizes and SHA-256 of every artifact, codec,"
+                + " archive structure and pg_restore --list.", "Exits 15 naming the first bad artifact."})
+final class VerifyCommand implements Callable<Integer> {
+    @ParentCommand
+    ArcaCommand root;
+    @Mixin
+    RepositoryOptions repository;
+    @Mixin
+    OutputOptions output;
+    @Mixin
+    PostgresOptions postgres;
+
+    @Parameters(paramLabel = "ID", arity = "0..1", description = "Backup id, prefix or 'latest' (default: latest).")
+    String id;
+
+    @Option(names = "--all", description = "Verify every complete backup.")
+    boolean all;
+
+    @Option(names = {"-v", "--verbose"}, description = "Print each step.")
+    boolean verbose;
+
+    @Override
+    public Integer call() {
+        if (all && id != null) {
+            throw new IllegalArgumentException("give either a backup id or --all, not both");
+        }
+        ConsoleProgress progress = new ConsoleProgress(root.err, verbose);
+        List<VerifyReport> reports = new ArrayList<>();
+        try (Storage storage = repository.openStorage()) {
+            Repository repo = repository.open(storage);
+            List<BackupManifest> targets = all ? repo.list() : List.of(repo.resolve(id == null ? "latest" : id));
+            LogicalVerifier verifier = new LogicalVerifier(repo, postgres.binaries(), progress);
+            for (BackupManifest m : targets) {
+                VerifyReport r = verifier.verify(m);
+                progress.done();
+                reports.add(r);
+                if (!output.json()) {
+                    print(r);
+                }
+            }
+        } finally {
+            progress.done();
+        }
+        if (output.json()) {
+            Text.json(root.out, reports);
+        }
+        VerifyReport bad = reports.stream().filter(r -> !r.ok()).findFirst().orElse(null);
+        if (bad != null) {
+            VerifyReport.ArtifactCheck first = bad.artifacts().stream().filter(c -> !c.ok()).findFirst().orElseThrow();
+            throw new ArcaException(ErrorCode.VERIFICATION_FAILED, "backup '" + bad.backupId() + "' failed verification: "
+                    + "artifact '" + first.name() + "': " + first.problem(),
+                    "do not rely on this backup; restore an older one and take a new backup");
+        }
+        return 0;
+    }
+
+    private void print(VerifyReport r) {
+        for (VerifyReport.ArtifactCheck c : r.artifacts()) {
+            root.out.println((c.ok() ? "ok    " : "FAIL  ") + r.backupId() + "  " + c.name()
+                    + (c.ok() ? "  (" + String.join(", ", c.checks()) + ")" : "  " + c.problem()));
+        }
+        root.out.println(r.ok() ? "backup " + r.backupId() + " verified" : "backup " + r.backupId() + " is damaged");
+        root.out.flush();
+    }
+}
