@@ -35,7 +35,7 @@ cleanup() {
 trap cleanup EXIT
 
 echo "building arca..." >&2
-(cd "$root" && mvn -B -q -DskipTests -pl arca-cli -am package >&2)
+(cd "$root" && mvn -B -q -DskipTests -pl arca-cli -am package > "$work/build.log" 2>&1) || { cat "$work/build.log" >&2; exit 1; }
 arca=("$root/arca")  # the launcher users run; it execs java, so time measures the JVM itself
 
 echo "starting cluster on port $port..." >&2

@@ -77,6 +77,14 @@ public final class PgBinaries {
         return discover(explicitDirs, System.getenv("PATH"), DEBIAN_ROOT);
     }
 
+    /**
+     * Searches only {@code dirs}: not {@code PATH}, not the install root. For a pinned installation
+     * (such as the binaries a restore drill must use).
+     */
+    public static PgBinaries only(List<Path> dirs) {
+        return discover(dirs, "", null);
+    }
+
     /** As {@link #discover(List)} with the {@code PATH} value and install root given (for tests). */
     static PgBinaries discover(List<Path> explicitDirs, String pathVariable, Path versionedRoot) {
         for (Path dir : explicitDirs) {

@@ -205,16 +205,24 @@ public final class LogicalRestore {
             try {
                 restore.restoreSerial(in, ro);
             } catch (ArcaException toolFailed) {
-                // A damaged artifact is reported as such, not as whatever pg_restore made of it.
-                try {
-                    in.transferTo(OutputStream.nullOutputStream());
-                } catch (ArcaException damaged) {
-                    damaged.addSuppressed(toolFailed);
-                    throw damaged;
-                }
-                throw toolFailed;
+                throw damagedOr(in, toolFailed);
             }
         }
+    }
+
+    /**
+     * After a tool failed on an artifact stream: reads the rest of the stream so that its digest
+     * check runs. A damaged artifact is reported as such (verification failure), not as whatever
+     * the tool made of the damaged bytes; otherwise the tool's own failure stands.
+     */
+    private static ArcaException damagedOr(InputStream in, ArcaException toolFailed) throws IOException {
+        try {
+            in.transferTo(OutputStream.nullOutputStream());
+        } catch (ArcaException damaged) {
+            damaged.addSuppressed(toolFailed);
+            return damaged;
+        }
+        return toolFailed;
     }
 
     private RestoreOptions archiveOptions(LogicalRestoreOptions o, boolean existing, long total) {
@@ -258,11 +266,7 @@ public final class LogicalRestore {
         return args;
     }
 
-    /**
-     * Streams an artifact into the process's stdin, then waits for it to succeed. When the tool
-     * fails, the rest of the artifact is read so that a damaged backup is reported as such
-     * (verification failure) rather than as whatever the tool made of the damaged bytes.
-     */
+    /** Streams an artifact into the process's stdin, then waits for it to succeed (see {@link #damagedOr}). */
     private void feed(ToolProcess p, BackupManifest m, ArtifactRecord a, String what) throws IOException {
         try (InputStream in = repository.openArtifact(m, a)) {
             byte[] buffer = new byte[1 << 20];
@@ -281,13 +285,7 @@ public final class LogicalRestore {
             try {
                 p.waitForSuccess(what);
             } catch (ArcaException toolFailed) {
-                try {
-                    in.transferTo(OutputStream.nullOutputStream());
-                } catch (ArcaException damaged) {
-                    damaged.addSuppressed(toolFailed);
-                    throw damaged;
-                }
-                throw toolFailed;
+                throw damagedOr(in, toolFailed);
             }
         } finally {
             p.destroy();
