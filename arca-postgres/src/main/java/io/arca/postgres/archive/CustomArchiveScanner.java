@@ -66,8 +66,12 @@ public final class CustomArchiveScanner extends OutputStream {
      * A complete data block.
      *
      * @param type {@link #BLK_DATA} or {@link #BLK_BLOBS}
+     * @param chunks data chunks in the block. In an uncompressed archive {@code pg_dump} writes one
+     *     chunk per row it receives from {@code COPY}, then the end-of-data marker {@code \.\n\n\n}
+     *     as one more chunk
+     * @param lastChunkLength the length of the block's last chunk, or 0 when it has none
      */
-    public record DataBlock(int dumpId, int type, long offset, long length) {
+    public record DataBlock(int dumpId, int type, long offset, long length, long chunks, long lastChunkLength) {
         public BlockRef ref() {
             return new BlockRef(dumpId, offset, length);
         }
@@ -109,6 +113,8 @@ public final class CustomArchiveScanner extends OutputStream {
     private int blockId;
     private int blockType;
     private long blockStart;
+    private long blockChunks;
+    private long blockLastChunk;
     private Throwable failure;
     private boolean finished;
 
@@ -295,6 +301,8 @@ public final class CustomArchiveScanner extends OutputStream {
                     cur = p;
                     throw badChunkLength(n);
                 }
+                blockChunks++;
+                blockLastChunk = n;
                 long after = p + n;
                 if (after > end) {
                     remaining = after - end;
@@ -318,6 +326,8 @@ public final class CustomArchiveScanner extends OutputStream {
         } else if (n < 0 || n > Integer.MAX_VALUE) {
             throw badChunkLength(n);
         } else {
+            blockChunks++;
+            blockLastChunk = n;
             remaining = n;
             state = S_CHUNK_BODY;
         }
@@ -403,6 +413,8 @@ public final class CustomArchiveScanner extends OutputStream {
         blockId = (int) id;
         blockType = type;
         blockStart = position;
+        blockChunks = 0;
+        blockLastChunk = 0;
         inBlobs = type == BLK_BLOBS;
         state = inBlobs ? S_BLOB_OID : S_CHUNK_LEN;
         listener.blockStarting(blockId, type, blockStart);
@@ -410,7 +422,8 @@ public final class CustomArchiveScanner extends OutputStream {
 
     private void blockEnded() {
         long endOffset = offsetOf(cur);
-        blocks.add(new DataBlock(blockId, blockType, blockStart, endOffset - blockStart));
+        blocks.add(new DataBlock(blockId, blockType, blockStart, endOffset - blockStart, blockChunks,
+                blockLastChunk));
         state = S_BLOCK;
     }
 

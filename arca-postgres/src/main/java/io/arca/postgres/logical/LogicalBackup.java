@@ -49,6 +49,8 @@ public final class LogicalBackup {
     /** Source name recorded for the globals artifact. */
     public static final String GLOBALS_SOURCE = "postgresql.globals";
     private static final int BUFFER = 1 << 20;
+    /** {@code \.\n\n\n}, which pg_dump writes after a table's COPY rows. */
+    private static final int COPY_END_MARKER_LENGTH = 5;
     private static final Pattern FINISHED_ITEM = Pattern.compile("finished item (\\d+) TABLE DATA ");
 
     private final Repository repository;
@@ -146,15 +148,6 @@ public final class LogicalBackup {
         try (ArtifactOutput out = pending.openArtifact(file, codec)) {
             CustomArchiveScanner scanner = new CustomArchiveScanner(out, new CustomArchiveScanner.Listener() {
                 @Override
-                public void tocComplete(ArchiveToc toc, long tocLength) {
-                    for (TocEntry e : toc.entries()) {
-                        if ("TABLE DATA".equals(e.desc())) {
-                            counter.add(new TableRef(e.namespace(), e.tag()));
-                        }
-                    }
-                }
-
-                @Override
                 public void blockStarting(int dumpId, int blockType, long offset) throws IOException {
                     seekPoints.add(out.markSeekPoint("data:" + dumpId));
                 }
@@ -162,6 +155,7 @@ public final class LogicalBackup {
             pump(dump, scanner, "dump");
             dump.waitForSuccess("pg_dump");
             scanner.finish();
+            countFromDump(scanner, counter);
             ArtifactDigest digest = out.finish();
             return ArtifactRecord.of(name, SOURCE, DumpFormat.CUSTOM.artifactFormat(), file, codec.toString(), digest,
                     seekPoints);
@@ -169,6 +163,28 @@ public final class LogicalBackup {
             throw storageError(file, e);
         } finally {
             dump.destroy();
+        }
+    }
+
+    /**
+     * pg_dump -Z0 writes one chunk per COPY row and then the end-of-data marker as one more chunk:
+     * the dump counts its own rows, in its own snapshot, at no cost to the server (a count(*) per
+     * table would compete with the dump for the same cores). A block that does not end with the
+     * marker (another pg_dump behaviour) is counted with count(*) in the snapshot instead.
+     */
+    private static void countFromDump(CustomArchiveScanner scanner, RowCounter counter) {
+        Map<Integer, TocEntry> entries = scanner.toc().orElseThrow().byDumpId();
+        for (CustomArchiveScanner.DataBlock block : scanner.blocks()) {
+            TocEntry e = entries.get(block.dumpId());
+            if (e == null || !e.is("TABLE DATA")) {
+                continue;
+            }
+            TableRef table = new TableRef(e.namespace(), e.tag());
+            if (block.chunks() >= 1 && block.lastChunkLength() == COPY_END_MARKER_LENGTH) {
+                counter.counted(table, block.chunks() - 1);
+            } else {
+                counter.add(table);
+            }
         }
     }
 

@@ -9,8 +9,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
- * Collects the tables a dump contains, as they are discovered, and counts their rows in the
- * dump's snapshot (when counting is on) while the dump goes on.
+ * Collects the tables a dump contains and their row counts in the dump's snapshot. Counts come
+ * either from the dump itself ({@link #counted}: custom archives, where each row is one data
+ * chunk) or from {@code count(*)} in the exported snapshot ({@link #add}: plain and directory
+ * format), which runs while the dump goes on. With counting off, tables are recorded without.
  */
 final class RowCounter {
     private final SnapshotSession session;
@@ -22,8 +24,14 @@ final class RowCounter {
         this.count = count;
     }
 
+    /** A table whose rows are counted with {@code count(*)} in the snapshot. */
     synchronized void add(TableRef table) {
         tables.computeIfAbsent(table, t -> count ? session.countRows(t) : CompletableFuture.completedFuture(null));
+    }
+
+    /** A table whose rows the dump itself counted. */
+    synchronized void counted(TableRef table, long rows) {
+        tables.put(table, CompletableFuture.completedFuture(count ? rows : null));
     }
 
     /** Waits for the counts; the tables sorted by schema and name. */

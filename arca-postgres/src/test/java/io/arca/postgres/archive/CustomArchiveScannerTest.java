@@ -181,7 +181,7 @@ class CustomArchiveScannerTest {
         scanner.write(archive.bytes());
         scanner.finish();
         assertThat(scanner.blocks()).containsExactly(new CustomArchiveScanner.DataBlock(7, CustomArchiveScanner.BLK_BLOBS,
-                archive.tocLength(), archive.blocks().get(7).length));
+                archive.tocLength(), archive.blocks().get(7).length, 2, 20));
     }
 
     private static void assertRejected(byte[] bytes, String message) {
