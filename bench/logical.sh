@@ -36,7 +36,9 @@ trap cleanup EXIT
 
 echo "building arca..." >&2
 (cd "$root" && mvn -B -q -DskipTests -pl arca-cli -am package > "$work/build.log" 2>&1) || { cat "$work/build.log" >&2; exit 1; }
-arca=("$root/arca")  # the launcher users run; it execs java, so time measures the JVM itself
+# The jar built above, run as ./arca runs it (java -jar, ARCA_JAVA_OPTS), without the launcher's
+# rebuild check: editing sources during a run must not put a build into a measurement.
+arca=(java ${ARCA_JAVA_OPTS:-} -jar "$root/arca-cli/target/arca.jar")
 
 echo "starting cluster on port $port..." >&2
 "${as_pg[@]}" "$bin/initdb" -D "$work/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null

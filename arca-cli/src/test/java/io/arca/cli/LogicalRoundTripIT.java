@@ -84,12 +84,14 @@ class LogicalRoundTripIT {
         "custom, none, 2",
         "plain, zstd, 1",
         "directory, zstd, 2",
+        "directory, gzip, 1",
     })
     void roundTripPreservesEveryRow(String format, String codec, int jobs, @TempDir Path dir) throws Exception {
         Path repo = initRepo(dir);
         List<String> extra = new ArrayList<>(List.of("--format", format, "--compression", codec));
         if (format.equals("directory")) {
-            extra.addAll(List.of("--jobs", "2"));
+            // Non-parallel pg_dump reports no finished items: files are complete when it exits.
+            extra.addAll(List.of("--jobs", String.valueOf(jobs)));
         }
         String id = backup(repo, extra.toArray(String[]::new));
         assertManifestCountsEqualSource(repo, id);

@@ -276,14 +276,17 @@ public final class Repository {
             return manifest;
         }
 
-        /** Removes whatever this backup wrote (best effort), for a backup that failed. */
+        /**
+         * Removes whatever this backup wrote, for a backup that failed. Best effort and never
+         * throws: leftovers without a manifest are never listed, and prune removes them later.
+         */
         public void discard() {
-            for (ObjectInfo info : storage.list(id.directory() + "/")) {
-                try {
+            try {
+                for (ObjectInfo info : storage.list(id.directory() + "/")) {
                     storage.delete(info.key());
-                } catch (RuntimeException ignored) {
-                    // Leftovers without a manifest are never listed; prune removes them later.
                 }
+            } catch (RuntimeException ignored) {
+                // The failure that led here is the one worth reporting.
             }
         }
     }

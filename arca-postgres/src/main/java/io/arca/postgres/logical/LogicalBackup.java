@@ -5,6 +5,7 @@ import io.arca.core.Progress;
 import io.arca.core.error.ArcaException;
 import io.arca.core.error.ErrorCode;
 import io.arca.core.pipeline.ArtifactDigest;
+import io.arca.core.pipeline.ArtifactInput;
 import io.arca.core.pipeline.ArtifactOutput;
 import io.arca.core.pipeline.CodecSpec;
 import io.arca.core.pipeline.SeekPoint;
@@ -13,7 +14,6 @@ import io.arca.core.repo.BackupKind;
 import io.arca.core.repo.BackupManifest;
 import io.arca.core.repo.Repository;
 import io.arca.core.repo.Repository.PendingBackup;
-import io.arca.postgres.archive.ArchiveToc;
 import io.arca.postgres.archive.CustomArchiveScanner;
 import io.arca.postgres.archive.TocEntry;
 import io.arca.postgres.local.ConnectionSettings;
@@ -22,21 +22,13 @@ import io.arca.postgres.local.ToolProcess;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * Takes a logical backup: {@code pg_dump} in the snapshot of a {@link SnapshotSession}, its output
@@ -51,7 +43,6 @@ public final class LogicalBackup {
     private static final int BUFFER = 1 << 20;
     /** {@code \.\n\n\n}, which pg_dump writes after a table's COPY rows. */
     private static final int COPY_END_MARKER_LENGTH = 5;
-    private static final Pattern FINISHED_ITEM = Pattern.compile("finished item (\\d+) TABLE DATA ");
 
     private final Repository repository;
     private final PgBinaries binaries;
@@ -78,7 +69,7 @@ public final class LogicalBackup {
             RowCounter counter = new RowCounter(session, options.countRows());
             String base = fileBase(server.database());
             progress.note("dumping database '" + server.database() + "' from " + db.describe() + " with "
-                    + pgDump + " (" + options.format().name().toLowerCase() + ")");
+                    + pgDump + " (" + options.format().name().toLowerCase(java.util.Locale.ROOT) + ")");
 
             List<ArtifactRecord> artifacts = new ArrayList<>();
             List<String> dumpArgs = dumpArguments(db, session.snapshot(), options);
@@ -93,7 +84,7 @@ public final class LogicalBackup {
                 tools.put("pg_dumpall", binaries.versionOf(pgDumpAll).toString());
                 artifacts.add(dumpGlobals(pending, pgDumpAll, db, options.codec()));
             }
-            progress.note("waiting for row counts");
+            progress.note("collecting row counts");
             var tables = counter.results();
             var info = new BackupManifest.DatabaseInfo(server.database(), server.host(), server.version(),
                     server.systemIdentifier(), server.encoding(), null, server.lsn(), null, options.countRows(),
@@ -210,11 +201,6 @@ public final class LogicalBackup {
         }
     }
 
-    /**
-     * {@code pg_dump -Fd} writes its files itself, so they pass through a staging directory: with
-     * {@code --jobs > 1} each table's file is stored and deleted as soon as {@code pg_dump} reports
-     * the item finished, so local disk holds at most the tables being dumped at the time.
-     */
     private List<ArtifactRecord> dumpDirectory(PendingBackup pending, Path pgDump, ConnectionSettings db,
             List<String> common, LogicalBackupOptions o, String base, RowCounter counter) {
         Path staging;
@@ -225,92 +211,23 @@ public final class LogicalBackup {
             throw new ArcaException(ErrorCode.FAILURE, "cannot create a staging directory in '" + o.stagingDirectory()
                     + "': " + e.getMessage(), "pass --staging-dir with a writable directory", e);
         }
-        Path dir = staging.resolve("dump");
-        List<String> args = new ArrayList<>(common);
-        args.add("--format=directory");
-        args.add("--compress=0");
-        args.add("--jobs=" + o.jobs());
-        args.add("--verbose");
-        args.add("--file=" + dir);
         String prefix = base + "." + DumpFormat.DIRECTORY.suffix() + "/";
-        List<Future<ArtifactRecord>> uploads = new ArrayList<>();
-        ExecutorService uploader = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "arca-upload");
-            t.setDaemon(true);
-            return t;
-        });
         try {
-            ToolProcess dump = ToolProcess.builder(pgDump).args(args).environment(db.libpqEnvironment())
-                    .stderrListener(line -> {
-                        Matcher m = FINISHED_ITEM.matcher(line);
-                        if (m.find()) {
-                            String f = m.group(1) + ".dat";
-                            synchronized (uploads) {
-                                uploads.add(uploader.submit(() -> storeFile(pending, dir.resolve(f), prefix + f, o.codec())));
-                            }
-                        }
-                    })
-                    .discardStdout()
-                    .start();
-            try {
-                dump.waitForSuccess("pg_dump");
-            } finally {
-                dump.destroy();
-            }
-            List<ArtifactRecord> records = new ArrayList<>();
-            synchronized (uploads) {
-                for (Future<ArtifactRecord> f : uploads) {
-                    records.add(f.get());
-                }
-            }
-            try (Stream<Path> rest = Files.list(dir)) {
-                for (Path p : rest.sorted().toList()) {
-                    records.add(storeFile(pending, p, prefix + p.getFileName(), o.codec()));
-                }
-            }
-            // Every file, toc.dat included, is stored and deleted by now: read the table list back from storage.
-            ArtifactRecord tocRecord = records.stream().filter(r -> r.name().equals(prefix + "toc.dat")).findFirst()
+            List<ArtifactRecord> records = new DirectoryDump(pending, o.codec(), prefix)
+                    .run(pgDump, common, db, o.jobs(), staging);
+            // Every staged file is stored and deleted by now: read the table list back from storage.
+            ArtifactRecord toc = records.stream().filter(r -> r.name().equals(prefix + "toc.dat")).findFirst()
                     .orElseThrow(() -> new ArcaException(ErrorCode.TOOL_FAILED, "pg_dump wrote no toc.dat",
                             "run with --debug to see pg_dump's output"));
-            try (InputStream toc = repositoryArtifact(pending, tocRecord)) {
-                for (TocEntry e : ArchiveToc.readTocDat(toc).entries()) {
-                    if ("TABLE DATA".equals(e.desc())) {
-                        counter.add(new TableRef(e.namespace(), e.tag()));
-                    }
-                }
+            try (InputStream in = ArtifactInput.open(repository.storage(), Repository.key(pending.id(), toc.file()),
+                    Repository.codecOf(toc), toc.digest())) {
+                DirectoryDump.tables(in).forEach(counter::add);
             }
-            records.sort(Comparator.comparing(ArtifactRecord::name));
             return records;
         } catch (IOException e) {
-            throw storageError(prefix, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ArcaException(ErrorCode.INTERRUPTED, "backup interrupted", null, e);
-        } catch (java.util.concurrent.ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new ArcaException(ErrorCode.FAILURE, "storing a dump file failed: " + e.getCause().getMessage(),
-                    null, e.getCause());
+            throw storageError(prefix + "toc.dat", e);
         } finally {
-            uploader.shutdownNow();
-            deleteTree(staging);
-        }
-    }
-
-    private InputStream repositoryArtifact(PendingBackup pending, ArtifactRecord record) {
-        return io.arca.core.pipeline.ArtifactInput.open(repository.storage(), Repository.key(pending.id(), record.file()),
-                Repository.codecOf(record), record.digest());
-    }
-
-    private ArtifactRecord storeFile(PendingBackup pending, Path path, String name, CodecSpec codec) throws IOException {
-        String file = name + codec.codec().extension();
-        try (ArtifactOutput out = pending.openArtifact(file, codec); InputStream in = Files.newInputStream(path)) {
-            in.transferTo(out);
-            ArtifactRecord r = ArtifactRecord.of(name, SOURCE, DumpFormat.DIRECTORY.artifactFormat(), file,
-                    codec.toString(), out.finish(), List.of());
-            Files.delete(path);
-            return r;
+            DirectoryDump.deleteTree(staging);
         }
     }
 
@@ -347,13 +264,5 @@ public final class LogicalBackup {
     private static ArcaException storageError(String file, IOException e) {
         return new ArcaException(ErrorCode.STORAGE_ACCESS, "writing '" + file + "' failed: " + e.getMessage(),
                 "check that the repository is reachable and writable", e);
-    }
-
-    private static void deleteTree(Path root) {
-        try (Stream<Path> walk = Files.walk(root)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException | UncheckedIOException ignored) {
-            // best effort: a temp directory
-        }
     }
 }
