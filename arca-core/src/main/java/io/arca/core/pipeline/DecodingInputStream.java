@@ -13,29 +13,19 @@ import net.jpountz.lz4.LZ4Exception;
  * {@code ArcaException(VERIFICATION_FAILED)} naming the key; a failed read from storage stays the
  * {@link IOException} it was.
  */
-final class DecodingInputStream extends InputStream {
+final class DecodingInputStream extends BulkInputStream {
     private static final String CORRUPT_HINT =
             "the backup cannot be trusted; restore an older backup with 'arca restore <id>'";
 
     private final String key;
     private final Codec codec;
     private final StoredInput stored;
-    private final byte[] oneByte = new byte[1];
     private InputStream decoder;
 
     DecodingInputStream(String key, Codec codec, StoredInput stored) {
         this.key = key;
         this.codec = codec;
         this.stored = stored;
-    }
-
-    @Override
-    public int read() throws IOException {
-        int n;
-        do {
-            n = read(oneByte, 0, 1);
-        } while (n == 0);
-        return n < 0 ? -1 : oneByte[0] & 0xFF;
     }
 
     @Override

@@ -8,12 +8,11 @@ import java.io.InputStream;
  * the last byte it asks the decoder for one more, so that a segment which fills its frame is
  * checked against the frame's checksum (gzip and lz4 check only at the end of a frame).
  */
-final class SegmentInputStream extends InputStream {
+final class SegmentInputStream extends BulkInputStream {
     private final String key;
     private final SeekPoint from;
     private final long length;
     private final InputStream plain;
-    private final byte[] oneByte = new byte[1];
     private long remaining;
 
     SegmentInputStream(String key, SeekPoint from, long length, InputStream plain) {
@@ -22,15 +21,6 @@ final class SegmentInputStream extends InputStream {
         this.length = length;
         this.remaining = length;
         this.plain = plain;
-    }
-
-    @Override
-    public int read() throws IOException {
-        int n;
-        do {
-            n = read(oneByte, 0, 1);
-        } while (n == 0);
-        return n < 0 ? -1 : oneByte[0] & 0xFF;
     }
 
     @Override

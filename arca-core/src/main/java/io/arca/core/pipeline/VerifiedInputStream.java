@@ -10,14 +10,13 @@ import java.util.Locale;
  * A whole artifact's plain bytes; at the end, checks stored size and SHA-256 and plain size and
  * SHA-256 against the manifest. A reader that stops early gets no check.
  */
-final class VerifiedInputStream extends InputStream {
+final class VerifiedInputStream extends BulkInputStream {
     private final String key;
     private final DecodingInputStream plain;
     private final StoredInput stored;
     private final MessageDigest storedSha256;
     private final ArtifactDigest expected;
     private final MessageDigest plainSha256 = Sha256.newDigest();
-    private final byte[] oneByte = new byte[1];
     private long plainSize;
     private boolean verified;
     private ArcaException failure;
@@ -29,15 +28,6 @@ final class VerifiedInputStream extends InputStream {
         this.stored = stored;
         this.storedSha256 = storedSha256;
         this.expected = expected;
-    }
-
-    @Override
-    public int read() throws IOException {
-        int n;
-        do {
-            n = read(oneByte, 0, 1);
-        } while (n == 0);
-        return n < 0 ? -1 : oneByte[0] & 0xFF;
     }
 
     @Override
