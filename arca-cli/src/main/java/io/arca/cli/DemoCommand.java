@@ -1,5 +1,6 @@
 package io.arca.cli;
 
+import io.arca.core.TempFiles;
 import io.arca.core.error.ArcaException;
 import io.arca.core.error.ErrorCode;
 import io.arca.core.repo.BackupManifest;
@@ -19,10 +20,8 @@ import io.arca.postgres.logical.LogicalRestoreOptions;
 import io.arca.postgres.logical.LogicalVerifier;
 import io.arca.postgres.logical.RestoreResult;
 import io.arca.postgres.logical.VerifyReport;
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,9 +30,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
-import java.util.Comparator;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -143,7 +140,7 @@ final class DemoCommand implements Callable<Integer> {
         } finally {
             progress.done();
             if (keepRepo == null) {
-                deleteTree(repoDir);
+                TempFiles.deleteQuietly(repoDir);
             } else {
                 out.println("repository kept at " + repoDir + " (try: ./arca list --repo " + repoDir + ")");
             }
@@ -155,13 +152,5 @@ final class DemoCommand implements Callable<Integer> {
     private static void step(PrintWriter out, String what) {
         out.println("[arca] " + what);
         out.flush();
-    }
-
-    private static void deleteTree(Path root) {
-        try (Stream<Path> walk = Files.walk(root)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException | UncheckedIOException ignored) {
-            // temp directory
-        }
     }
 }

@@ -1,5 +1,6 @@
 package io.arca.postgres.archive;
 
+import io.arca.core.TempFiles;
 import io.arca.core.error.ArcaException;
 import io.arca.core.error.ErrorCode;
 import io.arca.postgres.local.PgConnections;
@@ -33,7 +34,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
 
 /**
  * Restores a custom-format archive with {@code pg_restore}, in parallel without a local copy of
@@ -126,7 +126,7 @@ public final class ArchiveRestore {
             return new RestoreReport(plan.size(), total, clean, Duration.ofNanos(t1 - t0), Duration.ofNanos(t2 - t1),
                     Duration.ofNanos(t3 - t2));
         } finally {
-            deleteTree(dir);
+            TempFiles.deleteQuietly(dir);
         }
     }
 
@@ -174,7 +174,7 @@ public final class ArchiveRestore {
             return new RestoreReport(1, counter.fed(), clean, Duration.ofNanos(t1 - t0),
                     Duration.ofNanos(System.nanoTime() - t1), Duration.ZERO);
         } finally {
-            deleteTree(dir);
+            TempFiles.deleteQuietly(dir);
         }
     }
 
@@ -187,7 +187,7 @@ public final class ArchiveRestore {
         try {
             return list(writeToc(source, dir), options);
         } finally {
-            deleteTree(dir);
+            TempFiles.deleteQuietly(dir);
         }
     }
 
@@ -512,17 +512,6 @@ public final class ArchiveRestore {
             throw e;
         }
         throw new ArcaException(ErrorCode.INTERNAL, "restore worker failed: " + t, null, t);
-    }
-
-    /** Best effort: a leftover temporary file must not hide the restore's own outcome. */
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            dir.toFile().deleteOnExit();
-        }
     }
 
     /** Counts fed bytes across threads and reports them in order. */

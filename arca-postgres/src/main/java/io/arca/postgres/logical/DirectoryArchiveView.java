@@ -1,5 +1,6 @@
 package io.arca.postgres.logical;
 
+import io.arca.core.TempFiles;
 import io.arca.core.error.ArcaException;
 import io.arca.core.error.ErrorCode;
 import io.arca.core.repo.ArtifactRecord;
@@ -14,12 +15,10 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.stream.Stream;
 
 /**
  * Presents a directory-format backup to {@code pg_restore} without copying its data to disk: the
@@ -129,10 +128,6 @@ final class DirectoryArchiveView implements AutoCloseable {
     @Override
     public void close() {
         pool.shutdownNow();
-        try (Stream<Path> walk = Files.walk(root)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // temp directory
-        }
+        TempFiles.deleteQuietly(root);
     }
 }

@@ -12,7 +12,6 @@ import io.arca.postgres.local.ConnectionSettings;
 import io.arca.postgres.local.ToolProcess;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -182,13 +181,5 @@ final class DirectoryDump {
                 name + codec.codec().extension(), codec.toString(), out.finish(), List.of());
         Files.delete(file);
         return r;
-    }
-
-    static void deleteTree(Path root) {
-        try (Stream<Path> walk = Files.walk(root)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException | UncheckedIOException ignored) {
-            // best effort: a temp directory
-        }
     }
 }

@@ -2,6 +2,7 @@ package io.arca.postgres.logical;
 
 import io.arca.core.ArcaVersion;
 import io.arca.core.Progress;
+import io.arca.core.TempFiles;
 import io.arca.core.error.ArcaException;
 import io.arca.core.error.ErrorCode;
 import io.arca.core.pipeline.ArtifactDigest;
@@ -227,7 +228,7 @@ public final class LogicalBackup {
         } catch (IOException e) {
             throw storageError(prefix + "toc.dat", e);
         } finally {
-            DirectoryDump.deleteTree(staging);
+            TempFiles.deleteQuietly(staging);
         }
     }
 
