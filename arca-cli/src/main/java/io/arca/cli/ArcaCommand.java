@@ -16,7 +16,7 @@ public final class ArcaCommand implements Runnable {
     final PrintWriter err;
 
     @Option(names = "--debug", scope = picocli.CommandLine.ScopeType.INHERIT,
-            description = "Show stack traces and the full output of PostgreSQL tools on errors.")
+            description = "On errors, show stack traces and the last output lines of the PostgreSQL programs.")
     boolean debug;
 
     ArcaCommand(PrintWriter out, PrintWriter err) {

@@ -181,6 +181,7 @@ public final class ToolProcess implements AutoCloseable {
      * ErrorCode#TOOL_NOT_FOUND}, anything else {@link ErrorCode#TOOL_FAILED}.
      */
     public static ArcaException classify(String what, int exitCode, List<String> stderr) {
+        Output output = new Output(stderr);
         String all = String.join("\n", stderr);
         String lower = all.toLowerCase(Locale.ROOT);
         String detail = meaningfulLine(stderr, what);
@@ -194,29 +195,41 @@ public final class ToolProcess implements AutoCloseable {
                             + " (server version mismatch)";
             return new ArcaException(ErrorCode.TOOL_NOT_FOUND, message,
                     "install the PostgreSQL " + major + " client tools (Debian: apt-get install "
-                            + "postgresql-client-" + major + ") or pass --pg-bin DIR");
+                            + "postgresql-client-" + major + ") or pass --pg-bin DIR", output);
         }
         if (lower.contains("password authentication failed") || lower.contains("no password supplied")) {
             return new ArcaException(ErrorCode.PG_AUTHENTICATION,
                     what + " could not log in to PostgreSQL: " + detail,
-                    "set the password in PGPASSWORD or ARCA_DB_PASSWORD, or add it to ~/.pgpass");
+                    "set the password in PGPASSWORD or ARCA_DB_PASSWORD, or add it to ~/.pgpass", output);
         }
         Matcher db = MISSING_DATABASE.matcher(all);
         if (db.find()) {
             return new ArcaException(ErrorCode.PG_DATABASE_MISSING,
                     "database '" + db.group(1) + "' does not exist (reported by " + what + ")",
-                    "check the database name in the URL, or create the database first");
+                    "check the database name in the URL, or create the database first", output);
         }
         for (String marker : CONNECTION_MARKERS) {
             if (lower.contains(marker)) {
                 return new ArcaException(ErrorCode.PG_CONNECTION,
                         what + " cannot connect to PostgreSQL: " + detail,
-                        "check that the server is running and that host and port are right");
+                        "check that the server is running and that host and port are right", output);
             }
         }
         return new ArcaException(ErrorCode.TOOL_FAILED,
                 what + " failed (exit " + exitCode + ")" + (detail.isEmpty() ? "" : ": " + detail),
-                "run with --debug to see the full output");
+                "run with --debug to see the full output", output);
+    }
+
+    /**
+     * The last lines a program wrote to standard error, carried as the cause of the error it
+     * failed with, so that {@code --debug} shows them.
+     */
+    public static final class Output extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        public Output(List<String> lines) {
+            super("last output lines:\n" + String.join("\n", lines), null, false, false);
+        }
     }
 
     private static final Pattern SERVER_VERSION = Pattern.compile("server version: (\\d+(?:\\.\\d+)?)");

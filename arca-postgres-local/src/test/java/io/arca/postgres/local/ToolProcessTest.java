@@ -151,4 +151,14 @@ class ToolProcessTest {
                 });
         assertThat(Files.exists(dir.resolve("pg_nothing"))).isFalse();
     }
+
+    @Test
+    void failuresCarryTheToolsLastLinesAsCauseForDebug() {
+        ArcaException e = ToolProcess.classify("pg_restore", 1,
+                List.of("pg_restore: error: could not execute query: ERROR:  role \"app\" does not exist",
+                        "Command was: ALTER TABLE public.t OWNER TO app;"));
+        assertThat(e.code()).isEqualTo(ErrorCode.TOOL_FAILED);
+        assertThat(e.getCause()).isInstanceOf(ToolProcess.Output.class)
+                .hasMessageContaining("Command was: ALTER TABLE public.t OWNER TO app;");
+    }
 }

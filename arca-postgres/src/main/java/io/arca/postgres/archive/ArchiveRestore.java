@@ -78,15 +78,6 @@ public final class ArchiveRestore {
                                 Duration data, Duration postData) {
     }
 
-    /** The last lines a failed {@code pg_restore} wrote to standard error; the cause of its error. */
-    public static final class ToolOutput extends Exception {
-        private static final long serialVersionUID = 1L;
-
-        ToolOutput(List<String> lines) {
-            super(String.join("\n", lines), null, false, false);
-        }
-    }
-
     public ArchiveRestore(PgRestoreCommand command) {
         this.command = Objects.requireNonNull(command, "command");
     }
@@ -477,7 +468,7 @@ public final class ArchiveRestore {
                 message = what + message.substring(PROGRAM.length());
             }
             throw new ArcaException(e.code(), message, e.hint(),
-                    new ToolOutput(lines.subList(Math.max(0, lines.size() - TAIL_LINES), lines.size())));
+                    new ToolProcess.Output(lines.subList(Math.max(0, lines.size() - TAIL_LINES), lines.size())));
         }
     }
 

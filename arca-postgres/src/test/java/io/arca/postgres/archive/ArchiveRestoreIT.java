@@ -214,7 +214,7 @@ class ArchiveRestoreIT {
                 .isInstanceOfSatisfying(ArcaException.class, e -> {
                     assertThat(e.code()).isEqualTo(ErrorCode.TOOL_FAILED);
                     assertThat(e.getMessage()).startsWith("pg_restore (data ").contains("of 3) failed (exit 1)");
-                    assertThat(e.getCause()).isInstanceOf(ArchiveRestore.ToolOutput.class)
+                    assertThat(e.getCause()).isInstanceOf(io.arca.postgres.local.ToolProcess.Output.class)
                             .hasMessageContaining("invalid input syntax for type");
                 });
         assertNoPgRestoreLeft();
