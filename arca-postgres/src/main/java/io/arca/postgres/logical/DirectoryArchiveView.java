@@ -43,21 +43,30 @@ final class DirectoryArchiveView implements AutoCloseable {
         this.directory = root.resolve("dump");
     }
 
-    /** Builds the view of {@code artifacts} (all with the directory prefix {@code prefix}). */
+    /** An empty view in a new temporary directory. */
+    static DirectoryArchiveView create() throws IOException {
+        DirectoryArchiveView view = new DirectoryArchiveView(Files.createTempDirectory("arca-restore-"));
+        Files.createDirectories(view.directory);
+        return view;
+    }
+
+    /** The view of a directory-format backup's {@code artifacts} (all named {@code prefix + file}). */
     static DirectoryArchiveView open(Repository repository, BackupManifest manifest, List<ArtifactRecord> artifacts,
             String prefix) throws IOException {
-        DirectoryArchiveView view = new DirectoryArchiveView(Files.createTempDirectory("arca-restore-"));
+        DirectoryArchiveView view = create();
         try {
-            Files.createDirectories(view.directory);
             for (ArtifactRecord a : artifacts) {
                 String name = a.name().substring(prefix.length());
-                Path path = view.directory.resolve(name);
                 if (name.endsWith(".toc") || name.equals("toc.dat")) {
                     try (InputStream in = repository.openArtifact(manifest, a)) {
-                        Files.copy(in, path);
+                        Files.copy(in, view.directory.resolve(name));
                     }
                 } else {
-                    view.pipe(path, () -> repository.openArtifact(manifest, a));
+                    view.pipe(name, out -> {
+                        try (InputStream in = repository.openArtifact(manifest, a)) {
+                            in.transferTo(out);
+                        }
+                    });
                 }
             }
             return view;
@@ -67,17 +76,25 @@ final class DirectoryArchiveView implements AutoCloseable {
         }
     }
 
-    private interface Opener {
-        InputStream open() throws IOException;
+    /** Writes what a pipe delivers, when {@code pg_restore} opens it. */
+    interface Feeder {
+        void feed(OutputStream out) throws IOException;
     }
 
-    private void pipe(Path path, Opener source) {
+    /** A small real file in the view (a table of contents). */
+    void file(String name, byte[] content) throws IOException {
+        Files.write(directory.resolve(name), content);
+    }
+
+    /** A named pipe in the view, fed by {@code feeder} once {@code pg_restore} opens it. */
+    void pipe(String name, Feeder feeder) {
+        Path path = directory.resolve(name);
         ToolProcess mkfifo = ToolProcess.builder("mkfifo").args(path.toString()).noStdin().discardStdout().start();
         mkfifo.waitForSuccess("mkfifo");
         pipes.add(path);
         feeders.add(pool.submit(() -> {
-            try (OutputStream out = new FileOutputStream(path.toFile()); InputStream in = source.open()) {
-                in.transferTo(out);
+            try (OutputStream out = new FileOutputStream(path.toFile())) {
+                feeder.feed(out);
             }
             return null;
         }));

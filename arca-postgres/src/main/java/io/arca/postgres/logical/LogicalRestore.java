@@ -8,6 +8,8 @@ import io.arca.core.repo.BackupManifest;
 import io.arca.core.repo.Repository;
 import io.arca.postgres.archive.ArchiveRestore;
 import io.arca.postgres.archive.ArchiveToc;
+import io.arca.postgres.archive.BlockRef;
+import io.arca.postgres.archive.DirectoryToc;
 import io.arca.postgres.archive.PgRestoreCommand;
 import io.arca.postgres.archive.RestoreOptions;
 import io.arca.postgres.local.ConnectionSettings;
@@ -195,7 +197,13 @@ public final class LogicalRestore {
             // Block by block from the seek points: parallel, and a selective restore reads only
             // the selected tables' blocks (pg_restore stops reading a pipe once it has them).
             RepositoryArchiveSource source = new RepositoryArchiveSource(repository, m, a);
+            if (source.seekable() && DirectoryToc.supports(source.toc())) {
+                progress.note("restoring with one pg_restore --jobs " + o.jobs() + " over a directory view of the backup");
+                restoreCustomAsDirectory(source, target, pgRestore, o, existing);
+                return;
+            }
             if (source.seekable()) {
+                progress.note("restoring in phases with " + o.jobs() + " data workers (the backup holds large objects)");
                 restore.restore(source, ro);
                 return;
             }
@@ -235,25 +243,54 @@ public final class LogicalRestore {
         List<ArtifactRecord> artifacts = databaseArtifacts(m);
         String prefix = artifacts.get(0).name().substring(0, artifacts.get(0).name().indexOf('/') + 1);
         try (DirectoryArchiveView view = DirectoryArchiveView.open(repository, m, artifacts, prefix)) {
-            if (o.clean() && existing) {
-                progress.note("dropping the backup's objects from '" + target.database() + "'");
-                new ArchiveRestore(new PgRestoreCommand(pgRestore, target)).clean(view.directory(),
-                        ArchiveToc.readDirectory(view.directory()), archiveOptions(o, true, 0));
+            restoreView(view, ArchiveToc.readDirectory(view.directory()), target, pgRestore, o, existing);
+        }
+    }
+
+    /**
+     * A custom archive restored as a directory-format one: its TOC rewritten as {@code toc.dat},
+     * each table's data a named pipe fed from its seek point. One {@code pg_restore -j N} then
+     * schedules everything itself, so one table's indexes are built while another still loads.
+     */
+    private void restoreCustomAsDirectory(RepositoryArchiveSource source, ConnectionSettings target, Path pgRestore,
+            LogicalRestoreOptions o, boolean existing) throws IOException {
+        int intSize = source.toc().header().intSize();
+        java.util.Set<Integer> withData = new java.util.HashSet<>();
+        source.blocks().forEach(b -> withData.add(b.dumpId()));
+        try (DirectoryArchiveView view = DirectoryArchiveView.create()) {
+            view.file("toc.dat", DirectoryToc.write(source.toc(), withData::contains));
+            for (BlockRef block : source.blocks()) {
+                view.pipe(DirectoryToc.fileName(block.dumpId()), out -> {
+                    try (InputStream in = source.openBlock(block)) {
+                        DirectoryToc.copyBlockData(in, intSize, out);
+                    }
+                });
             }
-            List<String> args = new ArrayList<>(baseArgs(target, o));
-            args.add("--format=directory");
-            args.add("--jobs=" + o.jobs());
-            args.add(view.directory().toString());
-            ToolProcess p = ToolProcess.builder(pgRestore).args(args).environment(target.libpqEnvironment())
-                    .noStdin().discardStdout().start();
-            boolean ok = false;
-            try {
-                p.waitForSuccess("pg_restore");
-                ok = true;
-            } finally {
-                p.destroy();
-                view.finish(ok);
-            }
+            restoreView(view, source.toc(), target, pgRestore, o, existing);
+        }
+    }
+
+    /** One {@code pg_restore --format=directory --jobs=N} over a view, after the clean when asked. */
+    private void restoreView(DirectoryArchiveView view, ArchiveToc toc, ConnectionSettings target, Path pgRestore,
+            LogicalRestoreOptions o, boolean existing) {
+        if (o.clean() && existing) {
+            progress.note("dropping the backup's objects from '" + target.database() + "'");
+            new ArchiveRestore(new PgRestoreCommand(pgRestore, target)).clean(view.directory(), toc,
+                    archiveOptions(o, true, 0));
+        }
+        List<String> args = new ArrayList<>(baseArgs(target, o));
+        args.add("--format=directory");
+        args.add("--jobs=" + o.jobs());
+        args.add(view.directory().toString());
+        ToolProcess p = ToolProcess.builder(pgRestore).args(args).environment(target.libpqEnvironment())
+                .noStdin().discardStdout().start();
+        boolean ok = false;
+        try {
+            p.waitForSuccess("pg_restore");
+            ok = true;
+        } finally {
+            p.destroy();
+            view.finish(ok);
         }
     }
 
