@@ -1,5 +1,7 @@
 package io.arca.postgres.archive;
 
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -104,25 +106,30 @@ public final class DirectoryToc {
      * then length-prefixed chunks up to a zero length) as the plain bytes of a directory-format data file.
      */
     public static void copyBlockData(InputStream block, int intSize, OutputStream out) throws IOException {
+        // A chunk is one row of ~100 bytes: buffer both sides, or each row costs calls through the
+        // decoder chain and a write to the pipe.
+        InputStream in = new BufferedInputStream(block, 1 << 16);
+        OutputStream to = new BufferedOutputStream(out, 1 << 18);
         int intLen = 1 + intSize;
-        skip(block, 1 + intLen);
+        skip(in, 1 + intLen);
         byte[] buffer = new byte[1 << 16];
         byte[] header = new byte[intLen];
         while (true) {
-            readFully(block, header, intLen);
+            readFully(in, header, intLen);
             long n = ArchiveInts.decode(header, 0, intSize);
             if (n == 0) {
+                to.flush();
                 return;
             }
             if (n < 0) {
                 throw ArchiveErrors.malformed("archive has a data chunk of invalid length " + n);
             }
             while (n > 0) {
-                int r = block.read(buffer, 0, (int) Math.min(buffer.length, n));
+                int r = in.read(buffer, 0, (int) Math.min(buffer.length, n));
                 if (r < 0) {
                     throw ArchiveErrors.malformed("archive data block ends inside a chunk");
                 }
-                out.write(buffer, 0, r);
+                to.write(buffer, 0, r);
                 n -= r;
             }
         }
