@@ -369,11 +369,11 @@ public final class LocalFileStorage implements Storage {
             if (Files.isDirectory(dir)) {
                 return;
             }
-            if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-                // made by another writer and already removed by a delete: the caller retries
-                throw new NoSuchFileException(dir.toString());
+            if (Files.isRegularFile(dir, LinkOption.NOFOLLOW_LINKS)) {
+                throw e; // a file where a folder must be: a real conflict
             }
-            throw e;
+            // Made by another writer, removed by a delete, perhaps made again since: the caller retries.
+            throw new NoSuchFileException(dir.toString());
         }
         if (parent != null) {
             fsyncDirectory(parent);
