@@ -90,4 +90,20 @@ class DirectoryViewRestoreIT {
             DatabaseAssertions.assertSameData(expected, fingerprint(target));
         }
     }
+
+    @Test
+    void damagedBackupFailsTheParallelRestoreWithExit15(@TempDir Path dir) throws Exception {
+        String id = backup(dir);
+        Path artifact;
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(dir)) {
+            artifact = files.filter(p -> p.toString().endsWith(".dump.zst")).findFirst().orElseThrow();
+        }
+        byte[] bytes = java.nio.file.Files.readAllBytes(artifact);
+        bytes[bytes.length / 2] ^= 0x01;
+        java.nio.file.Files.write(artifact, bytes);
+        ArcaRun r = ArcaRun.of("restore", "--repo", dir.toString(), id, "--to", ArcaRun.url(PG.cluster(), "view_damaged"),
+                "--jobs", "2");
+        assertThat(r.exit()).as(r.toString()).isEqualTo(15);
+        assertThat(r.err()).contains(artifact.getFileName().toString());
+    }
 }

@@ -106,6 +106,29 @@ final class DirectoryArchiveView implements AutoCloseable {
     }
 
     /**
+     * After {@code pg_restore} failed: the first feeder that found the backup damaged (its
+     * verification error explains the tool's failure), or null. Waits briefly for feeders that
+     * are finishing; ignores feeders still waiting for a reader.
+     */
+    ArcaException damage() {
+        for (Future<?> f : feeders) {
+            try {
+                f.get(200, java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (e.getCause() instanceof ArcaException ae && ae.code() == ErrorCode.VERIFICATION_FAILED) {
+                    return ae;
+                }
+            } catch (java.util.concurrent.TimeoutException | java.util.concurrent.CancellationException e) {
+                // still waiting for pg_restore to open it: not the cause
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+        }
+        return null;
+    }
+
+    /**
      * After {@code pg_restore} succeeded: pipes it never opened (filtered out by --table) are
      * released, and the first feeding error, such as a checksum mismatch, is thrown.
      */

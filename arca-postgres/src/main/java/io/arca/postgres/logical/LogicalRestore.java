@@ -288,6 +288,13 @@ public final class LogicalRestore {
         try {
             p.waitForSuccess("pg_restore");
             ok = true;
+        } catch (ArcaException toolFailed) {
+            ArcaException damaged = view.damage();
+            if (damaged != null) {
+                damaged.addSuppressed(toolFailed);
+                throw damaged;
+            }
+            throw toolFailed;
         } finally {
             p.destroy();
             view.finish(ok);
