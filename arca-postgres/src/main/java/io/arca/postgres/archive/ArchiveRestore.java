@@ -170,6 +170,32 @@ public final class ArchiveRestore {
     }
 
     /**
+     * Restores a directory-format archive (or a directory view of another archive, whose data
+     * files may be named pipes) with one {@code pg_restore --format=directory --jobs=N}, which
+     * schedules every section itself. With {@code clean}, {@link ArchiveCleaner} runs first.
+     *
+     * @throws ArcaException from {@code pg_restore} or from the clean
+     */
+    public void restoreDirectory(Path directory, ArchiveToc toc, RestoreOptions options) {
+        if (options.clean()) {
+            clean(directory, toc, options);
+        }
+        List<String> args = new ArrayList<>();
+        args.add("--exit-on-error");
+        args.add("--format=directory");
+        args.add("--jobs=" + options.jobs());
+        args.addAll(options.selectionArgs());
+        args.addAll(command.connectionArgs());
+        args.add(directory.toString());
+        ToolProcess p = command.builder(args).noStdin().discardStdout().start();
+        try {
+            waitForSuccess(p, PROGRAM);
+        } finally {
+            p.close();
+        }
+    }
+
+    /**
      * {@code pg_restore -l} of the source's TOC with the options' table and schema filters:
      * the entries a restore with these options would restore.
      */

@@ -1,6 +1,7 @@
 package io.arca.postgres.logical;
 
 import io.arca.core.Progress;
+import io.arca.core.TempFiles;
 import io.arca.core.error.ArcaException;
 import io.arca.core.error.ErrorCode;
 import io.arca.core.repo.ArtifactRecord;
@@ -21,7 +22,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -51,6 +51,12 @@ public final class LogicalRestore {
         return out;
     }
 
+    /** The {@code <db>.dir/} prefix of a directory-format backup's artifact names. */
+    private static String directoryPrefix(List<ArtifactRecord> artifacts) {
+        String first = artifacts.get(0).name();
+        return first.substring(0, first.indexOf('/') + 1);
+    }
+
     static DumpFormat formatOf(BackupManifest m) {
         return DumpFormat.fromArtifactFormat(databaseArtifacts(m).get(0).format());
     }
@@ -77,7 +83,7 @@ public final class LogicalRestore {
                 return new ArchiveRestore(new PgRestoreCommand(pgRestore, null))
                         .list(new RepositoryArchiveSource(repository, backup, artifacts.get(0)), RestoreOptions.defaults());
             }
-            String prefix = artifacts.get(0).name().substring(0, artifacts.get(0).name().indexOf('/') + 1);
+            String prefix = directoryPrefix(artifacts);
             ArtifactRecord toc = artifacts.stream().filter(a -> a.name().equals(prefix + "toc.dat")).findFirst()
                     .orElseThrow(() -> new ArcaException(ErrorCode.VERIFICATION_FAILED, "backup '" + backup.backupId()
                             + "' has no toc.dat", "the backup is damaged; restore another one"));
@@ -86,18 +92,9 @@ public final class LogicalRestore {
                 try (InputStream in = repository.openArtifact(backup, toc)) {
                     java.nio.file.Files.copy(in, dir.resolve("toc.dat"));
                 }
-                ToolProcess p = ToolProcess.builder(pgRestore).args("--list", "--format=directory", dir.toString())
-                        .noStdin().start();
-                try {
-                    String listing = new String(p.stdout().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-                    p.waitForSuccess("pg_restore --list");
-                    return listing;
-                } finally {
-                    p.destroy();
-                }
+                return new ArchiveRestore(new PgRestoreCommand(pgRestore, null)).list(dir, RestoreOptions.defaults());
             } finally {
-                java.nio.file.Files.deleteIfExists(dir.resolve("toc.dat"));
-                java.nio.file.Files.deleteIfExists(dir);
+                TempFiles.deleteQuietly(dir);
             }
         } catch (IOException e) {
             throw new ArcaException(ErrorCode.FAILURE, "cannot list backup '" + backup.backupId() + "': " + e.getMessage(),
@@ -241,8 +238,7 @@ public final class LogicalRestore {
     private void restoreDirectory(BackupManifest m, ConnectionSettings target, Path pgRestore, LogicalRestoreOptions o,
             boolean existing) throws IOException {
         List<ArtifactRecord> artifacts = databaseArtifacts(m);
-        String prefix = artifacts.get(0).name().substring(0, artifacts.get(0).name().indexOf('/') + 1);
-        try (DirectoryArchiveView view = DirectoryArchiveView.open(repository, m, artifacts, prefix)) {
+        try (DirectoryArchiveView view = DirectoryArchiveView.open(repository, m, artifacts, directoryPrefix(artifacts))) {
             restoreView(view, ArchiveToc.readDirectory(view.directory()), target, pgRestore, o, existing);
         }
     }
@@ -273,20 +269,13 @@ public final class LogicalRestore {
     /** One {@code pg_restore --format=directory --jobs=N} over a view, after the clean when asked. */
     private void restoreView(DirectoryArchiveView view, ArchiveToc toc, ConnectionSettings target, Path pgRestore,
             LogicalRestoreOptions o, boolean existing) {
-        if (o.clean() && existing) {
+        RestoreOptions ro = archiveOptions(o, existing, 0);
+        if (ro.clean()) {
             progress.note("dropping the backup's objects from '" + target.database() + "'");
-            new ArchiveRestore(new PgRestoreCommand(pgRestore, target)).clean(view.directory(), toc,
-                    archiveOptions(o, true, 0));
         }
-        List<String> args = new ArrayList<>(baseArgs(target, o));
-        args.add("--format=directory");
-        args.add("--jobs=" + o.jobs());
-        args.add(view.directory().toString());
-        ToolProcess p = ToolProcess.builder(pgRestore).args(args).environment(target.libpqEnvironment())
-                .noStdin().discardStdout().start();
         boolean ok = false;
         try {
-            p.waitForSuccess("pg_restore");
+            new ArchiveRestore(new PgRestoreCommand(pgRestore, target)).restoreDirectory(view.directory(), toc, ro);
             ok = true;
         } catch (ArcaException toolFailed) {
             ArcaException damaged = view.damage();
@@ -296,18 +285,8 @@ public final class LogicalRestore {
             }
             throw toolFailed;
         } finally {
-            p.destroy();
             view.finish(ok);
         }
-    }
-
-    private static List<String> baseArgs(ConnectionSettings target, LogicalRestoreOptions o) {
-        List<String> args = new ArrayList<>();
-        args.add("--dbname=" + target.libpqConninfo());
-        args.add("--no-password");
-        args.add("--exit-on-error");
-        args.addAll(o.pgRestoreSelection());
-        return args;
     }
 
     /** Streams an artifact into the process's stdin, then waits for it to succeed (see {@link #damagedOr}). */

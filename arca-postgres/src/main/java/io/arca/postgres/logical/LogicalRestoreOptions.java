@@ -35,18 +35,4 @@ public record LogicalRestoreOptions(boolean clean, boolean safetyBackup, int job
     public LogicalRestoreOptions withClean(boolean c) {
         return new LogicalRestoreOptions(c, safetyBackup, jobs, tables, schemas, noOwner, noPrivileges);
     }
-
-    /** pg_restore arguments for the selections and ownership options. */
-    List<String> pgRestoreSelection() {
-        List<String> args = new java.util.ArrayList<>();
-        tables.forEach(t -> args.add("--table=" + t));
-        schemas.forEach(s -> args.add("--schema=" + s));
-        if (noOwner) {
-            args.add("--no-owner");
-        }
-        if (noPrivileges) {
-            args.add("--no-privileges");
-        }
-        return args;
-    }
 }
