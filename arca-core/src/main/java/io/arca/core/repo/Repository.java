@@ -210,7 +210,12 @@ public final class Repository {
 
     /** Opens an artifact's plain bytes; the stream verifies sizes and digests at its end. */
     public InputStream openArtifact(BackupManifest manifest, ArtifactRecord artifact) {
-        return ArtifactInput.open(storage, key(manifest.id(), artifact.file()), codecOf(artifact), artifact.digest());
+        return openArtifact(manifest.id(), artifact);
+    }
+
+    /** As {@link #openArtifact(BackupManifest, ArtifactRecord)}, for a backup not committed yet. */
+    public InputStream openArtifact(BackupId backup, ArtifactRecord artifact) {
+        return ArtifactInput.open(storage, key(backup, artifact.file()), codecOf(artifact), artifact.digest());
     }
 
     /** Opens the plain bytes of an artifact from a seek point, for {@code plainLength} bytes. */

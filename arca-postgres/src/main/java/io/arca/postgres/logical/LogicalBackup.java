@@ -6,7 +6,6 @@ import io.arca.core.TempFiles;
 import io.arca.core.error.ArcaException;
 import io.arca.core.error.ErrorCode;
 import io.arca.core.pipeline.ArtifactDigest;
-import io.arca.core.pipeline.ArtifactInput;
 import io.arca.core.pipeline.ArtifactOutput;
 import io.arca.core.pipeline.CodecSpec;
 import io.arca.core.pipeline.SeekPoint;
@@ -134,28 +133,21 @@ public final class LogicalBackup {
         args.add("--format=custom");
         args.add("--compress=0");
         String name = base + ".dump";
-        String file = name + codec.codec().extension();
         List<SeekPoint> seekPoints = new ArrayList<>();
-        ToolProcess dump = startTool(pgDump, args, db);
-        try (ArtifactOutput out = pending.openArtifact(file, codec)) {
+        ArtifactDigest digest = store(pending, pgDump, args, db, name, codec, "pg_dump", out -> {
             CustomArchiveScanner scanner = new CustomArchiveScanner(out, new CustomArchiveScanner.Listener() {
                 @Override
                 public void blockStarting(int dumpId, int blockType, long offset) throws IOException {
                     seekPoints.add(out.markSeekPoint("data:" + dumpId));
                 }
             });
-            pump(dump, scanner, "dump");
-            dump.waitForSuccess("pg_dump");
-            scanner.finish();
-            countFromDump(scanner, counter);
-            ArtifactDigest digest = out.finish();
-            return ArtifactRecord.of(name, SOURCE, DumpFormat.CUSTOM.artifactFormat(), file, codec.toString(), digest,
-                    seekPoints);
-        } catch (IOException e) {
-            throw storageError(file, e);
-        } finally {
-            dump.destroy();
-        }
+            return new Through(scanner, () -> {
+                scanner.finish();
+                countFromDump(scanner, counter);
+            });
+        });
+        return ArtifactRecord.of(name, SOURCE, DumpFormat.CUSTOM.artifactFormat(), name + codec.codec().extension(),
+                codec.toString(), digest, seekPoints);
     }
 
     /**
@@ -188,18 +180,10 @@ public final class LogicalBackup {
         args.add("--clean");
         args.add("--if-exists");
         String name = base + ".sql";
-        String file = name + codec.codec().extension();
-        ToolProcess dump = startTool(pgDump, args, db);
-        try (ArtifactOutput out = pending.openArtifact(file, codec)) {
-            pump(dump, new PlainCopyScanner(out, counter::add), "dump");
-            dump.waitForSuccess("pg_dump");
-            return ArtifactRecord.of(name, SOURCE, DumpFormat.PLAIN.artifactFormat(), file, codec.toString(),
-                    out.finish(), List.of());
-        } catch (IOException e) {
-            throw storageError(file, e);
-        } finally {
-            dump.destroy();
-        }
+        ArtifactDigest digest = store(pending, pgDump, args, db, name, codec, "pg_dump",
+                out -> new Through(new PlainCopyScanner(out, counter::add), () -> { }));
+        return ArtifactRecord.of(name, SOURCE, DumpFormat.PLAIN.artifactFormat(), name + codec.codec().extension(),
+                codec.toString(), digest, List.of());
     }
 
     private List<ArtifactRecord> dumpDirectory(PendingBackup pending, Path pgDump, ConnectionSettings db,
@@ -220,8 +204,7 @@ public final class LogicalBackup {
             ArtifactRecord toc = records.stream().filter(r -> r.name().equals(prefix + "toc.dat")).findFirst()
                     .orElseThrow(() -> new ArcaException(ErrorCode.TOOL_FAILED, "pg_dump wrote no toc.dat",
                             "run with --debug to see pg_dump's output"));
-            try (InputStream in = ArtifactInput.open(repository.storage(), Repository.key(pending.id(), toc.file()),
-                    Repository.codecOf(toc), toc.digest())) {
+            try (InputStream in = repository.openArtifact(pending.id(), toc)) {
                 DirectoryDump.tables(in).forEach(counter::add);
             }
             return records;
@@ -235,16 +218,43 @@ public final class LogicalBackup {
     private ArtifactRecord dumpGlobals(PendingBackup pending, Path pgDumpAll, ConnectionSettings db, CodecSpec codec) {
         List<String> args = List.of("--dbname=" + db.libpqConninfo(), "--no-password", "--globals-only");
         String name = "globals.sql";
+        ArtifactDigest digest = store(pending, pgDumpAll, args, db, name, codec, "pg_dumpall",
+                out -> new Through(out, () -> { }));
+        return ArtifactRecord.of(name, GLOBALS_SOURCE, "sql", name + codec.codec().extension(), codec.toString(), digest,
+                List.of());
+    }
+
+    /** What a dump's output passes through on its way into the artifact, and what to do once it ended well. */
+    private record Through(OutputStream stream, IoAction complete) {
+    }
+
+    private interface IoAction {
+        void run() throws IOException;
+    }
+
+    private interface ThroughFactory {
+        Through open(ArtifactOutput out);
+    }
+
+    /**
+     * Runs a dump program and stores its standard output as the artifact {@code name} (plus the
+     * codec's suffix). The artifact is committed only after the program exited successfully and
+     * the stream it passed through completed; any failure aborts it.
+     */
+    private ArtifactDigest store(PendingBackup pending, Path program, List<String> args, ConnectionSettings db,
+            String name, CodecSpec codec, String what, ThroughFactory through) {
         String file = name + codec.codec().extension();
-        ToolProcess dump = startTool(pgDumpAll, args, db);
+        ToolProcess tool = startTool(program, args, db);
         try (ArtifactOutput out = pending.openArtifact(file, codec)) {
-            pump(dump, out, "globals");
-            dump.waitForSuccess("pg_dumpall");
-            return ArtifactRecord.of(name, GLOBALS_SOURCE, "sql", file, codec.toString(), out.finish(), List.of());
+            Through t = through.open(out);
+            pump(tool, t.stream(), what);
+            tool.waitForSuccess(what);
+            t.complete().run();
+            return out.finish();
         } catch (IOException e) {
             throw storageError(file, e);
         } finally {
-            dump.destroy();
+            tool.destroy();
         }
     }
 
