@@ -68,7 +68,7 @@ final class BackupCommand implements Callable<Integer> {
     Map<String, String> labels = new LinkedHashMap<>();
 
     @Option(names = "--staging-dir", paramLabel = "DIR", defaultValue = "${java.io.tmpdir}",
-            description = "Where pg_dump -Fd writes files before they are stored (directory format; each file is removed once stored).")
+            description = "Where pg_dump -Fd writes files before they are stored (directory format; each file is removed once stored; with --jobs 1 only when pg_dump ends).")
     Path stagingDir;
 
     @Option(names = {"-v", "--verbose"}, description = "Print each step.")

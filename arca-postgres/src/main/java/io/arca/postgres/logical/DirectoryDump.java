@@ -37,7 +37,10 @@ import java.util.stream.Stream;
  * they pass through a staging directory: each table's file is followed while it grows and
  * compressed into its artifact at the same time, then deleted once pg_dump reports the item
  * finished (or exits). The other files ({@code toc.dat}, large objects) are stored after pg_dump
- * exits. Local disk holds at most the table files being written at the time.
+ * exits. With {@code --jobs} 2 or more, local disk holds at most the table files being written at
+ * the time. A non-parallel pg_dump reports no finished items, so with {@code --jobs 1} a file is
+ * known to be complete only when pg_dump exits, and the staging directory holds the whole dump
+ * until then (guessing completion earlier could cut a table short).
  */
 final class DirectoryDump {
     private static final Pattern TABLE_FILE = Pattern.compile("(\\d+)\\.dat");
