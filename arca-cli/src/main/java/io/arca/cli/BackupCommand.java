@@ -71,8 +71,8 @@ final class BackupCommand implements Callable<Integer> {
             description = "Where pg_dump -Fd writes files before they are stored (directory format; each file is removed once stored; with --jobs 1 only when pg_dump ends).")
     Path stagingDir;
 
-    @Option(names = {"-v", "--verbose"}, description = "Print each step.")
-    boolean verbose;
+    @Mixin
+    ProgressOptions progressOptions;
 
     @Override
     public Integer call() {
@@ -83,7 +83,7 @@ final class BackupCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--jobs needs --format directory (pg_dump dumps in parallel only then)");
         }
         ConnectionSettings settings = ConnectionSettings.parse(db, System.getenv());
-        ConsoleProgress progress = new ConsoleProgress(root.err, verbose);
+        ConsoleProgress progress = progressOptions.open(root.err);
         try (Storage storage = repository.openStorage()) {
             Repository repo = repository.open(storage);
             CodecSpec codec = compression == null ? repo.defaultCodec() : CodecSpec.parse(compression);

@@ -53,13 +53,13 @@ final class DemoCommand implements Callable<Integer> {
             description = "Write the demo repository here and keep it (default: a temporary directory, removed).")
     Path keepRepo;
 
-    @Option(names = {"-v", "--verbose"}, description = "Print each step of backup and restore.")
-    boolean verbose;
+    @Mixin
+    ProgressOptions progressOptions;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = root.out;
-        ConsoleProgress progress = new ConsoleProgress(root.err, verbose);
+        ConsoleProgress progress = progressOptions.open(root.err);
         PgBinaries binaries = postgres.binaries();
         Path repoDir = keepRepo != null ? keepRepo.toAbsolutePath() : Files.createTempDirectory("arca-demo-repo-");
         long t0 = System.nanoTime();

@@ -63,12 +63,12 @@ final class RestoreCommand implements Callable<Integer> {
     @Option(names = {"-x", "--no-privileges"}, description = "Do not restore privileges (GRANT/REVOKE).")
     boolean noPrivileges;
 
-    @Option(names = {"-v", "--verbose"}, description = "Print each step.")
-    boolean verbose;
+    @Mixin
+    ProgressOptions progressOptions;
 
     @Override
     public Integer call() {
-        ConsoleProgress progress = new ConsoleProgress(root.err, verbose);
+        ConsoleProgress progress = progressOptions.open(root.err);
         try (Storage storage = repository.openStorage()) {
             Repository repo = repository.open(storage);
             BackupManifest backup = repo.resolve(id);

@@ -36,15 +36,15 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--all", description = "Verify every complete backup.")
     boolean all;
 
-    @Option(names = {"-v", "--verbose"}, description = "Print each step.")
-    boolean verbose;
+    @Mixin
+    ProgressOptions progressOptions;
 
     @Override
     public Integer call() {
         if (all && id != null) {
             throw new IllegalArgumentException("give either a backup id or --all, not both");
         }
-        ConsoleProgress progress = new ConsoleProgress(root.err, verbose);
+        ConsoleProgress progress = progressOptions.open(root.err);
         List<VerifyReport> reports = new ArrayList<>();
         try (Storage storage = repository.openStorage()) {
             Repository repo = repository.open(storage);
