@@ -27,6 +27,7 @@ public enum ErrorCode {
     STORAGE_TRANSIENT(1401, 13, true, "Storage failed in a way that may pass (timeouts, throttling, connection resets)."),
     STORAGE_NOT_FOUND(1402, 13, false, "An object that should exist in storage does not."),
     STORAGE_ALREADY_EXISTS(1403, 13, false, "An if-absent write found the object already there."),
+    STORAGE_ARCHIVED(1404, 13, false, "The object is in an archive storage tier and must be rehydrated before it can be read."),
     PG_CONNECTION(1500, 14, true, "PostgreSQL could not be reached or refused the connection."),
     PG_AUTHENTICATION(1501, 14, false, "PostgreSQL rejected the credentials."),
     PG_DATABASE_MISSING(1502, 14, false, "The database named in the connection URL does not exist."),

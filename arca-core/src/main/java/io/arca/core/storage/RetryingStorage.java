@@ -89,6 +89,11 @@ public final class RetryingStorage implements Storage {
     }
 
     @Override
+    public <T> Optional<T> capability(Class<T> type) {
+        return delegate.capability(type);
+    }
+
+    @Override
     public void close() {
         delegate.close();
     }

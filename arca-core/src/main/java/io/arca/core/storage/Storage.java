@@ -81,6 +81,15 @@ public interface Storage extends AutoCloseable {
     /** Deletes the object. Deleting a key that does not exist succeeds (idempotent). */
     void delete(String key);
 
+    /**
+     * An optional capability that only some stores offer, such as {@link BucketLifecycle}: the
+     * store itself when it implements {@code type}, otherwise empty. Wrappers pass the call to the
+     * store they wrap.
+     */
+    default <T> Optional<T> capability(Class<T> type) {
+        return type.isInstance(this) ? Optional.of(type.cast(this)) : Optional.empty();
+    }
+
     /** Releases clients and threads; the store is unusable afterwards. */
     @Override
     void close();

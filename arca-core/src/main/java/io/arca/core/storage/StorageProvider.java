@@ -9,6 +9,14 @@ public interface StorageProvider {
     String scheme();
 
     /**
+     * When several providers serve one scheme, the highest priority wins (ties: the first found).
+     * Built-in providers return 0; a test or plugin overrides one with a higher number.
+     */
+    default int priority() {
+        return 0;
+    }
+
+    /**
      * Opens a store at the URL. Must not create buckets or write anything; checks that need the
      * network may be deferred to the first operation.
      *

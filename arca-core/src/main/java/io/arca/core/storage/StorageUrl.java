@@ -2,9 +2,15 @@ package io.arca.core.storage;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Where a repository lives: {@code file:/path} or a plain path, {@code s3://bucket/prefix},
@@ -80,6 +86,36 @@ public record StorageUrl(String scheme, String authority, String path, String qu
         } catch (URISyntaxException e) {
             throw new IllegalArgumentException("invalid repository URL '" + text + "'", e);
         }
+    }
+
+    /**
+     * The query parameters, percent-decoded, in the order given ({@code s3://b/p?region=eu-west-1}).
+     * A parameter without {@code =} maps to the empty string.
+     *
+     * @throws StorageAccessException when a parameter is not in {@code known} or appears twice
+     */
+    public Map<String, String> parameters(Set<String> known) {
+        Map<String, String> result = new LinkedHashMap<>();
+        if (query.isEmpty()) {
+            return result;
+        }
+        for (String pair : query.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            if (!known.contains(name)) {
+                throw new StorageAccessException("unknown option '" + name + "' in repository URL '" + this + "'",
+                        "options for " + scheme + ":// URLs: " + String.join(", ", new TreeSet<>(known)), null);
+            }
+            if (result.put(name, value) != null) {
+                throw new StorageAccessException("option '" + name + "' given twice in repository URL '" + this + "'",
+                        "give each option once", null);
+            }
+        }
+        return result;
     }
 
     /** The filesystem path of a {@code file} URL. */

@@ -1,7 +1,5 @@
 package io.arca.core.storage;
 
-import io.arca.core.error.ArcaException;
-import io.arca.core.error.ErrorCode;
 import java.util.ServiceLoader;
 import java.util.TreeSet;
 
@@ -13,13 +11,17 @@ public final class Storages {
     /** Opens the store for {@code url}, wrapped in {@link RetryingStorage} with default policy. */
     public static Storage open(StorageUrl url) {
         TreeSet<String> known = new TreeSet<>();
+        StorageProvider chosen = null;
         for (StorageProvider provider : ServiceLoader.load(StorageProvider.class, Storages.class.getClassLoader())) {
-            if (provider.scheme().equals(url.scheme())) {
-                return new RetryingStorage(provider.open(url), RetryPolicy.DEFAULT);
-            }
             known.add(provider.scheme());
+            if (provider.scheme().equals(url.scheme()) && (chosen == null || provider.priority() > chosen.priority())) {
+                chosen = provider;
+            }
         }
-        throw new ArcaException(ErrorCode.USAGE, "unknown repository URL scheme '" + url.scheme() + "' in '" + url + "'",
-                "use one of: " + String.join(", ", known) + " (or a plain path)");
+        if (chosen == null) {
+            throw new StorageAccessException("unknown repository URL scheme '" + url.scheme() + "' in '" + url + "'",
+                    "use one of: " + String.join(", ", known) + " (or a plain path)", null);
+        }
+        return new RetryingStorage(chosen.open(url), RetryPolicy.DEFAULT);
     }
 }
