@@ -208,6 +208,26 @@ public final class Repository {
         return matches.stream().findFirst();
     }
 
+    /**
+     * Deletes a complete backup: its manifest first, so that an interrupted removal leaves an
+     * incomplete folder (never listed, removed by a later prune), never a listed backup with
+     * missing artifacts.
+     */
+    public void remove(BackupId id) {
+        storage.delete(key(id, MANIFEST_FILE));
+        removeFolder(id.directory());
+    }
+
+    /** Deletes every object in a backup folder ({@code backups/YYYY/MM/DD/<id>}). */
+    public void removeFolder(String folder) {
+        if (!folder.startsWith(BACKUPS_PREFIX)) {
+            throw new IllegalArgumentException("not a backup folder: " + folder);
+        }
+        for (ObjectInfo info : storage.list(folder + "/")) {
+            storage.delete(info.key());
+        }
+    }
+
     /** Opens an artifact's plain bytes; the stream verifies sizes and digests at its end. */
     public InputStream openArtifact(BackupManifest manifest, ArtifactRecord artifact) {
         return openArtifact(manifest.id(), artifact);
