@@ -100,6 +100,21 @@ public final class Repository {
         return config;
     }
 
+    /**
+     * Replaces the defaults in {@code arca.json} (the only repository file that is ever rewritten;
+     * the store replaces it atomically) and returns the repository with them.
+     */
+    public Repository withDefaults(RepositoryConfig.Defaults defaults) {
+        RepositoryConfig updated = config.withDefaults(defaults);
+        try (StorageWriter w = storage.openWrite(CONFIG_KEY, WriteOptions.DEFAULT)) {
+            w.write(RepositoryJson.write(updated));
+            w.commit();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new Repository(storage, updated, clock);
+    }
+
     public Clock clock() {
         return clock;
     }
