@@ -1,9 +1,14 @@
 package io.arca.cli;
 
+import io.arca.core.error.ArcaException;
+import io.arca.core.error.ErrorCode;
 import io.arca.core.pipeline.CodecSpec;
+import io.arca.core.repo.BackupCopy;
 import io.arca.core.repo.BackupManifest;
 import io.arca.core.repo.Repository;
+import io.arca.core.repo.lease.LeaseMode;
 import io.arca.core.storage.Storage;
+import io.arca.core.storage.StorageUrl;
 import io.arca.postgres.local.ConnectionSettings;
 import io.arca.postgres.logical.DumpFormat;
 import io.arca.postgres.logical.LogicalBackup;
@@ -22,7 +27,9 @@ import picocli.CommandLine.ParentCommand;
 /** {@code arca backup}: a logical backup with pg_dump. */
 @Command(name = "backup", mixinStandardHelpOptions = true,
         description = {"Back up a database with pg_dump, streamed into the repository.",
-                "The password comes from PGPASSWORD, ARCA_DB_PASSWORD or ~/.pgpass, not from a flag."})
+                "The password comes from PGPASSWORD, ARCA_DB_PASSWORD or ~/.pgpass, not from a flag.",
+                "With --repo given more than once, the backup is taken once into the first repository and then"
+                        + " copied into each further one (verified, manifest last); exit 3 if a copy fails."})
 final class BackupCommand implements Callable<Integer> {
     @ParentCommand
     ArcaCommand root;
@@ -83,22 +90,51 @@ final class BackupCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--jobs needs --format directory (pg_dump dumps in parallel only then)");
         }
         ConnectionSettings settings = ConnectionSettings.parse(db, System.getenv());
+        List<StorageUrl> urls = repository.urls();
         ConsoleProgress progress = progressOptions.open(root.err);
-        try (Storage storage = repository.openStorage()) {
-            Repository repo = repository.open(storage);
+        List<OpenRepository> opened = new ArrayList<>();
+        try {
+            // every repository is opened and leased first, so a bad URL or credential fails before the dump
+            for (StorageUrl url : urls) {
+                opened.add(OpenRepository.open(url, LeaseMode.SHARED, "backup"));
+            }
+            Repository repo = opened.get(0).repository();
             CodecSpec codec = compression == null ? repo.defaultCodec() : CodecSpec.parse(compression);
             LogicalBackupOptions options = new LogicalBackupOptions(DumpFormat.parse(format), jobs, globals, tables,
                     excludeTables, schemas, !noRowCounts, codec, labels, stagingDir);
             BackupManifest m = new LogicalBackup(repo, postgres.binaries(), progress).run(settings, options);
             progress.done();
-            print(m);
+            List<String> failed = copyToOthers(m, opened, progress);
+            print(m, urls);
+            if (!failed.isEmpty()) {
+                throw new ArcaException(ErrorCode.PARTIAL, "backup " + m.backupId() + " is complete in '" + urls.get(0)
+                        + "' but not in " + String.join(", ", failed),
+                        "copy it later with 'arca copy " + m.backupId() + " --from " + urls.get(0) + " --to URL'");
+            }
         } finally {
             progress.done();
+            opened.forEach(OpenRepository::close);
         }
         return 0;
     }
 
-    private void print(BackupManifest m) {
+    /** Copies the new backup into every further repository; returns the ones that failed, each reported. */
+    private List<String> copyToOthers(BackupManifest m, List<OpenRepository> opened, ConsoleProgress progress) {
+        List<String> failed = new ArrayList<>();
+        for (OpenRepository target : opened.subList(1, opened.size())) {
+            try {
+                BackupCopy.copy(opened.get(0).repository(), target.repository(), m, progress);
+                progress.done();
+            } catch (RuntimeException e) {
+                progress.done();
+                failed.add("'" + target.storage().url() + "'");
+                Main.report(e, root.debug(), root.err);
+            }
+        }
+        return failed;
+    }
+
+    private void print(BackupManifest m, List<StorageUrl> urls) {
         if (output.json()) {
             Text.json(root.out, ListCommand.summary(m));
             return;
@@ -106,7 +142,8 @@ final class BackupCommand implements Callable<Integer> {
         long rows = m.database().tables().stream().mapToLong(t -> t.rows() == null ? 0 : t.rows()).sum();
         root.out.println("backup " + m.backupId() + " complete: " + Text.bytes(m.size()) + " stored as "
                 + Text.bytes(m.storedSize()) + " in " + Text.duration(m.duration()) + " ("
-                + m.database().tables().size() + " tables" + (m.database().rowCounts() ? ", " + rows + " rows" : "") + ")");
+                + m.database().tables().size() + " tables" + (m.database().rowCounts() ? ", " + rows + " rows" : "") + ")"
+                + (urls.size() > 1 ? " in " + urls.size() + " repositories" : ""));
         root.out.flush();
     }
 }

@@ -3,9 +3,14 @@ package io.arca.cli;
 import io.arca.core.pipeline.CodecSpec;
 import io.arca.core.repo.Repository;
 import io.arca.core.repo.RepositoryConfig;
+import io.arca.core.repo.retention.RetentionSettings;
 import io.arca.core.storage.Storage;
+import io.arca.core.storage.StorageUrl;
+import io.arca.core.storage.Storages;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -14,7 +19,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code arca init}: creates a repository. */
-@Command(name = "init", description = "Create a repository.", mixinStandardHelpOptions = true)
+@Command(name = "init", mixinStandardHelpOptions = true, description = {"Create a repository (several with --repo repeated).",
+        "Retention flags save the repository's policy for 'arca prune'."})
 final class InitCommand implements Callable<Integer> {
     @ParentCommand
     ArcaCommand root;
@@ -27,20 +33,31 @@ final class InitCommand implements Callable<Integer> {
             description = "Default compression of backups: zstd, gzip, lz4 or none, with an optional level (default: ${DEFAULT-VALUE}).")
     String compression;
 
+    @Mixin
+    RetentionOptions retention;
+
     @Override
     public Integer call() {
         CodecSpec.parse(compression);
-        try (Storage storage = repository.openStorage()) {
-            Repository repo = Repository.init(storage, new RepositoryConfig.Defaults(compression), Clock.systemUTC());
-            if (output.json()) {
+        Map<String, String> policy = retention.settings();
+        RetentionSettings.toPolicy(policy); // refuse bad values before creating anything
+        List<Map<String, Object>> results = new ArrayList<>();
+        for (StorageUrl url : repository.urls()) {
+            try (Storage storage = Storages.open(url)) {
+                Repository repo = Repository.init(storage, new RepositoryConfig.Defaults(compression, policy.isEmpty() ? null : policy), Clock.systemUTC());
                 Map<String, Object> r = new LinkedHashMap<>();
                 r.put("repository", storage.url().toString());
                 r.put("repositoryId", repo.config().repositoryId());
                 r.put("formatVersion", repo.config().formatVersion());
-                Text.json(root.out, r);
-            } else {
-                root.out.println("initialized repository " + repo.config().repositoryId() + " at " + storage.url());
+                results.add(r);
+                if (!output.json()) {
+                    root.out.println("initialized repository " + repo.config().repositoryId() + " at " + storage.url());
+                    root.out.flush();
+                }
             }
+        }
+        if (output.json()) {
+            Text.json(root.out, results.size() == 1 ? results.get(0) : results);
         }
         return 0;
     }

@@ -5,19 +5,42 @@ import io.arca.core.storage.Storage;
 import io.arca.core.storage.StorageUrl;
 import io.arca.core.storage.Storages;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine.Option;
 
-/** {@code --repo}, shared by every command that works on a repository. */
+/**
+ * {@code --repo}, shared by every command that works on a repository. {@code init}, {@code backup}
+ * and {@code verify} take it repeatedly; the others take exactly one.
+ */
 final class RepositoryOptions {
     @Option(names = "--repo", paramLabel = "URL", defaultValue = "${env:ARCA_REPO}",
-            description = "Repository: a path, file:/path (env ARCA_REPO).")
-    String repo;
+            description = {"Repository: a path, file:/path, s3://bucket/prefix, gs://bucket/prefix or"
+                    + " azure://container/prefix (env ARCA_REPO). init, backup and verify take it more than once."})
+    List<String> repos = new ArrayList<>();
 
-    StorageUrl url() {
-        if (repo == null || repo.isBlank()) {
+    /** Every repository given, in order; at least one. */
+    List<StorageUrl> urls() {
+        List<StorageUrl> urls = new ArrayList<>();
+        for (String repo : repos) {
+            if (repo != null && !repo.isBlank()) {
+                urls.add(StorageUrl.parse(repo));
+            }
+        }
+        if (urls.isEmpty()) {
             throw new IllegalArgumentException("no repository given: pass --repo URL or set ARCA_REPO");
         }
-        return StorageUrl.parse(repo);
+        return urls;
+    }
+
+    /** The one repository of a command that works on a single one. */
+    StorageUrl url() {
+        List<StorageUrl> urls = urls();
+        if (urls.size() > 1) {
+            throw new IllegalArgumentException("this command works on one repository; --repo was given " + urls.size()
+                    + " times");
+        }
+        return urls.get(0);
     }
 
     Storage openStorage() {

@@ -2,6 +2,8 @@ package io.arca.cli;
 
 import io.arca.core.repo.BackupManifest;
 import io.arca.core.repo.Repository;
+import io.arca.core.repo.lease.Lease;
+import io.arca.core.repo.lease.LeaseMode;
 import io.arca.core.storage.Storage;
 import io.arca.postgres.local.ConnectionSettings;
 import io.arca.postgres.logical.LogicalRestore;
@@ -86,7 +88,12 @@ final class RestoreCommand implements Callable<Integer> {
             }
             LogicalRestoreOptions options = new LogicalRestoreOptions(clean, !noSafetyBackup, jobs, tables, schemas,
                     noOwner, noPrivileges);
-            RestoreResult r = restore.run(backup, ConnectionSettings.parse(to, System.getenv()), options);
+            RestoreResult r;
+            // a restore that may write a safety backup leases the repository like a backup does
+            try (Lease lease = clean && !noSafetyBackup ? OpenRepository.leases(storage).acquire(LeaseMode.SHARED,
+                    "restore") : null) {
+                r = restore.run(backup, ConnectionSettings.parse(to, System.getenv()), options);
+            }
             progress.done();
             if (output.json()) {
                 Map<String, Object> j = new LinkedHashMap<>();

@@ -5,10 +5,14 @@ import io.arca.core.error.ErrorCode;
 import io.arca.core.repo.BackupManifest;
 import io.arca.core.repo.Repository;
 import io.arca.core.storage.Storage;
+import io.arca.core.storage.StorageUrl;
+import io.arca.core.storage.Storages;
 import io.arca.postgres.logical.LogicalVerifier;
 import io.arca.postgres.logical.VerifyReport;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -19,7 +23,9 @@ import picocli.CommandLine.ParentCommand;
 /** {@code arca verify}: integrity of backups without restoring them. */
 @Command(name = "verify", mixinStandardHelpOptions = true,
         description = {"Check backups without restoring: sizes and SHA-256 of every artifact, codec,"
-                + " archive structure and pg_restore --list.", "Exits 15 naming the first bad artifact."})
+                + " archive structure and pg_restore --list.",
+                "With --repo given more than once, the same backup is checked in every repository (its off-site copies).",
+                "Exits 15 naming the first bad artifact."})
 final class VerifyCommand implements Callable<Integer> {
     @ParentCommand
     ArcaCommand root;
@@ -45,24 +51,44 @@ final class VerifyCommand implements Callable<Integer> {
             throw new IllegalArgumentException("give either a backup id or --all, not both");
         }
         ConsoleProgress progress = progressOptions.open(root.err);
+        List<StorageUrl> urls = repository.urls();
         List<VerifyReport> reports = new ArrayList<>();
-        try (Storage storage = repository.openStorage()) {
-            Repository repo = repository.open(storage);
-            List<BackupManifest> targets = all ? repo.list() : List.of(repo.resolve(id == null ? "latest" : id));
-            LogicalVerifier verifier = new LogicalVerifier(repo, postgres.binaries(), progress);
-            for (BackupManifest m : targets) {
-                VerifyReport r = verifier.verify(m);
-                progress.done();
-                reports.add(r);
-                if (!output.json()) {
-                    print(r);
+        List<Map<String, Object>> perRepository = new ArrayList<>();
+        // "latest" or a prefix is resolved in the first repository; copies are checked for that same backup
+        String ref = id == null ? "latest" : id;
+        try {
+            for (StorageUrl url : urls) {
+                try (Storage storage = Storages.open(url)) {
+                    Repository repo = repository.open(storage);
+                    List<BackupManifest> targets = all ? repo.list() : List.of(repo.resolve(ref));
+                    if (!all) {
+                        ref = targets.get(0).backupId();
+                    }
+                    if (urls.size() > 1 && !output.json()) {
+                        root.out.println("repository " + url);
+                    }
+                    LogicalVerifier verifier = new LogicalVerifier(repo, postgres.binaries(), progress);
+                    List<VerifyReport> here = new ArrayList<>();
+                    for (BackupManifest m : targets) {
+                        VerifyReport r = verifier.verify(m);
+                        progress.done();
+                        here.add(r);
+                        if (!output.json()) {
+                            print(r);
+                        }
+                    }
+                    reports.addAll(here);
+                    Map<String, Object> entry = new LinkedHashMap<>();
+                    entry.put("repository", url.toString());
+                    entry.put("reports", here);
+                    perRepository.add(entry);
                 }
             }
         } finally {
             progress.done();
         }
         if (output.json()) {
-            Text.json(root.out, reports);
+            Text.json(root.out, urls.size() > 1 ? perRepository : reports);
         }
         VerifyReport bad = reports.stream().filter(r -> !r.ok()).findFirst().orElse(null);
         if (bad != null) {

@@ -171,7 +171,8 @@ public final class Repository {
                 unreadable.add(folder);
             }
         });
-        backups.sort(Comparator.comparing(BackupManifest::backupId).reversed());
+        // ids have second precision: backups started in the same second are ordered by their exact start
+        backups.sort(Comparator.comparing(BackupManifest::startedAt).thenComparing(BackupManifest::backupId).reversed());
         return new Catalog(backups, unreadable, incomplete);
     }
 

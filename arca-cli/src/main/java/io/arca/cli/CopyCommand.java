@@ -1,0 +1,84 @@
+package io.arca.cli;
+
+import io.arca.core.repo.BackupCopy;
+import io.arca.core.repo.BackupManifest;
+import io.arca.core.repo.lease.LeaseMode;
+import io.arca.core.storage.StorageUrl;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code arca copy}: an existing backup into another repository (an off-site copy). */
+@Command(name = "copy", mixinStandardHelpOptions = true,
+        description = {"Copy backups to another repository as stored (no recompression): artifacts first, each"
+                + " checked against the manifest and read back, then the manifest, so an interrupted copy is never listed.",
+                "A backup already present at the destination is skipped."})
+final class CopyCommand implements Callable<Integer> {
+    @ParentCommand
+    ArcaCommand root;
+    @Mixin
+    OutputOptions output;
+    @Mixin
+    ProgressOptions progressOptions;
+
+    @Parameters(paramLabel = "ID", arity = "0..1", description = "Backup id, prefix or 'latest' (default: latest).")
+    String id;
+
+    @Option(names = "--all", description = "Copy every complete backup the destination does not have yet.")
+    boolean all;
+
+    @Option(names = "--from", paramLabel = "URL", required = true, description = "Source repository.")
+    String from;
+
+    @Option(names = "--to", paramLabel = "URL", required = true, description = "Destination repository (initialised with 'arca init').")
+    String to;
+
+    @Override
+    public Integer call() {
+        if (all && id != null) {
+            throw new IllegalArgumentException("give either a backup id or --all, not both");
+        }
+        StorageUrl source = StorageUrl.parse(from);
+        StorageUrl target = StorageUrl.parse(to);
+        if (source.equals(target)) {
+            throw new IllegalArgumentException("--from and --to name the same repository '" + source + "'");
+        }
+        ConsoleProgress progress = progressOptions.open(root.err);
+        List<Map<String, Object>> results = new ArrayList<>();
+        try (OpenRepository src = OpenRepository.open(source, LeaseMode.SHARED, "copy");
+                OpenRepository dst = OpenRepository.open(target, LeaseMode.SHARED, "copy")) {
+            List<BackupManifest> backups = new ArrayList<>(all ? src.repository().list()
+                    : List.of(src.repository().resolve(id == null ? "latest" : id)));
+            Collections.reverse(backups); // oldest first, like the original order of taking them
+            for (BackupManifest m : backups) {
+                BackupCopy.Outcome outcome = BackupCopy.copy(src.repository(), dst.repository(), m, progress);
+                progress.done();
+                Map<String, Object> r = new LinkedHashMap<>();
+                r.put("backup", m.backupId());
+                r.put("outcome", outcome.name().toLowerCase(Locale.ROOT));
+                r.put("storedSize", m.storedSize());
+                results.add(r);
+                if (!output.json()) {
+                    root.out.println((outcome == BackupCopy.Outcome.COPIED ? "copied " : "already present ") + m.backupId()
+                            + " (" + Text.bytes(m.storedSize()) + ") to " + target);
+                    root.out.flush();
+                }
+            }
+        } finally {
+            progress.done();
+        }
+        if (output.json()) {
+            Text.json(root.out, results);
+        }
+        return 0;
+    }
+}
