@@ -74,6 +74,7 @@ final class RestoreCommand implements Callable<Integer> {
         try (Storage storage = repository.openStorage()) {
             Repository repo = repository.open(storage);
             BackupManifest backup = repo.resolve(id);
+            repo.requireReadable(backup);
             LogicalRestore restore = new LogicalRestore(repo, postgres.binaries(), progress);
             if (list) {
                 root.out.print(restore.list(backup));

@@ -55,6 +55,7 @@ public final class BackupCopy {
             throw new ArcaException(ErrorCode.FAILURE, "'" + to.storage().url() + "' already holds a different backup '"
                     + backup.backupId() + "'", "check both repositories with 'arca show " + backup.backupId() + "'");
         }
+        from.requireReadable(backup);
         // leftovers of an interrupted copy of this backup
         for (ObjectInfo info : to.storage().list(backup.id().directory() + "/")) {
             to.storage().delete(info.key());

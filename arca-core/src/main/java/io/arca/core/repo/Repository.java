@@ -8,6 +8,7 @@ import io.arca.core.pipeline.Codec;
 import io.arca.core.pipeline.CodecSpec;
 import io.arca.core.pipeline.SeekPoint;
 import io.arca.core.storage.ObjectInfo;
+import io.arca.core.storage.ReadRange;
 import io.arca.core.storage.Storage;
 import io.arca.core.storage.StorageAlreadyExistsException;
 import io.arca.core.storage.StorageWriter;
@@ -241,6 +242,21 @@ public final class Repository {
         }
         for (ObjectInfo info : storage.list(folder + "/")) {
             storage.delete(info.key());
+        }
+    }
+
+    /**
+     * Reads the first byte of every artifact, so that a backup whose objects sit in an archive tier
+     * fails before a restore starts, with {@link io.arca.core.storage.StorageArchivedException}
+     * saying how to rehydrate, rather than midway inside a restore tool.
+     */
+    public void requireReadable(BackupManifest manifest) {
+        for (ArtifactRecord artifact : manifest.artifacts()) {
+            try (InputStream in = storage.openRead(key(manifest.id(), artifact.file()), new ReadRange(0, 1))) {
+                in.read();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
     }
 
