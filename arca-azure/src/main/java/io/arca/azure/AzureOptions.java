@@ -87,8 +87,13 @@ public record AzureOptions(String account, String endpoint, AccessTier accessTie
         AccessTier tier = null;
         if (given.containsKey(ACCESS_TIER)) {
             tier = TIERS.get(given.get(ACCESS_TIER).toLowerCase(Locale.ROOT));
+            if (tier == AccessTier.ARCHIVE) {
+                // every blob written would be archived, arca.json, manifests and leases too: unreadable for hours
+                throw invalid(url, ACCESS_TIER, given.get(ACCESS_TIER), "use Hot, Cool or Cold; move old backups to"
+                        + " Archive with a lifecycle management policy ('arca storage lifecycle' prints one)");
+            }
             if (tier == null) {
-                throw invalid(url, ACCESS_TIER, given.get(ACCESS_TIER), "use Hot, Cool, Cold or Archive");
+                throw invalid(url, ACCESS_TIER, given.get(ACCESS_TIER), "use Hot, Cool or Cold");
             }
         }
         int blockSize = DEFAULT_BLOCK_SIZE;

@@ -1,6 +1,7 @@
 package io.arca.azure;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.azure.storage.blob.models.AccessTier;
@@ -35,11 +36,18 @@ class AzureOptionsTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"Hot, Hot", "COOL, Cool", "cold, Cold", "Archive, Archive"})
+    @CsvSource({"Hot, Hot", "COOL, Cool", "cold, Cold"})
     void accessTiersAreCaseInsensitive(String given, String tier) {
         AzureOptions options = AzureOptions.parse(StorageUrl.parse("azure://c/p?access-tier=" + given));
 
         assertThat(options.accessTier()).isEqualTo(AccessTier.fromString(tier));
+    }
+
+    @Test
+    void theArchiveTierIsRefusedBecauseItWouldArchiveTheRepositoryFilesToo() {
+        assertThatThrownBy(() -> AzureOptions.parse(StorageUrl.parse("azure://c/p?access-tier=Archive")))
+                .isInstanceOf(StorageAccessException.class)
+                .satisfies(e -> assertThat(((StorageAccessException) e).hint()).contains("lifecycle management policy"));
     }
 
     @ParameterizedTest
