@@ -174,7 +174,7 @@ class CloudRepositoryIT {
 
             Map<String, String> wrongKey = Map.of("AZURE_STORAGE_CONNECTION_STRING", server.connectionString()
                     .replace(server.accountKey(), "d3JvbmcK" + server.accountKey().substring(8)));
-            assertStorageError(ArcaProcess.run(wrongKey, "init", "--repo", newRepository()), "credential");
+            assertStorageError(ArcaProcess.run(wrongKey, "init", "--repo", newRepository()), "denied");
 
             Map<String, String> unreachable = Map.of("AZURE_STORAGE_CONNECTION_STRING", server.connectionString()
                     .replace(":" + server.port() + "/", ":" + closedPort() + "/"));
