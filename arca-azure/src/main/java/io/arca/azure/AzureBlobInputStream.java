@@ -8,6 +8,7 @@ import com.azure.storage.blob.models.BlobRange;
 import com.azure.storage.blob.models.BlobRequestConditions;
 import com.azure.storage.blob.models.BlobStorageException;
 import com.azure.storage.blob.models.DownloadRetryOptions;
+import io.arca.core.pipeline.BulkInputStream;
 import io.arca.core.storage.StorageTransientException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,7 +21,7 @@ import java.util.Objects;
  * one chunk in memory. Every request after the first is conditional on the first one's ETag, so
  * a blob replaced during the read fails the read instead of mixing two versions.
  */
-final class AzureBlobInputStream extends InputStream {
+final class AzureBlobInputStream extends BulkInputStream {
 
     /** The SDK would resume a broken body itself; Arca's retry wrapper decides instead. */
     private static final DownloadRetryOptions NO_RETRY = new DownloadRetryOptions().setMaxRetryRequests(0);
@@ -59,13 +60,6 @@ final class AzureBlobInputStream extends InputStream {
             return InputStream.nullInputStream();
         }
         return in;
-    }
-
-    @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        int n = read(one, 0, 1);
-        return n < 0 ? -1 : one[0] & 0xff;
     }
 
     @Override

@@ -87,11 +87,6 @@ final class AzureBlobWriter extends StorageWriter {
     }
 
     @Override
-    public void write(int b) {
-        write(new byte[] {(byte) b}, 0, 1);
-    }
-
-    @Override
     public void write(byte[] b, int off, int len) {
         Objects.checkFromIndexSize(off, len, b.length);
         checkOpen("write to");

@@ -2,8 +2,8 @@ package io.arca.gcs;
 
 import com.google.cloud.BaseServiceException;
 import com.google.cloud.ReadChannel;
+import io.arca.core.pipeline.BulkInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.util.Objects;
 
@@ -13,7 +13,7 @@ import java.util.Objects;
  * {@link GcsStorage#openRead} rather than the first read. Failures of the service are the storage
  * contract's unchecked errors; reading a closed stream is an {@link IOException}.
  */
-final class GcsInputStream extends InputStream {
+final class GcsInputStream extends BulkInputStream {
     private static final int FIRST_READ = 8 * 1024;
     /** What the service answers for a range that starts at or past the end. */
     private static final int RANGE_NOT_SATISFIABLE = 416;
@@ -42,13 +42,6 @@ final class GcsInputStream extends InputStream {
         }
         first.flip();
         return new GcsInputStream(storage, key, channel, first, ended);
-    }
-
-    @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        int n = read(one, 0, 1);
-        return n < 0 ? -1 : one[0] & 0xff;
     }
 
     @Override

@@ -239,9 +239,9 @@ class S3StorageIT {
                 writer.write(bytes(12 * MIB));
             }
 
-            // the second part may be skipped: queued parts are not sent once the writer aborts
+            // queued parts are not sent once the writer aborts, so whether any part went out is timing
             assertThat(probe.requests()).anyMatch(CreateMultipartUploadRequest.class::isInstance);
-            assertThat(probe.parts()).as("parts sent before the abort").isBetween(1, 2);
+            assertThat(probe.parts()).as("parts sent before the abort").isBetween(0, 2);
             assertThat(storage.stat("aborted")).isEmpty();
             assertThat(storage.list("")).isEmpty();
             assertThat(pendingUploads(raw, BUCKET)).noneMatch(u -> u.key().startsWith(prefix + "/"));

@@ -5,9 +5,10 @@ import java.io.InputStream;
 
 /**
  * An input stream whose work is in {@link #read(byte[], int, int)}; the single-byte read goes
- * through it (retrying zero-length reads), so each stream implements one read path only.
+ * through it (retrying zero-length reads), so each stream implements one read path only. Storage
+ * providers' streams extend it too.
  */
-abstract class BulkInputStream extends InputStream {
+public abstract class BulkInputStream extends InputStream {
     private final byte[] oneByte = new byte[1];
 
     @Override

@@ -1,5 +1,6 @@
 package io.arca.core.storage;
 
+import java.io.IOException;
 import java.io.OutputStream;
 
 /**
@@ -16,6 +17,12 @@ import java.io.OutputStream;
  * that any exception aborts.
  */
 public abstract class StorageWriter extends OutputStream {
+
+    /** Writes one byte through {@link #write(byte[], int, int)}, the one write path of every writer. */
+    @Override
+    public void write(int b) throws IOException {
+        write(new byte[] {(byte) b}, 0, 1);
+    }
 
     /** Publishes the object durably and atomically and returns what was stored. */
     public abstract ObjectInfo commit();

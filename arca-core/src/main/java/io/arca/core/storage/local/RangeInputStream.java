@@ -1,13 +1,13 @@
 package io.arca.core.storage.local;
 
+import io.arca.core.pipeline.BulkInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.util.Objects;
 
 /** Reads {@code length} bytes from {@code position} of a file with positional reads. */
-final class RangeInputStream extends InputStream {
+final class RangeInputStream extends BulkInputStream {
     private final LocalFileStorage storage;
     private final String key;
     private final FileChannel channel;
@@ -21,13 +21,6 @@ final class RangeInputStream extends InputStream {
         this.channel = channel;
         this.position = position;
         this.remaining = length;
-    }
-
-    @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        int n = read(one, 0, 1);
-        return n < 0 ? -1 : one[0] & 0xff;
     }
 
     @Override
