@@ -1,0 +1,68 @@
+package io.arca.cli;
+
+import io.arca.core.storage.Storage;
+import io.arca.core.storage.StorageProvider;
+import io.arca.core.storage.StorageUrl;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ServiceLoader;
+
+/**
+ * The training run for the class-data-sharing archive that {@code ./arca} writes after each
+ * build: loads the classes of every command and every storage provider, so that later runs start
+ * in about half the time (the AWS, Google and Azure SDKs load thousands of classes). It prints
+ * nothing and talks to nothing but a closed port on 127.0.0.1: S3 gets dummy credentials so that
+ * it never asks a cloud metadata service, GCS an http endpoint (anonymous), and the Azure store is
+ * only opened, not used (its default credential would look for a metadata service).
+ */
+final class ClassWarmup {
+    private ClassWarmup() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        System.setProperty("aws.accessKeyId", "warmup");
+        System.setProperty("aws.secretAccessKey", "warmup");
+        System.setProperty("aws.region", "us-east-1");
+        PrintWriter sink = new PrintWriter(new StringWriter());
+        Main.run(new String[] {"--help"}, sink, sink);
+        for (String command : new picocli.CommandLine(new ArcaCommand(sink, sink)).getSubcommands().keySet()) {
+            Main.run(new String[] {command, "--help"}, sink, sink);
+        }
+        Path empty = Files.createTempDirectory("arca-warmup");
+        try {
+            Main.run(new String[] {"list", "--repo", empty.resolve("none").toString()}, sink, sink);
+        } finally {
+            Files.deleteIfExists(empty);
+        }
+        int port = closedPort();
+        String endpoint = "http://127.0.0.1:" + port;
+        for (String url : new String[] {"s3://warmup/arca?endpoint=" + endpoint, "gs://warmup/arca?endpoint=" + endpoint,
+                "azure://warmup/arca?account=warmup&endpoint=" + endpoint + "/warmup"}) {
+            StorageUrl parsed = StorageUrl.parse(url);
+            for (StorageProvider provider : ServiceLoader.load(StorageProvider.class)) {
+                if (provider.scheme().equals(parsed.scheme())) {
+                    try (Storage storage = provider.open(parsed)) {
+                        if (!parsed.scheme().equals("azure")) {
+                            storage.stat("arca.json");
+                        }
+                    } catch (RuntimeException expected) {
+                        // nothing listens there: only the classes on the way matter
+                    }
+                }
+            }
+        }
+    }
+
+    private static int closedPort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
