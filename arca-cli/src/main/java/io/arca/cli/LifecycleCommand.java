@@ -5,6 +5,7 @@ import io.arca.core.storage.BucketLifecycle;
 import io.arca.core.storage.LifecycleRule;
 import io.arca.core.storage.Storage;
 import io.arca.core.storage.StorageUrl;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,7 +64,7 @@ final class LifecycleCommand implements Callable<Integer> {
         }
         StorageUrl url = repository.url();
         try (Storage storage = repository.openStorage()) {
-            Repository.open(storage, java.time.Clock.systemUTC());
+            Repository.open(storage, Clock.systemUTC()); // a clear exit 10 when it holds no repository
             Optional<BucketLifecycle> lifecycle = storage.capability(BucketLifecycle.class);
             if (lifecycle.isEmpty()) {
                 if (url.scheme().equals("azure")) {
@@ -85,7 +86,7 @@ final class LifecycleCommand implements Callable<Integer> {
                     root().out.println((dryRun ? "would set " : "set ") + "rule " + rule.id() + ": " + rule.describe());
                 }
             }
-            List<LifecycleRule> rules = bucket.rules();
+            List<LifecycleRule> rules = bucket.rules(prefix);
             if (output.json()) {
                 List<Map<String, Object>> j = new ArrayList<>();
                 for (LifecycleRule r : rules) {

@@ -48,6 +48,9 @@ final class PruneCommand implements Callable<Integer> {
         if (savePolicy && given.isEmpty()) {
             throw new IllegalArgumentException("--save-policy needs retention flags (--keep-last, --keep-daily, ...)");
         }
+        if (savePolicy && dryRun) {
+            throw new IllegalArgumentException("--save-policy changes the repository; run it without --dry-run");
+        }
         if (dryRun) {
             try (Storage storage = repository.openStorage()) {
                 Repository repo = repository.open(storage);
@@ -61,7 +64,9 @@ final class PruneCommand implements Callable<Integer> {
                 RepositoryConfig.Defaults defaults = repo.config().defaults() == null
                         ? new RepositoryConfig.Defaults(null) : repo.config().defaults();
                 repo = repo.withDefaults(defaults.withRetention(given));
-                root.out.println("saved retention policy " + given + " in " + open.storage().url());
+                if (!output.json()) {
+                    root.out.println("saved retention policy " + given + " in " + open.storage().url());
+                }
             }
             return prune(repo, policy, open);
         }

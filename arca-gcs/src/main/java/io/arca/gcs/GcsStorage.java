@@ -306,8 +306,8 @@ public final class GcsStorage implements Storage, BucketLifecycle {
     }
 
     @Override
-    public List<LifecycleRule> rules() {
-        return GcsLifecycle.fromGcs(lifecycleOf(bucketForLifecycle("read the lifecycle rules of")), rootPrefix,
+    public List<LifecycleRule> rules(String prefix) {
+        return GcsLifecycle.fromGcs(lifecycleOf(bucketForLifecycle("read the lifecycle rules of")), prefix,
                 ruleId());
     }
 

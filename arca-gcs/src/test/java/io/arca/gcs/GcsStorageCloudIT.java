@@ -102,7 +102,7 @@ class GcsStorageCloudIT extends StorageContractSuite {
 
             store.capability(BucketLifecycle.class).orElseThrow().apply(rule);
 
-            assertThat(store.rules()).contains(rule);
+            assertThat(store.rules(store.rulePrefix())).contains(rule);
         } finally {
             BucketInfo.Builder restore = lifecycleBucket(client).toBuilder();
             if (before == null || before.isEmpty()) {

@@ -278,7 +278,7 @@ class GcsStorageTest {
                 () -> write(storage, "arca.json", new byte[] {1}),
                 () -> write(storage, "arca.json", new byte[] {1}, WriteOptions.ifAbsent()),
                 () -> write(storage, "big", new byte[GcsOptions.DEFAULT_CHUNK_SIZE + 1]),
-                storage::rules,
+                () -> storage.rules(storage.rulePrefix()),
                 () -> storage.apply(new LifecycleRule("arca-repo", "repo/", OptionalInt.empty(), null,
                         OptionalInt.of(1))));
         for (var call : calls) {
@@ -307,7 +307,7 @@ class GcsStorageTest {
         lifecycle.apply(new LifecycleRule(lifecycle.ruleId(), lifecycle.rulePrefix(), OptionalInt.of(90), "ARCHIVE",
                 OptionalInt.of(730)));
 
-        assertThat(lifecycle.rules()).containsExactly(new LifecycleRule("arca-backups/prod", "backups/prod/",
+        assertThat(lifecycle.rules(lifecycle.rulePrefix())).containsExactly(new LifecycleRule("arca-backups/prod", "backups/prod/",
                 OptionalInt.of(90), "ARCHIVE", OptionalInt.of(730)));
         List<? extends BucketInfo.LifecycleRule> stored = LocalGcs.client().get(bucket).getLifecycleRules();
         assertThat(stored).hasSize(4);
@@ -325,7 +325,7 @@ class GcsStorageTest {
                 .hasMessageContaining("'GLACIER'")
                 .hasMessageContaining("'" + bucket + "'")
                 .satisfies(e -> assertThat(((StorageAccessException) e).hint()).contains("ARCHIVE"));
-        assertThat(storage.rules()).isEmpty();
+        assertThat(storage.rules(storage.rulePrefix())).isEmpty();
     }
 
     @Test

@@ -116,9 +116,9 @@ final class S3LifecycleRules {
         return legacy == null ? "" : legacy;
     }
 
-    /** True when a rule for {@code rulePrefix} acts on the objects of a store under {@code storePrefix}. */
-    static boolean covers(String rulePrefix, String storePrefix) {
-        return storePrefix.startsWith(rulePrefix);
+    /** True when a rule for {@code rulePrefix} acts on some of the objects under {@code prefix}. */
+    static boolean overlaps(String rulePrefix, String prefix) {
+        return prefix.startsWith(rulePrefix) || rulePrefix.startsWith(prefix);
     }
 
     /**

@@ -320,11 +320,11 @@ public final class S3Storage implements Storage, BucketLifecycle {
     }
 
     @Override
-    public List<LifecycleRule> rules() {
+    public List<LifecycleRule> rules(String prefix) {
         ensureOpen();
         List<LifecycleRule> rules = new ArrayList<>();
         for (var rule : bucketRules()) {
-            if (S3LifecycleRules.covers(S3LifecycleRules.prefix(rule), keyPrefix)) {
+            if (S3LifecycleRules.overlaps(S3LifecycleRules.prefix(rule), prefix)) {
                 S3LifecycleRules.fromSdk(rule).ifPresent(rules::add);
             }
         }

@@ -100,12 +100,13 @@ class S3LifecycleRulesTest {
     }
 
     @Test
-    void aRuleCoversStoresUnderItsPrefix() {
-        assertThat(S3LifecycleRules.covers("", "prod/")).isTrue();
-        assertThat(S3LifecycleRules.covers("prod/", "prod/")).isTrue();
-        assertThat(S3LifecycleRules.covers("pr", "prod/")).isTrue();
-        assertThat(S3LifecycleRules.covers("prod/db1/", "prod/")).isFalse();
-        assertThat(S3LifecycleRules.covers("test/", "prod/")).isFalse();
+    void aRuleOverlapsPrefixesAboveAndBelowItsOwn() {
+        assertThat(S3LifecycleRules.overlaps("", "prod/")).isTrue();
+        assertThat(S3LifecycleRules.overlaps("prod/", "prod/")).isTrue();
+        assertThat(S3LifecycleRules.overlaps("pr", "prod/")).isTrue();
+        assertThat(S3LifecycleRules.overlaps("prod/backups/", "prod/")).isTrue();
+        assertThat(S3LifecycleRules.overlaps("test/", "prod/")).isFalse();
+        assertThat(S3LifecycleRules.overlaps("prod/locks/", "prod/backups/")).isFalse();
     }
 
     @Test

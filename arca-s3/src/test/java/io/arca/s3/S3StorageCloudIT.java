@@ -64,7 +64,7 @@ class S3StorageCloudIT extends StorageContractSuite {
             lifecycle.apply(rule);
             lifecycle.apply(rule);
 
-            assertThat(lifecycle.rules()).contains(rule);
+            assertThat(lifecycle.rules(lifecycle.rulePrefix())).contains(rule);
         }
     }
 

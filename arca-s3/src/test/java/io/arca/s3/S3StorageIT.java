@@ -397,7 +397,7 @@ class S3StorageIT {
                     "GLACIER", OptionalInt.of(365));
 
             StorageException applying = catchThrowableOfType(StorageAccessException.class, () -> storage.apply(rule));
-            StorageException reading = catchThrowableOfType(StorageAccessException.class, storage::rules);
+            StorageException reading = catchThrowableOfType(StorageAccessException.class, () -> storage.rules(storage.rulePrefix()));
 
             assertThat(applying).hasMessageContaining("does not implement").hasMessageContaining("'s3://" + BUCKET + "/");
             assertThat(reading).hasMessageContaining("does not implement");

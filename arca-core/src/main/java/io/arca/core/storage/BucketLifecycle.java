@@ -16,8 +16,13 @@ public interface BucketLifecycle {
     /** The full key prefix of this store in its bucket, ending in {@code /} unless empty. */
     String rulePrefix();
 
-    /** Every lifecycle rule of the bucket that applies to this store's prefix, as the service reports it. */
-    List<LifecycleRule> rules();
+    /**
+     * Every lifecycle rule of the bucket that acts on objects under {@code prefix} (a full key
+     * prefix such as {@code rulePrefix() + "backups/"}): rules for that prefix, for a prefix of it,
+     * or for a longer prefix below it. A rule that {@link #apply} set for exactly {@code prefix}
+     * comes back as one rule named {@link #ruleId()}.
+     */
+    List<LifecycleRule> rules(String prefix);
 
     /**
      * Adds the rule, or replaces the bucket's rule with the same id; all other rules stay.
