@@ -2,6 +2,10 @@ package io.arca.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.azure.storage.blob.BlobContainerClient;
+import com.azure.storage.blob.BlobServiceClientBuilder;
+import com.azure.storage.blob.models.AccessTier;
+import com.azure.storage.blob.models.BlobItem;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.arca.testkit.azure.AzuriteServer;
 import io.arca.testkit.pg.DatabaseFingerprint;
@@ -175,6 +179,34 @@ class CloudRepositoryIT {
         @Override
         String newRepository() {
             return server.repositoryUrl(server.createContainer(), "pg/app");
+        }
+
+        @Test
+        void restoringABackupInTheArchiveTierSaysHowToRehydrate() throws Exception {
+            String container = server.createContainer();
+            String repo = server.repositoryUrl(container, "pg");
+            assertThat(arca("init", "--repo", repo).exit()).isZero();
+            ArcaRun backup = arca("backup", "--repo", repo, "--db", db(source), "-o", "json");
+            assertThat(backup.exit()).as(backup.toString()).isZero();
+            // what a lifecycle management policy does to old backups: the artifacts go to Archive
+            BlobContainerClient client = new BlobServiceClientBuilder().connectionString(server.connectionString())
+                    .buildClient().getBlobContainerClient(container);
+            for (BlobItem blob : client.listBlobs()) {
+                if (blob.getName().contains("/backups/") && !blob.getName().endsWith("/manifest.json")) {
+                    client.getBlobClient(blob.getName()).setAccessTier(AccessTier.ARCHIVE);
+                }
+            }
+
+            assertThat(arca("list", "--repo", repo).exit()).as("manifests stay readable").isZero();
+            ArcaRun restore = arca("restore", "latest", "--repo", repo, "--to", db("never_created"));
+            assertThat(restore.exit()).as(restore.toString()).isEqualTo(13);
+            assertThat(restore.err()).contains("Archive tier").contains("az storage blob set-tier")
+                    .contains("code: ARCA-1404");
+            try (Connection c = PG.connect(source)) {
+                assertThat(c.createStatement().executeQuery(
+                        "select 1 from pg_database where datname like 'never_created%'").next())
+                        .as("nothing was created").isFalse();
+            }
         }
 
         @Test
