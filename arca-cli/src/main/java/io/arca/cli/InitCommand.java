@@ -1,5 +1,7 @@
 package io.arca.cli;
 
+import io.arca.core.error.ArcaException;
+import io.arca.core.error.ErrorCode;
 import io.arca.core.pipeline.CodecSpec;
 import io.arca.core.repo.Repository;
 import io.arca.core.repo.RepositoryConfig;
@@ -20,7 +22,8 @@ import picocli.CommandLine.ParentCommand;
 
 /** {@code arca init}: creates a repository. */
 @Command(name = "init", mixinStandardHelpOptions = true, description = {"Create a repository (several with --repo repeated).",
-        "Retention flags save the repository's policy for 'arca prune'."})
+        "Retention flags save the repository's policy for 'arca prune'.",
+        "An existing repository is never changed: alone it is an error; among several it is reported and left as it is."})
 final class InitCommand implements Callable<Integer> {
     @ParentCommand
     ArcaCommand root;
@@ -41,17 +44,32 @@ final class InitCommand implements Callable<Integer> {
         CodecSpec.parse(compression);
         Map<String, String> policy = retention.settings();
         RetentionSettings.toPolicy(policy); // refuse bad values before creating anything
+        List<StorageUrl> urls = repository.urls();
         List<Map<String, Object>> results = new ArrayList<>();
-        for (StorageUrl url : repository.urls()) {
+        for (StorageUrl url : urls) {
             try (Storage storage = Storages.open(url)) {
-                Repository repo = Repository.init(storage, new RepositoryConfig.Defaults(compression, policy.isEmpty() ? null : policy), Clock.systemUTC());
                 Map<String, Object> r = new LinkedHashMap<>();
                 r.put("repository", storage.url().toString());
+                Repository repo;
+                boolean created = true;
+                try {
+                    repo = Repository.init(storage, new RepositoryConfig.Defaults(compression,
+                            policy.isEmpty() ? null : policy), Clock.systemUTC());
+                } catch (ArcaException e) {
+                    // with several repositories, rerunning after one failed must not stop at those already made
+                    if (e.code() != ErrorCode.REPOSITORY_EXISTS || urls.size() == 1) {
+                        throw e;
+                    }
+                    repo = Repository.open(storage, Clock.systemUTC());
+                    created = false;
+                }
                 r.put("repositoryId", repo.config().repositoryId());
                 r.put("formatVersion", repo.config().formatVersion());
+                r.put("created", created);
                 results.add(r);
                 if (!output.json()) {
-                    root.out.println("initialized repository " + repo.config().repositoryId() + " at " + storage.url());
+                    root.out.println((created ? "initialized repository " : "left existing repository ")
+                            + repo.config().repositoryId() + " at " + storage.url() + (created ? "" : " as it is"));
                     root.out.flush();
                 }
             }

@@ -103,6 +103,23 @@ class OffsiteAndPruneIT {
     }
 
     @Test
+    void initOfSeveralRepositoriesLeavesExistingOnesAsTheyAre() throws Exception {
+        Path local = init("local");
+        String before = Files.readString(local.resolve("arca.json"));
+        Path offsite = dir.resolve("offsite");
+
+        ArcaRun both = run("init", "--repo", local.toString(), "--repo", offsite.toString());
+
+        assertThat(both.exit()).as(both.toString()).isZero();
+        assertThat(both.out()).contains("left existing repository").contains("initialized repository");
+        assertThat(Files.readString(local.resolve("arca.json"))).isEqualTo(before);
+        assertThat(offsite.resolve("arca.json")).exists();
+        ArcaRun alone = run("init", "--repo", local.toString());
+        assertThat(alone.exit()).as("alone, an existing repository is an error").isEqualTo(1);
+        assertThat(alone.err()).contains("a repository already exists");
+    }
+
+    @Test
     void aFailingOffsiteRepositoryMakesThePartialExitAndTheFirstCopyStays() throws Exception {
         Path local = init("local");
         Path offsite = init("offsite");
