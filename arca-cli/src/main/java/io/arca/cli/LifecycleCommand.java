@@ -119,30 +119,35 @@ final class LifecycleCommand implements Callable<Integer> {
     /** Azure's equivalent: a management policy on the storage account, applied with the az CLI. */
     private void printAzurePolicy(StorageUrl url) {
         String prefix = url.authority() + "/" + (url.path().isEmpty() ? "" : url.path() + "/") + "backups/";
-        StringBuilder actions = new StringBuilder();
+        Map<String, Object> actions = new LinkedHashMap<>();
         if (transitionDays != null) {
             String tier = storageClass.equalsIgnoreCase("archive") ? "tierToArchive"
                     : storageClass.equalsIgnoreCase("cold") ? "tierToCold" : "tierToCool";
-            actions.append("\"").append(tier).append("\": {\"daysAfterModificationGreaterThan\": ").append(transitionDays).append("}");
+            actions.put(tier, Map.of("daysAfterModificationGreaterThan", transitionDays));
         }
         if (expireDays != null) {
-            actions.append(actions.length() > 0 ? ", " : "").append("\"delete\": {\"daysAfterModificationGreaterThan\": ")
-                    .append(expireDays).append("}");
+            actions.put("delete", Map.of("daysAfterModificationGreaterThan", expireDays));
         }
-        if (actions.length() == 0) {
+        if (actions.isEmpty()) {
             root().out.println("azure keeps lifecycle rules in the storage account's management policy; show it with:");
             root().out.println("  az storage account management-policy show --account-name ACCOUNT --resource-group GROUP");
             root().out.flush();
             return;
         }
-        root().out.println("{\"rules\": [{\"enabled\": true, \"name\": \"arca-" + prefix.replaceAll("[^A-Za-z0-9-]", "-")
-                + "\", \"type\": \"Lifecycle\", \"definition\": {\"filters\": {\"blobTypes\": [\"blockBlob\"], \"prefixMatch\": [\""
-                + prefix + "\"]}, \"actions\": {\"baseBlob\": {" + actions + "}}}}]}");
+        Map<String, Object> rule = new LinkedHashMap<>();
+        rule.put("enabled", true);
+        rule.put("name", "arca-" + prefix.replaceAll("[^A-Za-z0-9-]", "-"));
+        rule.put("type", "Lifecycle");
+        Map<String, Object> definition = new LinkedHashMap<>();
+        definition.put("filters", Map.of("blobTypes", List.of("blockBlob"), "prefixMatch", List.of(prefix)));
+        definition.put("actions", Map.of("baseBlob", actions));
+        rule.put("definition", definition);
+        Text.json(root().out, Map.of("rules", List.of(rule)));
         root().err.println("arca cannot set azure lifecycle rules itself (they belong to the storage account, not the"
                 + " container): save the policy above as policy.json and run");
         root().err.println("  az storage account management-policy create --account-name ACCOUNT --resource-group GROUP --policy @policy.json");
         root().err.println("(this replaces the account's whole policy: merge it with any rules you have). To choose the tier of"
-                + " each new backup instead, add ?access-tier=Cool (or Cold, Archive) to the repository URL.");
+                + " each new backup instead, add ?access-tier=Cool (or Cold) to the repository URL.");
         root().out.flush();
         root().err.flush();
     }
