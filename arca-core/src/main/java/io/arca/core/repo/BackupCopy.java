@@ -10,6 +10,7 @@ import io.arca.core.storage.StorageWriter;
 import io.arca.core.storage.WriteOptions;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.security.MessageDigest;
 import java.util.Arrays;
@@ -84,21 +85,9 @@ public final class BackupCopy {
     }
 
     private static void copyArtifact(Repository from, Repository to, String key, ArtifactRecord artifact, Counter counter) {
-        MessageDigest sha = Sha256.newDigest();
-        long size = 0;
         try (InputStream in = from.storage().openRead(key);
                 StorageWriter out = to.storage().openWrite(key, WriteOptions.DEFAULT.withExpectedSize(artifact.storedSize()))) {
-            byte[] buf = new byte[BUFFER];
-            for (int n; (n = in.read(buf)) > 0; ) {
-                sha.update(buf, 0, n);
-                out.write(buf, 0, n);
-                size += n;
-                counter.add(n);
-            }
-            String hex = Sha256.hex(sha);
-            if (size != artifact.storedSize() || !hex.equals(artifact.storedSha256())) {
-                throw damaged(from, key, artifact, size, hex, "in the source");
-            }
+            check(from, key, artifact, stream(in, out, counter), "in the source");
             out.commit();
         } catch (IOException e) {
             throw new UncheckedIOException("copying '" + key + "': " + e.getMessage(), e);
@@ -106,20 +95,34 @@ public final class BackupCopy {
     }
 
     private static void verifyCopy(Repository to, String key, ArtifactRecord artifact) {
-        MessageDigest sha = Sha256.newDigest();
-        long size = 0;
         try (InputStream in = to.storage().openRead(key)) {
-            byte[] buf = new byte[BUFFER];
-            for (int n; (n = in.read(buf)) > 0; ) {
-                sha.update(buf, 0, n);
-                size += n;
-            }
+            check(to, key, artifact, stream(in, OutputStream.nullOutputStream(), n -> { }), "after copying to");
         } catch (IOException e) {
             throw new UncheckedIOException("reading back '" + key + "': " + e.getMessage(), e);
         }
-        String hex = Sha256.hex(sha);
-        if (size != artifact.storedSize() || !hex.equals(artifact.storedSha256())) {
-            throw damaged(to, key, artifact, size, hex, "after copying to");
+    }
+
+    /** What {@link #stream} saw: the stored bytes' count and SHA-256. */
+    private record Streamed(long size, String sha256) {
+    }
+
+    /** Copies {@code in} to {@code out} and returns the size and SHA-256 of what passed. */
+    private static Streamed stream(InputStream in, OutputStream out, Counter counter) throws IOException {
+        MessageDigest sha = Sha256.newDigest();
+        long size = 0;
+        byte[] buf = new byte[BUFFER];
+        for (int n; (n = in.read(buf)) > 0; ) {
+            sha.update(buf, 0, n);
+            out.write(buf, 0, n);
+            size += n;
+            counter.add(n);
+        }
+        return new Streamed(size, Sha256.hex(sha));
+    }
+
+    private static void check(Repository repo, String key, ArtifactRecord artifact, Streamed seen, String where) {
+        if (seen.size() != artifact.storedSize() || !seen.sha256().equals(artifact.storedSha256())) {
+            throw damaged(repo, key, artifact, seen.size(), seen.sha256(), where);
         }
     }
 

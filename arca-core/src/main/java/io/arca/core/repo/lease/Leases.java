@@ -164,15 +164,12 @@ public final class Leases {
 
     private void takeOver(LeaseRecord stale) {
         String marker = PREFIX + "exclusive.takeover-" + stale.nonce();
-        try (StorageWriter w = storage.openWrite(marker, WriteOptions.ifAbsent())) {
-            w.write(RepositoryJson.write(new LeaseRecord(newNonce(), LeaseMode.EXCLUSIVE, "takeover", host, pid,
-                    clock.instant(), clock.instant().plus(ttl))));
-            w.commit();
+        try {
+            write(marker, new LeaseRecord(newNonce(), LeaseMode.EXCLUSIVE, "takeover", host, pid, clock.instant(),
+                    clock.instant().plus(ttl)), WriteOptions.ifAbsent());
         } catch (StorageAlreadyExistsException e) {
             throw new ArcaException(ErrorCode.LOCK_HELD, "repository '" + storage.url() + "' is locked: the stale lease of "
                     + stale.holder() + " is being taken over by another process", "try again in a minute");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
         // only the marker's winner gets here for this stale nonce; the nonce never comes back
         Optional<LeaseRecord> again = read(EXCLUSIVE_KEY);
