@@ -1,14 +1,19 @@
 package io.arca.core.pipeline;
 
+import io.arca.core.crypto.ArtifactEncryption;
+import io.arca.core.crypto.EncryptionKeys;
 import io.arca.core.storage.StorageWriter;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
 import java.util.Objects;
 
 /**
- * Writes one artifact: plain bytes in, through SHA-256, the codec and SHA-256 of the encoded
- * bytes, into a {@link StorageWriter}. {@link #finish()} ends the codec and commits the object;
+ * Writes one artifact: plain bytes in, through SHA-256, the codec, optionally OpenPGP encryption,
+ * and SHA-256 of the stored bytes, into a {@link StorageWriter}. {@link #finish()} ends the codec and commits the object;
  * {@link #close()} without finish aborts and leaves nothing in storage.
  *
  * <p>Everything runs on the caller's thread except zstd compression with more than one worker,
@@ -18,8 +23,17 @@ import java.util.Objects;
  * flush would cost ratio, and nothing is visible before {@link #finish()} anyway. Not thread-safe.
  */
 public final class ArtifactOutput extends OutputStream {
+    /** File name suffix of encrypted artifacts. */
+    public static final String ENCRYPTED_SUFFIX = ".gpg";
+
     private final StorageWriter target;
+    private final String file;
     private final StoredOutput stored;
+    private final CodecSpec codec;
+    /** The encrypting stream between codec and storage, or null. */
+    private final OutputStream cipher;
+    private final EncryptionKeys encryption;
+    private final CountingOutputStream encoded;
     private final Encoder encoder;
     private final MessageDigest plainSha256 = Sha256.newDigest();
     private final byte[] oneByte = new byte[1];
@@ -28,22 +42,63 @@ public final class ArtifactOutput extends OutputStream {
     private boolean finished;
     private boolean closed;
 
-    private ArtifactOutput(StorageWriter target, StoredOutput stored, Encoder encoder) {
+    private ArtifactOutput(StorageWriter target, String file, CodecSpec codec, EncryptionKeys encryption, Date time)
+            throws IOException {
         this.target = target;
-        this.stored = stored;
-        this.encoder = encoder;
+        this.file = file;
+        this.stored = new StoredOutput(target);
+        this.codec = codec;
+        this.encryption = encryption;
+        this.cipher = encryption == null ? null
+                : encryption.open(stored, file.endsWith(ENCRYPTED_SUFFIX)
+                        ? file.substring(0, file.length() - ENCRYPTED_SUFFIX.length()) : file, time);
+        this.encoded = cipher == null ? null : new CountingOutputStream(cipher);
+        this.encoder = Encoder.open(codec, encoded == null ? stored : encoded);
     }
 
     /** Starts an artifact in {@code target}, encoded with {@code codec}. Takes ownership of target. */
     public static ArtifactOutput open(StorageWriter target, CodecSpec codec) {
+        return open(target, "", codec, null, new Date(0));
+    }
+
+    /**
+     * Starts the artifact {@code file} in {@code target}, encoded with {@code codec} and then
+     * encrypted to {@code encryption} (null for none). Takes ownership of target.
+     *
+     * @param file the stored file name; the OpenPGP message records it without {@code .gpg}
+     * @param time the modification time the OpenPGP message records
+     */
+    public static ArtifactOutput open(StorageWriter target, String file, CodecSpec codec, EncryptionKeys encryption,
+            Date time) {
         Objects.requireNonNull(target, "target");
         try {
-            StoredOutput stored = new StoredOutput(target);
-            return new ArtifactOutput(target, stored, Encoder.open(Objects.requireNonNull(codec, "codec"), stored));
+            return new ArtifactOutput(target, file, Objects.requireNonNull(codec, "codec"), encryption, time);
+        } catch (IOException e) {
+            target.close();
+            throw new java.io.UncheckedIOException(e);
         } catch (RuntimeException | Error e) {
             target.close();
             throw e;
         }
+    }
+
+    /** The stored file name given to {@link #open(StorageWriter, String, CodecSpec, EncryptionKeys, Date)}. */
+    public String file() {
+        return file;
+    }
+
+    /** The codec chain from plain to stored bytes, as the manifest records it: {@code ["zstd:3", "openpgp"]}. */
+    public List<String> codecs() {
+        List<String> chain = new ArrayList<>(List.of(codec.toString()));
+        if (encryption != null) {
+            chain.add(ArtifactEncryption.FORMAT);
+        }
+        return chain;
+    }
+
+    /** How the artifact is encrypted, for the manifest; null when it is not. */
+    public ArtifactEncryption encryption() {
+        return encryption == null ? null : encryption.describe();
     }
 
     @Override
@@ -93,7 +148,7 @@ public final class ArtifactOutput extends OutputStream {
             failed = true;
             throw e;
         }
-        return new SeekPoint(label, size, stored.size());
+        return new SeekPoint(label, size, encoded == null ? stored.size() : encoded.size);
     }
 
     /** Ends the codec, commits the object and returns its sizes and digests. */
@@ -102,6 +157,9 @@ public final class ArtifactOutput extends OutputStream {
         try {
             encoder.finish();
             encoder.close();
+            if (cipher != null) {
+                cipher.close();
+            }
             target.commit();
         } catch (IOException | RuntimeException e) {
             failed = true;
@@ -138,6 +196,28 @@ public final class ArtifactOutput extends OutputStream {
         }
         if (failed) {
             throw new IllegalStateException("artifact output failed earlier; close it to abort");
+        }
+    }
+
+    /** Counts the codec's output on its way into encryption: seek points are offsets in it. */
+    private static final class CountingOutputStream extends OutputStream {
+        private final OutputStream out;
+        private long size;
+
+        CountingOutputStream(OutputStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            size++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            size += len;
         }
     }
 }

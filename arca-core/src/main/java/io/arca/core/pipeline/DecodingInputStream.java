@@ -19,10 +19,11 @@ final class DecodingInputStream extends BulkInputStream {
 
     private final String key;
     private final Codec codec;
-    private final StoredInput stored;
+    private final InputStream stored;
     private InputStream decoder;
 
-    DecodingInputStream(String key, Codec codec, StoredInput stored) {
+    /** @param stored the codec's output: the stored bytes, or what decryption makes of them */
+    DecodingInputStream(String key, Codec codec, InputStream stored) {
         this.key = key;
         this.codec = codec;
         this.stored = stored;

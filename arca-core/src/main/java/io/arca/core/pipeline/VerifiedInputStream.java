@@ -13,6 +13,7 @@ import java.util.Locale;
 final class VerifiedInputStream extends BulkInputStream {
     private final String key;
     private final DecodingInputStream plain;
+    private final InputStream encoded;
     private final StoredInput stored;
     private final MessageDigest storedSha256;
     private final ArtifactDigest expected;
@@ -21,10 +22,11 @@ final class VerifiedInputStream extends BulkInputStream {
     private boolean verified;
     private ArcaException failure;
 
-    VerifiedInputStream(String key, DecodingInputStream plain, StoredInput stored, MessageDigest storedSha256,
-            ArtifactDigest expected) {
+    VerifiedInputStream(String key, DecodingInputStream plain, InputStream encoded, StoredInput stored,
+            MessageDigest storedSha256, ArtifactDigest expected) {
         this.key = key;
         this.plain = plain;
+        this.encoded = encoded;
         this.stored = stored;
         this.storedSha256 = storedSha256;
         this.expected = expected;
@@ -55,6 +57,15 @@ final class VerifiedInputStream extends BulkInputStream {
     }
 
     private void verify() throws IOException {
+        if (encoded != stored) {
+            // the rest of the OpenPGP message: reaching its end checks the MDC
+            try {
+                encoded.transferTo(java.io.OutputStream.nullOutputStream());
+            } catch (ArcaException e) {
+                failure = e;
+                throw e;
+            }
+        }
         stored.drain();
         String problem = null;
         if (stored.size() != expected.storedSize()) {

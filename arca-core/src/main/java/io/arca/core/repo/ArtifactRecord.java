@@ -1,6 +1,8 @@
 package io.arca.core.repo;
 
+import io.arca.core.crypto.ArtifactEncryption;
 import io.arca.core.pipeline.ArtifactDigest;
+import io.arca.core.pipeline.ArtifactOutput;
 import io.arca.core.pipeline.SeekPoint;
 import java.util.List;
 
@@ -18,9 +20,12 @@ import java.util.List;
  * @param storedSha256 SHA-256 of the stored bytes
  * @param codecs the codec chain from plain to stored, such as {@code ["zstd:3"]}
  * @param seekPoints frame boundaries where decoding can start (may be empty)
+ * @param encryption how the artifact is encrypted (its codec chain then ends with {@code openpgp}),
+ *     or null when it is not
  */
 public record ArtifactRecord(String name, String source, String format, String file, long size, String sha256,
-        long storedSize, String storedSha256, List<String> codecs, List<SeekPoint> seekPoints) {
+        long storedSize, String storedSha256, List<String> codecs, List<SeekPoint> seekPoints,
+        ArtifactEncryption encryption) {
 
     public ArtifactRecord {
         codecs = List.copyOf(codecs);
@@ -30,7 +35,18 @@ public record ArtifactRecord(String name, String source, String format, String f
     public static ArtifactRecord of(String name, String source, String format, String file, String codec,
             ArtifactDigest digest, List<SeekPoint> seekPoints) {
         return new ArtifactRecord(name, source, format, file, digest.size(), digest.sha256(), digest.storedSize(),
-                digest.storedSha256(), List.of(codec), seekPoints);
+                digest.storedSha256(), List.of(codec), seekPoints, null);
+    }
+
+    /** The record of an artifact written through {@code out}, which returned {@code digest} from finish. */
+    public static ArtifactRecord of(String name, String source, String format, ArtifactOutput out, ArtifactDigest digest,
+            List<SeekPoint> seekPoints) {
+        return new ArtifactRecord(name, source, format, out.file(), digest.size(), digest.sha256(), digest.storedSize(),
+                digest.storedSha256(), out.codecs(), seekPoints, out.encryption());
+    }
+
+    public boolean encrypted() {
+        return encryption != null;
     }
 
     public ArtifactDigest digest() {

@@ -56,6 +56,15 @@ public final class BackupCopy {
             throw new ArcaException(ErrorCode.FAILURE, "'" + to.storage().url() + "' already holds a different backup '"
                     + backup.backupId() + "'", "check both repositories with 'arca show " + backup.backupId() + "'");
         }
+        for (ArtifactRecord artifact : backup.artifacts()) {
+            if (!to.accepts(artifact.encryption())) {
+                throw new ArcaException(ErrorCode.KEY, "'" + to.storage().url() + "' requires encryption that artifact '"
+                        + artifact.file() + "' of backup '" + backup.backupId() + "' does not have ("
+                        + (artifact.encrypted() ? "it needs " + artifact.encryption().needs() : "it is not encrypted") + ")",
+                        "copy it into a repository without that requirement, or take a new backup with the keys of '"
+                                + to.storage().url() + "'");
+            }
+        }
         from.requireReadable(backup);
         // leftovers of an interrupted copy of this backup
         for (ObjectInfo info : to.storage().list(backup.id().directory() + "/")) {
@@ -99,6 +108,22 @@ public final class BackupCopy {
             check(to, key, artifact, stream(in, OutputStream.nullOutputStream(), n -> { }), "after copying to");
         } catch (IOException e) {
             throw new UncheckedIOException("reading back '" + key + "': " + e.getMessage(), e);
+        }
+    }
+
+    /** Reads an artifact as stored and checks its size and SHA-256 against the manifest (see {@link Repository#verifyStored}). */
+    static void verifyStored(Repository repo, String key, ArtifactRecord artifact) {
+        Streamed seen;
+        try (InputStream in = repo.storage().openRead(key)) {
+            seen = stream(in, OutputStream.nullOutputStream(), n -> { });
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading '" + key + "': " + e.getMessage(), e);
+        }
+        if (seen.size() != artifact.storedSize() || !seen.sha256().equals(artifact.storedSha256())) {
+            throw new ArcaException(ErrorCode.VERIFICATION_FAILED, "artifact '" + artifact.file() + "' is corrupt: "
+                    + (seen.size() != artifact.storedSize() ? "stored size is " + seen.size() + " bytes, the manifest says "
+                            + artifact.storedSize() : "stored sha-256 does not match the manifest"),
+                    "the backup cannot be trusted; restore an older backup with 'arca restore <id>'");
         }
     }
 

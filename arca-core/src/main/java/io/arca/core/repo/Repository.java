@@ -1,11 +1,16 @@
 package io.arca.core.repo;
 
+import io.arca.core.crypto.ArtifactEncryption;
+import io.arca.core.crypto.DecryptionKeys;
+import io.arca.core.crypto.EncryptionKeys;
+import io.arca.core.crypto.SeekableMessage;
 import io.arca.core.error.ArcaException;
 import io.arca.core.error.ErrorCode;
 import io.arca.core.pipeline.ArtifactInput;
 import io.arca.core.pipeline.ArtifactOutput;
 import io.arca.core.pipeline.Codec;
 import io.arca.core.pipeline.CodecSpec;
+import io.arca.core.pipeline.Decryption;
 import io.arca.core.pipeline.SeekPoint;
 import io.arca.core.storage.ObjectInfo;
 import io.arca.core.storage.ReadRange;
@@ -21,18 +26,26 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Date;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Optional;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * An Arca repository in a {@link Storage}: {@code arca.json}, backups with their manifests, and
  * the catalog of complete backups. A backup is complete once its manifest exists; the manifest is
  * written last, with an if-absent write, so an interrupted backup is never listed and never
  * becomes {@code latest}.
+ *
+ * <p>Encryption: a repository opened {@link #withKeys with keys} encrypts new artifacts to its
+ * {@link EncryptionKeys} and reads encrypted ones with its {@link DecryptionKeys}. A repository
+ * whose {@code arca.json} requires encryption refuses to begin a backup without matching keys.
  */
 public final class Repository {
     /** Key of the repository descriptor. */
@@ -45,17 +58,47 @@ public final class Repository {
     private final RepositoryConfig config;
     private final Clock clock;
     private final Random random = new SecureRandom();
+    private final EncryptionKeys encryptionKeys;
+    private final DecryptionKeys decryptionKeys;
+    /** Message layouts of encrypted artifacts read from seek points, by key. */
+    private final Map<String, SeekableMessage.Layout> layouts = new ConcurrentHashMap<>();
 
-    private Repository(Storage storage, RepositoryConfig config, Clock clock) {
+    private Repository(Storage storage, RepositoryConfig config, Clock clock, EncryptionKeys encryptionKeys,
+            DecryptionKeys decryptionKeys) {
         this.storage = storage;
         this.config = config;
         this.clock = clock;
+        this.encryptionKeys = encryptionKeys;
+        this.decryptionKeys = decryptionKeys;
+    }
+
+    private Repository(Storage storage, RepositoryConfig config, Clock clock) {
+        this(storage, config, clock, null, null);
     }
 
     /** Creates a repository; refuses a location that already has one. */
     public static Repository init(Storage storage, RepositoryConfig.Defaults defaults, Clock clock) {
-        RepositoryConfig config = new RepositoryConfig(RepositoryConfig.FORMAT_VERSION, UUID.randomUUID().toString(),
-                clock.instant(), defaults);
+        return init(storage, defaults, null, clock);
+    }
+
+    /**
+     * Creates a repository that requires every backup to be encrypted to {@code encryption}'s
+     * recipients and passphrase (null: no requirement), recorded in {@code arca.json}.
+     */
+    public static Repository init(Storage storage, RepositoryConfig.Defaults defaults, EncryptionKeys encryption,
+            Clock clock) {
+        String id = UUID.randomUUID().toString();
+        RepositoryConfig.Encryption required = null;
+        if (encryption != null) {
+            List<RepositoryConfig.Recipient> recipients = new ArrayList<>();
+            for (int i = 0; i < encryption.fingerprints().size(); i++) {
+                recipients.add(new RepositoryConfig.Recipient(encryption.fingerprints().get(i), encryption.userIds().get(i)));
+            }
+            required = new RepositoryConfig.Encryption(encryption.describe().cipher(), recipients,
+                    encryption.passphraseCheck(id));
+        }
+        RepositoryConfig config = new RepositoryConfig(RepositoryConfig.FORMAT_VERSION, id, clock.instant(), defaults,
+                required);
         try (StorageWriter w = storage.openWrite(CONFIG_KEY, WriteOptions.ifAbsent())) {
             w.write(RepositoryJson.write(config));
             w.commit();
@@ -64,7 +107,7 @@ public final class Repository {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return new Repository(storage, config, clock);
+        return new Repository(storage, config, clock, encryption, null);
     }
 
     private static ArcaException alreadyExists(Storage storage) {
@@ -113,7 +156,86 @@ public final class Repository {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return new Repository(storage, updated, clock);
+        return new Repository(storage, updated, clock, encryptionKeys, decryptionKeys);
+    }
+
+    /**
+     * This repository with keys: {@code encryption} for new artifacts and {@code decryption} for
+     * reading encrypted ones (either may be null).
+     */
+    public Repository withKeys(EncryptionKeys encryption, DecryptionKeys decryption) {
+        return new Repository(storage, config, clock, encryption, decryption);
+    }
+
+    public EncryptionKeys encryptionKeys() {
+        return encryptionKeys;
+    }
+
+    public DecryptionKeys decryptionKeys() {
+        return decryptionKeys;
+    }
+
+    /**
+     * Checks that {@code keys} (null: none) satisfy what {@code arca.json} requires: exactly its
+     * recipients, and its passphrase when it has one.
+     *
+     * @throws ArcaException KEY when they do not
+     */
+    public void requireEncryption(EncryptionKeys keys) {
+        RepositoryConfig.Encryption required = config.encryption();
+        if (required == null) {
+            return;
+        }
+        String where = "repository '" + storage.url() + "'";
+        if (keys == null) {
+            List<String> ways = new ArrayList<>();
+            if (!required.recipients().isEmpty()) {
+                ways.add("--encrypt-to FILE (or ARCA_PUBLIC_KEY) with the public key of "
+                        + String.join(", ", required.fingerprints()));
+            }
+            if (required.passphrase()) {
+                ways.add("--passphrase-file FILE (or ARCA_PASSPHRASE)");
+            }
+            throw new ArcaException(ErrorCode.KEY, where + " requires encrypted backups and no key was given",
+                    "give " + String.join(" and ", ways));
+        }
+        Set<String> wanted = new LinkedHashSet<>(required.fingerprints());
+        Set<String> given = new LinkedHashSet<>(keys.fingerprints());
+        for (String fpr : given) {
+            if (!wanted.contains(fpr)) {
+                throw new ArcaException(ErrorCode.KEY, "public key " + fpr + " is not a recipient of " + where
+                        + (wanted.isEmpty() ? " (it uses a passphrase only)" : " (" + String.join(", ", wanted) + ")"),
+                        "give the public keys recorded in its arca.json, and no other");
+            }
+        }
+        for (String fpr : wanted) {
+            if (!given.contains(fpr)) {
+                throw new ArcaException(ErrorCode.KEY, where + " requires backups encrypted to " + fpr
+                        + ", and that public key was not given", "add --encrypt-to with that key's file (or put it in ARCA_PUBLIC_KEY)");
+            }
+        }
+        if (required.passphrase() && !keys.passphraseMatches(required.passphraseCheck(), config.repositoryId())) {
+            throw new ArcaException(ErrorCode.KEY, keys.hasPassphrase() ? "the passphrase given is not the passphrase of "
+                    + where : where + " requires backups encrypted with its passphrase and none was given",
+                    "give the repository's passphrase with --passphrase-file FILE (or ARCA_PASSPHRASE)");
+        }
+        if (!required.passphrase() && keys.hasPassphrase()) {
+            throw new ArcaException(ErrorCode.KEY, where + " encrypts to public keys only, and a passphrase was given",
+                    "leave out --passphrase-file / ARCA_PASSPHRASE when backing up into it");
+        }
+    }
+
+    /**
+     * Whether an artifact encrypted as {@code encryption} (null: not at all) meets this repository's
+     * requirement: encrypted to every required recipient, and with a passphrase when one is required.
+     */
+    public boolean accepts(ArtifactEncryption encryption) {
+        RepositoryConfig.Encryption required = config.encryption();
+        if (required == null) {
+            return true;
+        }
+        return encryption != null && encryption.recipients().containsAll(required.fingerprints())
+                && (!required.passphrase() || encryption.passphrase());
     }
 
     public Clock clock() {
@@ -126,8 +248,14 @@ public final class Repository {
         return c == null ? CodecSpec.defaults() : CodecSpec.parse(c);
     }
 
-    /** Starts a new backup. Nothing is listed until {@link PendingBackup#commit} writes the manifest. */
+    /**
+     * Starts a new backup. Nothing is listed until {@link PendingBackup#commit} writes the manifest.
+     *
+     * @throws ArcaException KEY when the repository requires encryption that this repository's keys
+     *     do not give (see {@link #requireEncryption})
+     */
     public PendingBackup begin(BackupKind kind) {
+        requireEncryption(encryptionKeys);
         Instant start = clock.instant();
         return new PendingBackup(BackupId.generate(start, random), kind, start);
     }
@@ -252,6 +380,11 @@ public final class Repository {
      */
     public void requireReadable(BackupManifest manifest) {
         for (ArtifactRecord artifact : manifest.artifacts()) {
+            if (artifact.encrypted()) {
+                // reads the start of the message: also fails early when no key given opens it
+                layout(key(manifest.id(), artifact.file()), artifact);
+                continue;
+            }
             try (InputStream in = storage.openRead(key(manifest.id(), artifact.file()), new ReadRange(0, 1))) {
                 in.read();
             } catch (IOException e) {
@@ -267,20 +400,81 @@ public final class Repository {
 
     /** As {@link #openArtifact(BackupManifest, ArtifactRecord)}, for a backup not committed yet. */
     public InputStream openArtifact(BackupId backup, ArtifactRecord artifact) {
-        return ArtifactInput.open(storage, key(backup, artifact.file()), codecOf(artifact), artifact.digest());
+        return ArtifactInput.open(storage, key(backup, artifact.file()), codecOf(artifact), artifact.digest(),
+                artifact.encrypted() ? new Decryption(requireDecryptionKeys(artifact), artifact.encryption(), null) : null);
     }
 
-    /** Opens the plain bytes of an artifact from a seek point, for {@code plainLength} bytes. */
+    /**
+     * Opens the plain bytes of an artifact from a seek point, for {@code plainLength} bytes. For an
+     * encrypted artifact and a seek point past its start, {@link #seekable} must have said yes.
+     */
     public InputStream openArtifactAt(BackupManifest manifest, ArtifactRecord artifact, SeekPoint from, long plainLength) {
-        return ArtifactInput.openAt(storage, key(manifest.id(), artifact.file()), codecOf(artifact), from, plainLength);
+        String key = key(manifest.id(), artifact.file());
+        Decryption decryption = null;
+        if (artifact.encrypted()) {
+            SeekableMessage message = from.encodedOffset() == 0 ? null
+                    : layout(key, artifact) instanceof SeekableMessage.Seekable s ? s.message() : null;
+            decryption = new Decryption(requireDecryptionKeys(artifact), artifact.encryption(), message);
+        }
+        return ArtifactInput.openAt(storage, key, codecOf(artifact), from, plainLength, decryption);
     }
 
-    /** The codec that turned an artifact's plain bytes into its stored bytes. */
+    /**
+     * Whether an artifact can be read from its seek points: always when it is not encrypted; when
+     * it is, if its OpenPGP message has the layout Arca writes (one written by {@code gpg} is read
+     * from its start only). Reads the start of an encrypted artifact, so key problems show here.
+     *
+     * @throws ArcaException KEY when no key given opens the artifact
+     */
+    public boolean seekable(BackupManifest manifest, ArtifactRecord artifact) {
+        return !artifact.encrypted()
+                || layout(key(manifest.id(), artifact.file()), artifact) instanceof SeekableMessage.Seekable;
+    }
+
+    private SeekableMessage.Layout layout(String key, ArtifactRecord artifact) {
+        DecryptionKeys keys = requireDecryptionKeys(artifact);
+        return layouts.computeIfAbsent(key, k -> {
+            int length = (int) Math.min(SeekableMessage.HEAD, artifact.storedSize());
+            byte[] head = new byte[length];
+            try (InputStream in = storage.openRead(k, new ReadRange(0, length))) {
+                int n = in.readNBytes(head, 0, length);
+                return SeekableMessage.read(head, n, keys, k, artifact.encryption());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+
+    private DecryptionKeys requireDecryptionKeys(ArtifactRecord artifact) {
+        if (decryptionKeys == null) {
+            ArtifactEncryption e = artifact.encryption();
+            boolean withKey = !e.recipients().isEmpty();
+            throw new ArcaException(ErrorCode.KEY, "artifact '" + artifact.file() + "' is encrypted and needs " + e.needs()
+                    + ", which was not given", "give " + (withKey ? "--private-key FILE (or ARCA_PRIVATE_KEY)" : "")
+                    + (withKey && e.passphrase() ? ", or " : "")
+                    + (e.passphrase() ? "--passphrase-file FILE (or ARCA_PASSPHRASE)" : ""));
+        }
+        return decryptionKeys;
+    }
+
+    /**
+     * Checks an artifact as stored, without any key: reads it whole and compares its size and
+     * SHA-256 with the manifest.
+     *
+     * @throws ArcaException VERIFICATION_FAILED when they differ
+     */
+    public void verifyStored(BackupManifest manifest, ArtifactRecord artifact) {
+        BackupCopy.verifyStored(this, key(manifest.id(), artifact.file()), artifact);
+    }
+
+    /** The codec that turned an artifact's plain bytes into its stored bytes (before any encryption). */
     public static Codec codecOf(ArtifactRecord artifact) {
         if (artifact.codecs().isEmpty()) {
             return Codec.NONE;
         }
-        if (artifact.codecs().size() > 1) {
+        boolean encryptedLast = artifact.encrypted() && artifact.codecs().size() == 2
+                && ArtifactEncryption.FORMAT.equals(artifact.codecs().get(1));
+        if (artifact.codecs().size() > 1 && !encryptedLast) {
             throw new ArcaException(ErrorCode.REPOSITORY_VERSION, "artifact '" + artifact.file() + "' uses codec chain "
                     + artifact.codecs() + " which this arca cannot read", "upgrade arca");
         }
@@ -311,9 +505,16 @@ public final class Repository {
             return startedAt;
         }
 
-        /** Starts an artifact file in this backup's folder; see {@link ArtifactOutput}. */
-        public ArtifactOutput openArtifact(String file, CodecSpec codec) {
-            return ArtifactOutput.open(storage.openWrite(key(id, file), WriteOptions.DEFAULT), codec);
+        /**
+         * Starts the artifact {@code name} in this backup's folder (see {@link ArtifactOutput}): its
+         * file is the name plus the codec's suffix, plus {@code .gpg} when the repository's keys
+         * encrypt it.
+         */
+        public ArtifactOutput openArtifact(String name, CodecSpec codec) {
+            String file = name + codec.codec().extension()
+                    + (encryptionKeys == null ? "" : ArtifactOutput.ENCRYPTED_SUFFIX);
+            return ArtifactOutput.open(storage.openWrite(key(id, file), WriteOptions.DEFAULT), file, codec,
+                    encryptionKeys, Date.from(startedAt));
         }
 
         /**

@@ -2,14 +2,17 @@ package io.arca.core.repo;
 
 import java.time.Instant;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
  * The content of {@code arca.json}: the repository's format version, its id, when it was made,
- * and defaults for backups written into it.
+ * defaults for backups written into it, and the encryption every backup must have (null: none
+ * required).
  */
-public record RepositoryConfig(int formatVersion, String repositoryId, Instant createdAt, Defaults defaults) {
+public record RepositoryConfig(int formatVersion, String repositoryId, Instant createdAt, Defaults defaults,
+        Encryption encryption) {
     /** The repository format this code writes and reads. */
     public static final int FORMAT_VERSION = 1;
 
@@ -36,6 +39,33 @@ public record RepositoryConfig(int formatVersion, String repositoryId, Instant c
     }
 
     public RepositoryConfig withDefaults(Defaults newDefaults) {
-        return new RepositoryConfig(formatVersion, repositoryId, createdAt, newDefaults);
+        return new RepositoryConfig(formatVersion, repositoryId, createdAt, newDefaults, encryption);
+    }
+
+    /**
+     * The encryption a repository requires of every backup: to all of {@code recipients}, and with
+     * the passphrase when {@code passphraseCheck} is set.
+     *
+     * @param cipher the cipher backups use, {@code AES-256}
+     * @param recipients the public keys every artifact is encrypted to
+     * @param passphraseCheck base64 OpenPGP message encrypted with the repository's passphrase
+     *     (see {@link io.arca.core.crypto.PassphraseCheck}); null when no passphrase is used
+     */
+    public record Encryption(String cipher, List<Recipient> recipients, String passphraseCheck) {
+        public Encryption {
+            recipients = recipients == null ? List.of() : List.copyOf(recipients);
+        }
+
+        public boolean passphrase() {
+            return passphraseCheck != null;
+        }
+
+        public List<String> fingerprints() {
+            return recipients.stream().map(Recipient::fingerprint).toList();
+        }
+    }
+
+    /** A public key backups are encrypted to: its primary key fingerprint and first user id. */
+    public record Recipient(String fingerprint, String userId) {
     }
 }

@@ -52,7 +52,7 @@ class ArtifactVerificationTest {
         storage.put(KEY, Arrays.copyOf(stored, stored.length + 3));
         assertCorrupt(() -> readWhole(storage, spec.codec(), artifact.digest()));
         // cut at a frame boundary: every frame decodes, only the sizes and digests can tell
-        long boundary = artifact.points().get(artifact.points().size() - 1).storedOffset();
+        long boundary = artifact.points().get(artifact.points().size() - 1).encodedOffset();
         storage.put(KEY, Arrays.copyOf(stored, (int) boundary));
         assertCorrupt(() -> readWhole(storage, spec.codec(), artifact.digest()));
     }
@@ -107,7 +107,7 @@ class ArtifactVerificationTest {
         Artifacts.Segmented artifact = Artifacts.writeSegments(storage, KEY, spec, Artifacts.segments(seed));
         SeekPoint big = artifact.points().get(3);
         byte[] stored = storage.bytes(KEY);
-        stored[(int) big.storedOffset() + 1000] ^= 0x01;
+        stored[(int) big.encodedOffset() + 1000] ^= 0x01;
         storage.put(KEY, stored);
 
         assertCorrupt(() -> TestData.readAll(ArtifactInput.openAt(storage, KEY, spec.codec(), big,

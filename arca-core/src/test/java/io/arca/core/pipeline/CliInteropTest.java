@@ -31,7 +31,7 @@ class CliInteropTest {
 
         assertThat(cliDecode(spec.codec(), stored)).as("whole artifact, seed %d", seed).isEqualTo(artifact.plain());
         for (SeekPoint point : artifact.points()) {
-            byte[] storedRest = Arrays.copyOfRange(stored, (int) point.storedOffset(), stored.length);
+            byte[] storedRest = Arrays.copyOfRange(stored, (int) point.encodedOffset(), stored.length);
             if (storedRest.length == 0) {
                 continue; // no tool decodes an empty file; the seek point only says "nothing follows"
             }

@@ -57,7 +57,7 @@ class SeekPointTest {
                 byte[] rest = Arrays.copyOfRange(artifact.plain(), (int) point.offset(), artifact.plain().length);
                 assertThat(TestData.readAll(in)).as("from %s, seed %d", point, seed).isEqualTo(rest);
             }
-            assertThat(storage.reads()).last().isEqualTo(ReadRange.from(point.storedOffset()));
+            assertThat(storage.reads()).last().isEqualTo(ReadRange.from(point.encodedOffset()));
         }
     }
 
@@ -74,13 +74,13 @@ class SeekPointTest {
         long plainOffset = 0;
         for (int i = 0; i < points.size(); i++) {
             assertThat(points.get(i).offset()).isEqualTo(plainOffset);
-            assertThat(points.get(i).storedOffset()).isBetween(0L, artifact.digest().storedSize());
+            assertThat(points.get(i).encodedOffset()).isBetween(0L, artifact.digest().storedSize());
             if (i > 0) {
-                assertThat(points.get(i).storedOffset()).isGreaterThanOrEqualTo(points.get(i - 1).storedOffset());
+                assertThat(points.get(i).encodedOffset()).isGreaterThanOrEqualTo(points.get(i - 1).encodedOffset());
             }
             if (segments.get(i).length == 0 && i + 1 < points.size()) {
-                assertThat(points.get(i + 1).storedOffset()).as("an empty segment adds no empty frame")
-                        .isEqualTo(points.get(i).storedOffset());
+                assertThat(points.get(i + 1).encodedOffset()).as("an empty segment adds no empty frame")
+                        .isEqualTo(points.get(i).encodedOffset());
             }
             plainOffset += segments.get(i).length;
         }
@@ -96,7 +96,7 @@ class SeekPointTest {
             end = out.markSeekPoint("end");
             out.finish();
         }
-        assertThat(end.storedOffset()).isEqualTo(storage.bytes(KEY).length);
+        assertThat(end.encodedOffset()).isEqualTo(storage.bytes(KEY).length);
         try (InputStream in = ArtifactInput.openAt(storage, KEY, spec.codec(), end, ReadRange.TO_END)) {
             assertThat(in.read()).isEqualTo(-1);
         }

@@ -35,11 +35,11 @@ class BackupCopyTest {
         new Random(size).nextBytes(data);
         ArtifactDigest a;
         ArtifactDigest b;
-        try (ArtifactOutput out = p.openArtifact("db.dump.zst", CodecSpec.parse("zstd"))) {
+        try (ArtifactOutput out = p.openArtifact("db.dump", CodecSpec.parse("zstd"))) {
             out.write(data);
             a = out.finish();
         }
-        try (ArtifactOutput out = p.openArtifact("globals.sql.zst", CodecSpec.parse("zstd"))) {
+        try (ArtifactOutput out = p.openArtifact("globals.sql", CodecSpec.parse("zstd"))) {
             out.write("CREATE ROLE app;".getBytes());
             b = out.finish();
         }

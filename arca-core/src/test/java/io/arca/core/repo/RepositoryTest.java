@@ -54,7 +54,7 @@ class RepositoryTest {
     private static BackupManifest backup(Repository repo, String content, Map<String, String> labels) throws Exception {
         Repository.PendingBackup p = repo.begin(BackupKind.LOGICAL);
         ArtifactDigest digest;
-        try (ArtifactOutput out = p.openArtifact("db.dump.zst", CodecSpec.parse("zstd"))) {
+        try (ArtifactOutput out = p.openArtifact("db.dump", CodecSpec.parse("zstd"))) {
             out.write(content.getBytes(StandardCharsets.UTF_8));
             digest = out.finish();
         }
@@ -102,7 +102,7 @@ class RepositoryTest {
 
         // An interrupted backup: artifact written, no manifest.
         Repository.PendingBackup interrupted = repo.begin(BackupKind.LOGICAL);
-        try (ArtifactOutput out = interrupted.openArtifact("db.dump.zst", CodecSpec.parse("zstd"))) {
+        try (ArtifactOutput out = interrupted.openArtifact("db.dump", CodecSpec.parse("zstd"))) {
             out.write(new byte[1000]);
             out.finish();
         }
@@ -130,7 +130,7 @@ class RepositoryTest {
     void discardRemovesWhatAFailedBackupWrote() throws Exception {
         Repository repo = Repository.init(storage(), new RepositoryConfig.Defaults("zstd:3"), new SteppingClock());
         Repository.PendingBackup p = repo.begin(BackupKind.LOGICAL);
-        try (ArtifactOutput out = p.openArtifact("db.dump.zst", CodecSpec.parse("zstd"))) {
+        try (ArtifactOutput out = p.openArtifact("db.dump", CodecSpec.parse("zstd"))) {
             out.write(new byte[10]);
             out.finish();
         }

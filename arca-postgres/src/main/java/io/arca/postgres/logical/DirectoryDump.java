@@ -149,7 +149,7 @@ final class DirectoryDump {
     /** Stores a table file while pg_dump writes it; done when pg_dump finished the item and EOF is reached. */
     private ArtifactRecord follow(Path file, String item) throws IOException, InterruptedException {
         String name = prefix + file.getFileName();
-        try (ArtifactOutput out = pending.openArtifact(name + codec.codec().extension(), codec);
+        try (ArtifactOutput out = pending.openArtifact(name, codec);
                 FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
             ByteBuffer buffer = ByteBuffer.allocate(1 << 20);
             while (true) {
@@ -171,7 +171,7 @@ final class DirectoryDump {
 
     private ArtifactRecord store(Path file) throws IOException {
         String name = prefix + file.getFileName();
-        try (ArtifactOutput out = pending.openArtifact(name + codec.codec().extension(), codec);
+        try (ArtifactOutput out = pending.openArtifact(name, codec);
                 InputStream in = Files.newInputStream(file)) {
             in.transferTo(out);
             return stored(file, name, out);
@@ -180,8 +180,8 @@ final class DirectoryDump {
 
     /** Commits the artifact, then deletes the staged file. */
     private ArtifactRecord stored(Path file, String name, ArtifactOutput out) throws IOException {
-        ArtifactRecord r = ArtifactRecord.of(name, LogicalBackup.SOURCE, DumpFormat.DIRECTORY.artifactFormat(),
-                name + codec.codec().extension(), codec.toString(), out.finish(), List.of());
+        ArtifactRecord r = ArtifactRecord.of(name, LogicalBackup.SOURCE, DumpFormat.DIRECTORY.artifactFormat(), out,
+                out.finish(), List.of());
         Files.delete(file);
         return r;
     }

@@ -134,7 +134,7 @@ public final class LogicalBackup {
         args.add("--compress=0");
         String name = base + ".dump";
         List<SeekPoint> seekPoints = new ArrayList<>();
-        ArtifactDigest digest = store(pending, pgDump, args, db, name, codec, "pg_dump", out -> {
+        return store(pending, pgDump, args, db, name, codec, "pg_dump", out -> {
             CustomArchiveScanner scanner = new CustomArchiveScanner(out, new CustomArchiveScanner.Listener() {
                 @Override
                 public void blockStarting(int dumpId, int blockType, long offset) throws IOException {
@@ -145,9 +145,7 @@ public final class LogicalBackup {
                 scanner.finish();
                 countFromDump(scanner, counter);
             });
-        });
-        return ArtifactRecord.of(name, SOURCE, DumpFormat.CUSTOM.artifactFormat(), name + codec.codec().extension(),
-                codec.toString(), digest, seekPoints);
+        }, (out, digest) -> ArtifactRecord.of(name, SOURCE, DumpFormat.CUSTOM.artifactFormat(), out, digest, seekPoints));
     }
 
     /**
@@ -180,10 +178,9 @@ public final class LogicalBackup {
         args.add("--clean");
         args.add("--if-exists");
         String name = base + ".sql";
-        ArtifactDigest digest = store(pending, pgDump, args, db, name, codec, "pg_dump",
-                out -> new Through(new PlainCopyScanner(out, counter::add), () -> { }));
-        return ArtifactRecord.of(name, SOURCE, DumpFormat.PLAIN.artifactFormat(), name + codec.codec().extension(),
-                codec.toString(), digest, List.of());
+        return store(pending, pgDump, args, db, name, codec, "pg_dump",
+                out -> new Through(new PlainCopyScanner(out, counter::add), () -> { }),
+                (out, digest) -> ArtifactRecord.of(name, SOURCE, DumpFormat.PLAIN.artifactFormat(), out, digest, List.of()));
     }
 
     private List<ArtifactRecord> dumpDirectory(PendingBackup pending, Path pgDump, ConnectionSettings db,
@@ -218,10 +215,8 @@ public final class LogicalBackup {
     private ArtifactRecord dumpGlobals(PendingBackup pending, Path pgDumpAll, ConnectionSettings db, CodecSpec codec) {
         List<String> args = List.of("--dbname=" + db.libpqConninfo(), "--no-password", "--globals-only");
         String name = "globals.sql";
-        ArtifactDigest digest = store(pending, pgDumpAll, args, db, name, codec, "pg_dumpall",
-                out -> new Through(out, () -> { }));
-        return ArtifactRecord.of(name, GLOBALS_SOURCE, "sql", name + codec.codec().extension(), codec.toString(), digest,
-                List.of());
+        return store(pending, pgDumpAll, args, db, name, codec, "pg_dumpall", out -> new Through(out, () -> { }),
+                (out, digest) -> ArtifactRecord.of(name, GLOBALS_SOURCE, "sql", out, digest, List.of()));
     }
 
     /** What a dump's output passes through on its way into the artifact, and what to do once it ended well. */
@@ -236,23 +231,27 @@ public final class LogicalBackup {
         Through open(ArtifactOutput out);
     }
 
+    /** The manifest record of a finished artifact. */
+    private interface RecordFactory {
+        ArtifactRecord record(ArtifactOutput out, ArtifactDigest digest);
+    }
+
     /**
-     * Runs a dump program and stores its standard output as the artifact {@code name} (plus the
-     * codec's suffix). The artifact is committed only after the program exited successfully and
-     * the stream it passed through completed; any failure aborts it.
+     * Runs a dump program and stores its standard output as the artifact {@code name} (its file
+     * gets the codec's suffix, and .gpg when encrypted). The artifact is committed only after the
+     * program exited successfully and the stream it passed through completed; any failure aborts it.
      */
-    private ArtifactDigest store(PendingBackup pending, Path program, List<String> args, ConnectionSettings db,
-            String name, CodecSpec codec, String what, ThroughFactory through) {
-        String file = name + codec.codec().extension();
+    private ArtifactRecord store(PendingBackup pending, Path program, List<String> args, ConnectionSettings db,
+            String name, CodecSpec codec, String what, ThroughFactory through, RecordFactory record) {
         ToolProcess tool = startTool(program, args, db);
-        try (ArtifactOutput out = pending.openArtifact(file, codec)) {
+        try (ArtifactOutput out = pending.openArtifact(name, codec)) {
             Through t = through.open(out);
             pump(tool, t.stream(), what);
             tool.waitForSuccess(what);
             t.complete().run();
-            return out.finish();
+            return record.record(out, out.finish());
         } catch (IOException e) {
-            throw storageError(file, e);
+            throw storageError(name, e);
         } finally {
             tool.destroy();
         }
