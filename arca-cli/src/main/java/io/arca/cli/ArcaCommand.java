@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
         description = "PostgreSQL backup and recovery: backups taken, stored, verified and restorable with one command.",
         subcommands = {InitCommand.class, BackupCommand.class, RestoreCommand.class, ListCommand.class,
                 ShowCommand.class, VerifyCommand.class, CopyCommand.class, PruneCommand.class,
-                StorageCommand.class, DemoCommand.class})
+                StorageCommand.class, KeyCommand.class, DemoCommand.class})
 public final class ArcaCommand implements Runnable {
     final PrintWriter out;
     final PrintWriter err;

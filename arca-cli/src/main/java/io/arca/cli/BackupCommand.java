@@ -1,5 +1,6 @@
 package io.arca.cli;
 
+import io.arca.core.crypto.EncryptionKeys;
 import io.arca.core.error.ArcaException;
 import io.arca.core.error.ErrorCode;
 import io.arca.core.pipeline.CodecSpec;
@@ -29,7 +30,10 @@ import picocli.CommandLine.ParentCommand;
         description = {"Back up a database with pg_dump, streamed into the repository.",
                 "The password comes from PGPASSWORD, ARCA_DB_PASSWORD or ~/.pgpass, not from a flag.",
                 "With --repo given more than once, the backup is taken once into the first repository and then"
-                        + " copied into each further one (verified, manifest last); exit 3 if a copy fails."})
+                        + " copied into each further one (verified, manifest last); exit 3 if a copy fails.",
+                "With --encrypt-to and/or --passphrase-file (or ARCA_PUBLIC_KEY / ARCA_PASSPHRASE) every artifact is"
+                        + " encrypted (OpenPGP, AES-256); a repository made with 'arca init --encrypt-to' refuses a"
+                        + " backup without exactly its keys."})
 final class BackupCommand implements Callable<Integer> {
     @ParentCommand
     ArcaCommand root;
@@ -79,6 +83,10 @@ final class BackupCommand implements Callable<Integer> {
     Path stagingDir;
 
     @Mixin
+    PublicKeyOptions publicKeys;
+    @Mixin
+    PassphraseOptions passphrase;
+    @Mixin
     ProgressOptions progressOptions;
 
     @Override
@@ -90,6 +98,7 @@ final class BackupCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--jobs needs --format directory (pg_dump dumps in parallel only then)");
         }
         ConnectionSettings settings = ConnectionSettings.parse(db, System.getenv());
+        EncryptionKeys keys = Keys.encryption(publicKeys, passphrase);
         List<StorageUrl> urls = repository.urls();
         ConsoleProgress progress = progressOptions.open(root.err);
         List<OpenRepository> opened = new ArrayList<>();
@@ -97,8 +106,9 @@ final class BackupCommand implements Callable<Integer> {
             // every repository is opened and leased first, so a bad URL or credential fails before the dump
             for (StorageUrl url : urls) {
                 opened.add(OpenRepository.open(url, LeaseMode.SHARED, "backup"));
+                opened.get(opened.size() - 1).repository().requireEncryption(keys);
             }
-            Repository repo = opened.get(0).repository();
+            Repository repo = opened.get(0).repository().withKeys(keys, null);
             CodecSpec codec = compression == null ? repo.defaultCodec() : CodecSpec.parse(compression);
             LogicalBackupOptions options = new LogicalBackupOptions(DumpFormat.parse(format), jobs, globals, tables,
                     excludeTables, schemas, !noRowCounts, codec, labels, stagingDir);

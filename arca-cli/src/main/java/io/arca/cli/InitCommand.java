@@ -1,5 +1,6 @@
 package io.arca.cli;
 
+import io.arca.core.crypto.EncryptionKeys;
 import io.arca.core.error.ArcaException;
 import io.arca.core.error.ErrorCode;
 import io.arca.core.pipeline.CodecSpec;
@@ -23,7 +24,9 @@ import picocli.CommandLine.ParentCommand;
 /** {@code arca init}: creates a repository. */
 @Command(name = "init", mixinStandardHelpOptions = true, description = {"Create a repository (several with --repo repeated).",
         "Retention flags save the repository's policy for 'arca prune'.",
-        "An existing repository is never changed: alone it is an error; among several it is reported and left as it is."})
+        "An existing repository is never changed: alone it is an error; among several it is reported and left as it is.",
+        "With --encrypt-to and/or --passphrase-file the repository requires every backup to be encrypted (OpenPGP,"
+                + " AES-256) to exactly those keys; arca.json records their fingerprints, never a key."})
 final class InitCommand implements Callable<Integer> {
     @ParentCommand
     ArcaCommand root;
@@ -38,12 +41,17 @@ final class InitCommand implements Callable<Integer> {
 
     @Mixin
     RetentionOptions retention;
+    @Mixin
+    PublicKeyOptions publicKeys;
+    @Mixin
+    PassphraseOptions passphrase;
 
     @Override
     public Integer call() {
         CodecSpec.parse(compression);
         Map<String, String> policy = retention.settings();
         RetentionSettings.toPolicy(policy); // refuse bad values before creating anything
+        EncryptionKeys keys = Keys.encryption(publicKeys, passphrase);
         List<StorageUrl> urls = repository.urls();
         List<Map<String, Object>> results = new ArrayList<>();
         for (StorageUrl url : urls) {
@@ -54,7 +62,7 @@ final class InitCommand implements Callable<Integer> {
                 boolean created = true;
                 try {
                     repo = Repository.init(storage, new RepositoryConfig.Defaults(compression,
-                            policy.isEmpty() ? null : policy), Clock.systemUTC());
+                            policy.isEmpty() ? null : policy), keys, Clock.systemUTC());
                 } catch (ArcaException e) {
                     // with several repositories, rerunning after one failed must not stop at those already made
                     if (e.code() != ErrorCode.REPOSITORY_EXISTS || urls.size() == 1) {
@@ -66,10 +74,12 @@ final class InitCommand implements Callable<Integer> {
                 r.put("repositoryId", repo.config().repositoryId());
                 r.put("formatVersion", repo.config().formatVersion());
                 r.put("created", created);
+                r.put("encryption", repo.config().encryption());
                 results.add(r);
                 if (!output.json()) {
                     root.out.println((created ? "initialized repository " : "left existing repository ")
                             + repo.config().repositoryId() + " at " + storage.url() + (created ? "" : " as it is"));
+                    printEncryption(repo.config().encryption());
                     root.out.flush();
                 }
             }
@@ -78,5 +88,17 @@ final class InitCommand implements Callable<Integer> {
             Text.json(root.out, results.size() == 1 ? results.get(0) : results);
         }
         return 0;
+    }
+
+    private void printEncryption(RepositoryConfig.Encryption e) {
+        if (e == null) {
+            return;
+        }
+        for (RepositoryConfig.Recipient r : e.recipients()) {
+            root.out.println("  backups are encrypted to " + r.fingerprint() + (r.userId().isEmpty() ? "" : " (" + r.userId() + ")"));
+        }
+        if (e.passphrase()) {
+            root.out.println("  backups are encrypted with the repository passphrase");
+        }
     }
 }

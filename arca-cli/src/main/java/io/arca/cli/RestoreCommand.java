@@ -1,5 +1,7 @@
 package io.arca.cli;
 
+import io.arca.core.crypto.DecryptionKeys;
+import io.arca.core.crypto.EncryptionKeys;
 import io.arca.core.repo.BackupManifest;
 import io.arca.core.repo.Repository;
 import io.arca.core.repo.lease.Lease;
@@ -14,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.bouncycastle.openpgp.api.OpenPGPCertificate;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -24,7 +27,10 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "restore", mixinStandardHelpOptions = true,
         description = {"Restore a backup into a database (created when missing).",
                 "A database that holds objects is refused unless --clean is given; with --clean the backup's"
-                        + " objects are dropped first, after a safety backup of the target."})
+                        + " objects are dropped first, after a safety backup of the target.",
+                "Encrypted backups need --private-key (or ARCA_PRIVATE_KEY) or --passphrase-file (or ARCA_PASSPHRASE);"
+                        + " the safety backup is encrypted to --encrypt-to, or else to the given private keys' public"
+                        + " halves and passphrase."})
 final class RestoreCommand implements Callable<Integer> {
     @ParentCommand
     ArcaCommand root;
@@ -66,14 +72,28 @@ final class RestoreCommand implements Callable<Integer> {
     boolean noPrivileges;
 
     @Mixin
+    PrivateKeyOptions privateKeys;
+    @Mixin
+    PassphraseOptions passphrase;
+    @Mixin
+    PublicKeyOptions publicKeys;
+    @Mixin
     ProgressOptions progressOptions;
 
     @Override
     public Integer call() {
         ConsoleProgress progress = progressOptions.open(root.err);
         try (Storage storage = repository.openStorage()) {
-            Repository repo = repository.open(storage);
+            DecryptionKeys decryption = Keys.decryption(privateKeys, passphrase);
+            List<OpenPGPCertificate> recipients = publicKeys.certificates();
+            EncryptionKeys encryption = !recipients.isEmpty() ? EncryptionKeys.of(recipients, passphrase.passphrase())
+                    : decryption == null ? null : decryption.encryptionKeys();
+            Repository repo = repository.open(storage).withKeys(encryption, decryption);
             BackupManifest backup = repo.resolve(id);
+            if (clean && !noSafetyBackup && !list) {
+                // the safety backup must be possible before anything is touched
+                repo.requireEncryption(encryption);
+            }
             repo.requireReadable(backup);
             LogicalRestore restore = new LogicalRestore(repo, postgres.binaries(), progress);
             if (list) {

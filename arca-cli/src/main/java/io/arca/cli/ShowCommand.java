@@ -43,6 +43,12 @@ final class ShowCommand implements Callable<Integer> {
                 out.println("labels      " + m.labels());
             }
             out.println("tools       " + m.tools());
+            m.artifacts().stream().filter(ArtifactRecord::encrypted).map(ArtifactRecord::encryption).findFirst()
+                    .ifPresent(e -> out.println("encryption  OpenPGP " + e.cipher() + " with " + e.integrity() + ", "
+                            + (e.recipients().isEmpty() ? "" : "to " + String.join(", ", e.recipients()))
+                            + (e.passphrase() ? (e.recipients().isEmpty() ? "" : " and ") + "with the passphrase" : "")
+                            + " (" + m.artifacts().stream().filter(ArtifactRecord::encrypted).count() + " of "
+                            + m.artifacts().size() + " artifacts)"));
             BackupManifest.DatabaseInfo db = m.database();
             if (db != null) {
                 out.println("database    " + db.name() + " on " + db.host() + " (PostgreSQL " + db.serverVersion()

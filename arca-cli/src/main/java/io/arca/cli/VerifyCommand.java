@@ -3,6 +3,7 @@ package io.arca.cli;
 import io.arca.core.error.ArcaException;
 import io.arca.core.error.ErrorCode;
 import io.arca.core.repo.BackupManifest;
+import io.arca.core.crypto.DecryptionKeys;
 import io.arca.core.repo.Repository;
 import io.arca.core.storage.Storage;
 import io.arca.core.storage.StorageUrl;
@@ -25,7 +26,10 @@ import picocli.CommandLine.ParentCommand;
         description = {"Check backups without restoring: sizes and SHA-256 of every artifact, codec,"
                 + " archive structure and pg_restore --list.",
                 "With --repo given more than once, the same backup is checked in every repository (its off-site copies).",
-                "Exits 15 naming the first bad artifact."})
+                "Exits 15 naming the first bad artifact.",
+                "Encrypted artifacts are decrypted and checked through when --private-key or --passphrase-file (or"
+                        + " ARCA_PRIVATE_KEY / ARCA_PASSPHRASE) is given; without a key only their stored size and"
+                        + " SHA-256 are checked."})
 final class VerifyCommand implements Callable<Integer> {
     @ParentCommand
     ArcaCommand root;
@@ -43,6 +47,10 @@ final class VerifyCommand implements Callable<Integer> {
     boolean all;
 
     @Mixin
+    PrivateKeyOptions privateKeys;
+    @Mixin
+    PassphraseOptions passphrase;
+    @Mixin
     ProgressOptions progressOptions;
 
     @Override
@@ -51,6 +59,7 @@ final class VerifyCommand implements Callable<Integer> {
             throw new IllegalArgumentException("give either a backup id or --all, not both");
         }
         ConsoleProgress progress = progressOptions.open(root.err);
+        DecryptionKeys keys = Keys.decryption(privateKeys, passphrase);
         List<StorageUrl> urls = repository.urls();
         List<VerifyReport> reports = new ArrayList<>();
         List<Map<String, Object>> perRepository = new ArrayList<>();
@@ -59,7 +68,7 @@ final class VerifyCommand implements Callable<Integer> {
         try {
             for (StorageUrl url : urls) {
                 try (Storage storage = Storages.open(url)) {
-                    Repository repo = repository.open(storage);
+                    Repository repo = repository.open(storage).withKeys(null, keys);
                     List<BackupManifest> targets = all ? repo.list() : List.of(repo.resolve(ref));
                     if (!all) {
                         ref = targets.get(0).backupId();

@@ -54,6 +54,8 @@ final class DirectoryDump {
     private final Map<String, Future<ArtifactRecord>> followed = new ConcurrentHashMap<>();
     private volatile boolean dumpEnded;
 
+    private volatile List<TableRef> tables;
+
     DirectoryDump(PendingBackup pending, CodecSpec codec, String prefix) {
         this.pending = pending;
         this.codec = codec;
@@ -114,7 +116,16 @@ final class DirectoryDump {
         }
     }
 
-    /** The tables whose data the dump holds, from its stored {@code toc.dat}. */
+    /**
+     * The tables whose data the dump holds, read from the staged {@code toc.dat} before it was
+     * stored (a backup that encrypts to a public key cannot read its own artifacts back); null
+     * when pg_dump wrote no {@code toc.dat}.
+     */
+    List<TableRef> tables() {
+        return tables;
+    }
+
+    /** The tables whose data a {@code toc.dat} holds. */
     static List<TableRef> tables(InputStream tocDat) throws IOException {
         List<TableRef> tables = new ArrayList<>();
         for (TocEntry e : ArchiveToc.readTocDat(tocDat).entries()) {
@@ -171,6 +182,11 @@ final class DirectoryDump {
 
     private ArtifactRecord store(Path file) throws IOException {
         String name = prefix + file.getFileName();
+        if (file.getFileName().toString().equals("toc.dat")) {
+            try (InputStream in = Files.newInputStream(file)) {
+                tables = tables(in);
+            }
+        }
         try (ArtifactOutput out = pending.openArtifact(name, codec);
                 InputStream in = Files.newInputStream(file)) {
             in.transferTo(out);

@@ -195,18 +195,14 @@ public final class LogicalBackup {
         }
         String prefix = base + "." + DumpFormat.DIRECTORY.suffix() + "/";
         try {
-            List<ArtifactRecord> records = new DirectoryDump(pending, o.codec(), prefix)
-                    .run(pgDump, common, db, o.jobs(), staging);
-            // Every staged file is stored and deleted by now: read the table list back from storage.
-            ArtifactRecord toc = records.stream().filter(r -> r.name().equals(prefix + "toc.dat")).findFirst()
-                    .orElseThrow(() -> new ArcaException(ErrorCode.TOOL_FAILED, "pg_dump wrote no toc.dat",
-                            "run with --debug to see pg_dump's output"));
-            try (InputStream in = repository.openArtifact(pending.id(), toc)) {
-                DirectoryDump.tables(in).forEach(counter::add);
+            DirectoryDump dump = new DirectoryDump(pending, o.codec(), prefix);
+            List<ArtifactRecord> records = dump.run(pgDump, common, db, o.jobs(), staging);
+            if (dump.tables() == null) {
+                throw new ArcaException(ErrorCode.TOOL_FAILED, "pg_dump wrote no toc.dat",
+                        "run with --debug to see pg_dump's output");
             }
+            dump.tables().forEach(counter::add);
             return records;
-        } catch (IOException e) {
-            throw storageError(prefix + "toc.dat", e);
         } finally {
             TempFiles.deleteQuietly(staging);
         }

@@ -204,7 +204,8 @@ public final class LogicalRestore {
                 restore.restore(source, ro);
                 return;
             }
-            progress.note("backup '" + m.backupId() + "' has no seek points; restoring from one stream");
+            progress.note("backup '" + m.backupId() + "' cannot be read in parts (no seek points, or encrypted by"
+                    + " another tool); restoring from one stream");
         }
         try (InputStream in = repository.openArtifact(m, a)) {
             try {

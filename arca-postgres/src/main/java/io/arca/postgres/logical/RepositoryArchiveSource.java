@@ -51,9 +51,12 @@ final class RepositoryArchiveSource implements ArchiveSource {
         }
     }
 
-    /** True when the backup recorded where each data block starts, so blocks can be read independently. */
+    /**
+     * True when the backup recorded where each data block starts and the artifact can be read from
+     * there (not encrypted, or encrypted by Arca), so blocks can be read independently.
+     */
     boolean seekable() {
-        return !blocks.isEmpty() || toc.dataEntries().isEmpty();
+        return (!blocks.isEmpty() || toc.dataEntries().isEmpty()) && repository.seekable(manifest, artifact);
     }
 
     @Override

@@ -1,0 +1,140 @@
+package io.arca.cli;
+
+import io.arca.core.crypto.KeyGeneration;
+import io.arca.core.crypto.KeyMaterial;
+import io.arca.core.error.ArcaException;
+import io.arca.core.error.ErrorCode;
+import java.io.Console;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code arca key generate}: a key pair for a repository's backups. */
+@Command(name = "generate", mixinStandardHelpOptions = true,
+        description = {"Write an OpenPGP key pair for encrypted backups: <out>.pub.asc (the public key, for backup"
+                + " jobs and 'arca init --encrypt-to') and <out>.key.asc (the private key, for restores; keep it away"
+                + " from backup hosts).",
+                "The private key is protected by a passphrase from --passphrase-file, ARCA_PRIVATE_KEY_PASSPHRASE or a"
+                        + " prompt, unless --no-passphrase. Existing files are never overwritten.",
+                "gpg reads both files: gpg --import <out>.key.asc."})
+final class KeyGenerateCommand implements Callable<Integer> {
+    @ParentCommand
+    KeyCommand parent;
+    @Mixin
+    OutputOptions output;
+
+    @Option(names = "--out", paramLabel = "PATH", required = true,
+            description = "Where to write: PATH.pub.asc and PATH.key.asc.")
+    Path out;
+
+    @Option(names = "--name", paramLabel = "USER-ID", defaultValue = "Arca backups",
+            description = "User id of the key, such as 'Shop backups <ops@example.com>' (default: ${DEFAULT-VALUE}).")
+    String name;
+
+    @Option(names = "--passphrase-file", paramLabel = "FILE",
+            description = "File holding the passphrase that will protect the private key.")
+    Path passphraseFile;
+
+    @Option(names = "--no-passphrase", description = "Leave the private key unprotected (store it in a secret store instead).")
+    boolean noPassphrase;
+
+    @Override
+    public Integer call() {
+        if (noPassphrase && passphraseFile != null) {
+            throw new IllegalArgumentException("give either --passphrase-file or --no-passphrase, not both");
+        }
+        Path publicFile = Path.of(out + ".pub.asc");
+        Path privateFile = Path.of(out + ".key.asc");
+        for (Path p : new Path[] {publicFile, privateFile}) {
+            if (Files.exists(p)) {
+                throw new ArcaException(ErrorCode.FAILURE, "'" + p + "' already exists",
+                        "choose another --out; arca never overwrites a key file");
+            }
+        }
+        char[] passphrase = noPassphrase ? null : passphrase();
+        KeyGeneration.KeyPair pair;
+        try {
+            pair = KeyGeneration.generate(name, passphrase, new Date());
+        } finally {
+            if (passphrase != null) {
+                Arrays.fill(passphrase, '\0');
+            }
+        }
+        write(privateFile, pair.privateKey(), "rw-------");
+        write(publicFile, pair.publicKey(), "rw-r--r--");
+        if (output.json()) {
+            Map<String, Object> j = new LinkedHashMap<>();
+            j.put("fingerprint", pair.fingerprint());
+            j.put("userId", pair.userId());
+            j.put("publicKey", publicFile.toString());
+            j.put("privateKey", privateFile.toString());
+            j.put("passphrase", !noPassphrase);
+            Text.json(parent.root.out, j);
+            return 0;
+        }
+        var o = parent.root.out;
+        o.println("key " + pair.fingerprint() + " (" + pair.userId() + ")");
+        o.println("public key   " + publicFile + "   give it to backup jobs: arca init --encrypt-to " + publicFile);
+        o.println("private key  " + privateFile + "   " + (noPassphrase ? "not protected by a passphrase" : "protected by the passphrase")
+                + "; keep it off backup hosts, and keep a copy where a lost host cannot take it");
+        o.flush();
+        return 0;
+    }
+
+    private char[] passphrase() {
+        if (passphraseFile != null) {
+            byte[] data = KeyMaterial.readFile(passphraseFile);
+            try {
+                return KeyMaterial.passphrase(data, passphraseFile.toString());
+            } finally {
+                Arrays.fill(data, (byte) 0);
+            }
+        }
+        String env = System.getenv(PrivateKeyOptions.PASSPHRASE_ENV);
+        if (env != null && !env.isEmpty()) {
+            return KeyMaterial.passphrase(env.getBytes(StandardCharsets.UTF_8), PrivateKeyOptions.PASSPHRASE_ENV);
+        }
+        Console console = System.console();
+        if (console == null) {
+            throw new IllegalArgumentException("no passphrase for the private key: give --passphrase-file FILE or set "
+                    + PrivateKeyOptions.PASSPHRASE_ENV + ", or pass --no-passphrase");
+        }
+        char[] first = console.readPassword("passphrase for the private key: ");
+        char[] second = console.readPassword("the same again: ");
+        if (first == null || first.length == 0 || !Arrays.equals(first, second)) {
+            throw new IllegalArgumentException(first == null || first.length == 0 ? "empty passphrase"
+                    : "the two passphrases differ");
+        }
+        Arrays.fill(second, '\0');
+        return first;
+    }
+
+    private static void write(Path file, String text, String permissions) {
+        try {
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(permissions)));
+            Files.writeString(file, text, StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
+        } catch (FileAlreadyExistsException e) {
+            throw new ArcaException(ErrorCode.FAILURE, "'" + file + "' already exists", "choose another --out", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing '" + file + "': " + e.getMessage(), e);
+        }
+    }
+}

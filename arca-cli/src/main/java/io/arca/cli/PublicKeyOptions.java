@@ -1,0 +1,33 @@
+package io.arca.cli;
+
+import io.arca.core.crypto.KeyMaterial;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.bouncycastle.openpgp.api.OpenPGPCertificate;
+import picocli.CommandLine.Option;
+
+/** {@code --encrypt-to KEYFILE} (repeatable) or {@code ARCA_PUBLIC_KEY}: the public keys backups are encrypted to. */
+final class PublicKeyOptions {
+    static final String ENV = "ARCA_PUBLIC_KEY";
+
+    @Option(names = "--encrypt-to", paramLabel = "KEYFILE",
+            description = "Encrypt backups to this OpenPGP public key (armored or binary; repeatable; any one of the"
+                    + " private keys then decrypts). Without it, env " + ENV + " may hold the key(s) itself.")
+    List<Path> files = new ArrayList<>();
+
+    /** The public keys given, empty when none. */
+    List<OpenPGPCertificate> certificates() {
+        List<OpenPGPCertificate> certs = new ArrayList<>();
+        if (!files.isEmpty()) {
+            files.forEach(f -> certs.addAll(KeyMaterial.publicKeys(KeyMaterial.readFile(f), f.toString())));
+        } else {
+            String env = System.getenv(ENV);
+            if (env != null && !env.isBlank()) {
+                certs.addAll(KeyMaterial.publicKeys(env.getBytes(StandardCharsets.UTF_8), ENV));
+            }
+        }
+        return certs;
+    }
+}
