@@ -8,7 +8,6 @@ import io.arca.core.repo.BackupCopy;
 import io.arca.core.repo.BackupManifest;
 import io.arca.core.repo.Repository;
 import io.arca.core.repo.lease.LeaseMode;
-import io.arca.core.storage.Storage;
 import io.arca.core.storage.StorageUrl;
 import io.arca.postgres.local.ConnectionSettings;
 import io.arca.postgres.logical.DumpFormat;

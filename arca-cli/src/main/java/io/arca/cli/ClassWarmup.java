@@ -1,5 +1,10 @@
 package io.arca.cli;
 
+import io.arca.core.crypto.DecryptingInputStream;
+import io.arca.core.crypto.DecryptionKeys;
+import io.arca.core.crypto.EncryptionKeys;
+import io.arca.core.crypto.KeyGeneration;
+import io.arca.core.crypto.KeyMaterial;
 import io.arca.core.storage.Storage;
 import io.arca.core.storage.StorageProvider;
 import io.arca.core.storage.StorageUrl;
@@ -18,7 +23,8 @@ import java.util.ServiceLoader;
  * in about half the time (the AWS, Google and Azure SDKs load thousands of classes). It prints
  * nothing and talks to nothing but a closed port on 127.0.0.1: S3 gets dummy credentials so that
  * it never asks a cloud metadata service, GCS an http endpoint (anonymous), and the Azure store is
- * only opened, not used (its default credential would look for a metadata service).
+ * only opened, not used (its default credential would look for a metadata service). OpenPGP
+ * runs once in memory, with a throwaway key.
  */
 final class ClassWarmup {
     private ClassWarmup() {
@@ -39,6 +45,7 @@ final class ClassWarmup {
         } finally {
             Files.deleteIfExists(empty);
         }
+        encryptAndDecrypt();
         int port = closedPort();
         String endpoint = "http://127.0.0.1:" + port;
         for (String url : new String[] {"s3://warmup/arca?endpoint=" + endpoint, "gs://warmup/arca?endpoint=" + endpoint,
@@ -55,6 +62,23 @@ final class ClassWarmup {
                     }
                 }
             }
+        }
+    }
+
+    /** OpenPGP in memory: key generation, an encrypted message, and reading it back. */
+    private static void encryptAndDecrypt() throws IOException {
+        KeyGeneration.KeyPair pair = KeyGeneration.generate("warmup", null, new java.util.Date());
+        EncryptionKeys to = EncryptionKeys.of(KeyMaterial.publicKeys(
+                pair.publicKey().getBytes(java.nio.charset.StandardCharsets.UTF_8), "warmup"), null);
+        java.io.ByteArrayOutputStream message = new java.io.ByteArrayOutputStream();
+        try (java.io.OutputStream out = to.open(message, "warmup", new java.util.Date())) {
+            out.write(new byte[4096]);
+        }
+        DecryptionKeys with = DecryptionKeys.of(KeyMaterial.privateKeys(
+                pair.privateKey().getBytes(java.nio.charset.StandardCharsets.UTF_8), "warmup"), null, null);
+        try (java.io.InputStream in = new DecryptingInputStream(new java.io.ByteArrayInputStream(message.toByteArray()),
+                with, "warmup", null)) {
+            in.transferTo(java.io.OutputStream.nullOutputStream());
         }
     }
 

@@ -2,7 +2,6 @@ package io.arca.cli;
 
 import io.arca.core.repo.ArtifactRecord;
 import io.arca.core.repo.BackupManifest;
-import io.arca.core.repo.Repository;
 import io.arca.core.storage.Storage;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;

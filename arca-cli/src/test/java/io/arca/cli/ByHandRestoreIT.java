@@ -2,6 +2,7 @@ package io.arca.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.arca.core.crypto.GpgHome;
 import io.arca.testkit.pg.DatabaseAssertions;
 import io.arca.testkit.pg.DatabaseFingerprint;
 import io.arca.testkit.pg.PostgresExtension;
@@ -9,6 +10,7 @@ import io.arca.testkit.pg.SampleDataset;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -35,11 +37,38 @@ class ByHandRestoreIT {
         ArcaRun backup = ArcaRun.of("backup", "--repo", repo.toString(), "--db", ArcaRun.url(PG.cluster(), source));
         assertThat(backup.exit()).as(backup.toString()).isZero();
 
-        String script = documentedBlock();
+        runDocumented("by-hand-restore", repo, dir, Map.of(), expected);
+    }
+
+    @Test
+    void documentedCommandsRestoreAnEncryptedBackupWithGpg(@TempDir Path dir) throws Exception {
+        String source = PG.createDatabase("handencsrc");
+        DatabaseFingerprint expected;
+        try (Connection c = PG.connect(source)) {
+            SampleDataset.load(c);
+            expected = DatabaseFingerprint.of(c);
+        }
+        Path key = dir.resolve("ops");
+        assertThat(ArcaRun.of("key", "generate", "--out", key.toString(), "--no-passphrase").exit()).isZero();
+        Path repo = dir.resolve("repo");
+        assertThat(ArcaRun.of("init", "--repo", repo.toString(), "--encrypt-to", key + ".pub.asc").exit()).isZero();
+        ArcaRun backup = ArcaRun.of("backup", "--repo", repo.toString(), "--db", ArcaRun.url(PG.cluster(), source),
+                "--encrypt-to", key + ".pub.asc");
+        assertThat(backup.exit()).as(backup.toString()).isZero();
+        try (GpgHome gpg = GpgHome.create()) {
+            gpg.importKey(Path.of(key + ".key.asc"), null);
+            runDocumented("by-hand-restore-encrypted", repo, dir, Map.of("GNUPGHOME", gpg.home().toString()), expected);
+        }
+    }
+
+    private static void runDocumented(String marker, Path repo, Path dir, Map<String, String> env,
+            DatabaseFingerprint expected) throws Exception {
+        String script = documentedBlock(marker);
         String target = PG.createDatabase("handdst");
         Path log = dir.resolve("by-hand.log");
         ProcessBuilder pb = new ProcessBuilder("bash", "-euo", "pipefail", "-c", script)
                 .redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().putAll(env);
         pb.environment().put("REPO", repo.toString());
         pb.environment().put("TARGET", "postgresql://postgres@127.0.0.1:" + PG.cluster().port() + "/" + target);
         pb.environment().put("PGPASSWORD", PG.cluster().password());
@@ -52,11 +81,11 @@ class ByHandRestoreIT {
         }
     }
 
-    /** The first {@code sh} block after the by-hand-restore marker. */
-    static String documentedBlock() throws Exception {
+    /** The first {@code sh} block after the marker {@code <!-- NAME -->}. */
+    static String documentedBlock(String name) throws Exception {
         Path doc = Path.of(System.getProperty("arca.docs", "../docs"), "repository-format.md");
         String text = Files.readString(doc);
-        int marker = text.indexOf("<!-- by-hand-restore -->");
+        int marker = text.indexOf("<!-- " + name + " -->");
         assertThat(marker).as("marker in %s", doc).isPositive();
         int start = text.indexOf("```sh\n", marker) + "```sh\n".length();
         int end = text.indexOf("```", start);
