@@ -1,7 +1,6 @@
 package io.arca.cli;
 
 import io.arca.core.crypto.KeyGeneration;
-import io.arca.core.crypto.KeyMaterial;
 import io.arca.core.error.ArcaException;
 import io.arca.core.error.ErrorCode;
 import java.io.Console;
@@ -96,17 +95,9 @@ final class KeyGenerateCommand implements Callable<Integer> {
     }
 
     private char[] passphrase() {
-        if (passphraseFile != null) {
-            byte[] data = KeyMaterial.readFile(passphraseFile);
-            try {
-                return KeyMaterial.passphrase(data, passphraseFile.toString());
-            } finally {
-                Arrays.fill(data, (byte) 0);
-            }
-        }
-        String env = System.getenv(PrivateKeyOptions.PASSPHRASE_ENV);
-        if (env != null && !env.isEmpty()) {
-            return KeyMaterial.passphrase(env.getBytes(StandardCharsets.UTF_8), PrivateKeyOptions.PASSPHRASE_ENV);
+        char[] given = Keys.passphrase(passphraseFile, PrivateKeyOptions.PASSPHRASE_ENV);
+        if (given != null) {
+            return given;
         }
         Console console = System.console();
         if (console == null) {

@@ -1,9 +1,6 @@
 package io.arca.cli;
 
-import io.arca.core.crypto.KeyMaterial;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Arrays;
 import picocli.CommandLine.Option;
 
 /** {@code --passphrase-file FILE} or {@code ARCA_PASSPHRASE}: the repository passphrase (symmetric encryption). */
@@ -17,15 +14,6 @@ final class PassphraseOptions {
 
     /** The passphrase given, or null. */
     char[] passphrase() {
-        if (file != null) {
-            byte[] data = KeyMaterial.readFile(file);
-            try {
-                return KeyMaterial.passphrase(data, file.toString());
-            } finally {
-                Arrays.fill(data, (byte) 0);
-            }
-        }
-        String env = System.getenv(ENV);
-        return env == null || env.isEmpty() ? null : KeyMaterial.passphrase(env.getBytes(StandardCharsets.UTF_8), ENV);
+        return Keys.passphrase(file, ENV);
     }
 }

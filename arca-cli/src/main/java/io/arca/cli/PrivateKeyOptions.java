@@ -1,10 +1,8 @@
 package io.arca.cli;
 
 import io.arca.core.crypto.KeyMaterial;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.bouncycastle.openpgp.api.OpenPGPKey;
 import picocli.CommandLine.Option;
@@ -26,30 +24,11 @@ final class PrivateKeyOptions {
 
     /** The private keys given (still locked), empty when none. */
     List<OpenPGPKey> keys() {
-        List<OpenPGPKey> keys = new ArrayList<>();
-        if (!files.isEmpty()) {
-            files.forEach(f -> keys.addAll(KeyMaterial.privateKeys(KeyMaterial.readFile(f), f.toString())));
-        } else {
-            String env = System.getenv(ENV);
-            if (env != null && !env.isBlank()) {
-                keys.addAll(KeyMaterial.privateKeys(env.getBytes(StandardCharsets.UTF_8), ENV));
-            }
-        }
-        return keys;
+        return Keys.fromFilesOrEnv(files, ENV, KeyMaterial::privateKeys);
     }
 
     /** The private keys' passphrase, or null. */
     char[] passphrase() {
-        if (passphraseFile != null) {
-            byte[] data = KeyMaterial.readFile(passphraseFile);
-            try {
-                return KeyMaterial.passphrase(data, passphraseFile.toString());
-            } finally {
-                Arrays.fill(data, (byte) 0);
-            }
-        }
-        String env = System.getenv(PASSPHRASE_ENV);
-        return env == null || env.isEmpty() ? null
-                : KeyMaterial.passphrase(env.getBytes(StandardCharsets.UTF_8), PASSPHRASE_ENV);
+        return Keys.passphrase(passphraseFile, PASSPHRASE_ENV);
     }
 }

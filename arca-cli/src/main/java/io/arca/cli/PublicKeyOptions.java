@@ -1,7 +1,6 @@
 package io.arca.cli;
 
 import io.arca.core.crypto.KeyMaterial;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,15 +18,6 @@ final class PublicKeyOptions {
 
     /** The public keys given, empty when none. */
     List<OpenPGPCertificate> certificates() {
-        List<OpenPGPCertificate> certs = new ArrayList<>();
-        if (!files.isEmpty()) {
-            files.forEach(f -> certs.addAll(KeyMaterial.publicKeys(KeyMaterial.readFile(f), f.toString())));
-        } else {
-            String env = System.getenv(ENV);
-            if (env != null && !env.isBlank()) {
-                certs.addAll(KeyMaterial.publicKeys(env.getBytes(StandardCharsets.UTF_8), ENV));
-            }
-        }
-        return certs;
+        return Keys.fromFilesOrEnv(files, ENV, KeyMaterial::publicKeys);
     }
 }
