@@ -8,7 +8,7 @@ import com.azure.storage.blob.models.BlobRange;
 import com.azure.storage.blob.models.BlobRequestConditions;
 import com.azure.storage.blob.models.BlobStorageException;
 import com.azure.storage.blob.models.DownloadRetryOptions;
-import io.arca.core.pipeline.BulkInputStream;
+import io.arca.core.BulkInputStream;
 import io.arca.core.storage.StorageTransientException;
 import java.io.IOException;
 import java.io.InputStream;

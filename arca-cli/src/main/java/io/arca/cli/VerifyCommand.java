@@ -1,9 +1,9 @@
 package io.arca.cli;
 
+import io.arca.core.crypto.DecryptionKeys;
 import io.arca.core.error.ArcaException;
 import io.arca.core.error.ErrorCode;
 import io.arca.core.repo.BackupManifest;
-import io.arca.core.crypto.DecryptionKeys;
 import io.arca.core.repo.Repository;
 import io.arca.core.storage.Storage;
 import io.arca.core.storage.StorageUrl;

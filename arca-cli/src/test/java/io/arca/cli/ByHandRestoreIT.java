@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,31 +24,30 @@ import org.junit.jupiter.api.io.TempDir;
 class ByHandRestoreIT {
     @RegisterExtension
     static final PostgresExtension PG = new PostgresExtension();
+    static String source;
+    static DatabaseFingerprint expected;
 
-    @Test
-    void documentedCommandsRestoreTheBackup(@TempDir Path dir) throws Exception {
-        String source = PG.createDatabase("handsrc");
-        DatabaseFingerprint expected;
+    @BeforeAll
+    static void loadSource() throws Exception {
+        source = PG.createDatabase("handsrc");
         try (Connection c = PG.connect(source)) {
             SampleDataset.load(c);
             expected = DatabaseFingerprint.of(c);
         }
+    }
+
+    @Test
+    void documentedCommandsRestoreTheBackup(@TempDir Path dir) throws Exception {
         Path repo = dir.resolve("repo");
         assertThat(ArcaRun.of("init", "--repo", repo.toString()).exit()).isZero();
         ArcaRun backup = ArcaRun.of("backup", "--repo", repo.toString(), "--db", ArcaRun.url(PG.cluster(), source));
         assertThat(backup.exit()).as(backup.toString()).isZero();
 
-        runDocumented("by-hand-restore", repo, dir, Map.of(), expected);
+        runDocumented("by-hand-restore", repo, dir, Map.of());
     }
 
     @Test
     void documentedCommandsRestoreAnEncryptedBackupWithGpg(@TempDir Path dir) throws Exception {
-        String source = PG.createDatabase("handencsrc");
-        DatabaseFingerprint expected;
-        try (Connection c = PG.connect(source)) {
-            SampleDataset.load(c);
-            expected = DatabaseFingerprint.of(c);
-        }
         Path key = dir.resolve("ops");
         assertThat(ArcaRun.of("key", "generate", "--out", key.toString(), "--no-passphrase").exit()).isZero();
         Path repo = dir.resolve("repo");
@@ -57,12 +57,11 @@ class ByHandRestoreIT {
         assertThat(backup.exit()).as(backup.toString()).isZero();
         try (GpgHome gpg = GpgHome.create()) {
             gpg.importKey(Path.of(key + ".key.asc"), null);
-            runDocumented("by-hand-restore-encrypted", repo, dir, Map.of("GNUPGHOME", gpg.home().toString()), expected);
+            runDocumented("by-hand-restore-encrypted", repo, dir, Map.of("GNUPGHOME", gpg.home().toString()));
         }
     }
 
-    private static void runDocumented(String marker, Path repo, Path dir, Map<String, String> env,
-            DatabaseFingerprint expected) throws Exception {
+    private static void runDocumented(String marker, Path repo, Path dir, Map<String, String> env) throws Exception {
         String script = documentedBlock(marker);
         String target = PG.createDatabase("handdst");
         Path log = dir.resolve("by-hand.log");

@@ -2,7 +2,7 @@ package io.arca.gcs;
 
 import com.google.cloud.BaseServiceException;
 import com.google.cloud.ReadChannel;
-import io.arca.core.pipeline.BulkInputStream;
+import io.arca.core.BulkInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Objects;

@@ -1,5 +1,6 @@
 package io.arca.core.crypto;
 
+import io.arca.core.BulkInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -26,7 +27,7 @@ import org.bouncycastle.openpgp.operator.jcajce.JceSessionKeyDataDecryptorFactor
  * passes through unchanged (it says nothing about the message). The bulk cipher runs on the
  * JDK's AES (hardware-accelerated); key packets go through BouncyCastle.
  */
-public final class DecryptingInputStream extends InputStream {
+public final class DecryptingInputStream extends BulkInputStream {
     private final Source source;
     private final DecryptionKeys keys;
     private final String artifact;
@@ -35,7 +36,6 @@ public final class DecryptingInputStream extends InputStream {
     private InputStream clear;
     private InputStream content;
     private boolean ended;
-    private final byte[] oneByte = new byte[1];
 
     /**
      * @param stored the message, from its first byte
@@ -47,15 +47,6 @@ public final class DecryptingInputStream extends InputStream {
         this.keys = Objects.requireNonNull(keys, "keys");
         this.artifact = artifact;
         this.expected = expected;
-    }
-
-    @Override
-    public int read() throws IOException {
-        int n;
-        do {
-            n = read(oneByte, 0, 1);
-        } while (n == 0);
-        return n < 0 ? -1 : oneByte[0] & 0xFF;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.arca.core.crypto;
 
+import io.arca.core.BulkInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -88,7 +89,7 @@ record PacketBody(long start, long chunk, boolean partial) {
     }
 
     /** The body bytes of a packet, read chunk by chunk. */
-    private static final class Chunks extends InputStream {
+    private static final class Chunks extends BulkInputStream {
         private final InputStream in;
         private final long chunk;
         private long left;
@@ -100,13 +101,6 @@ record PacketBody(long start, long chunk, boolean partial) {
             this.left = left;
             this.more = more;
             this.chunk = chunk;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xFF;
         }
 
         @Override

@@ -1,5 +1,6 @@
 package io.arca.core.crypto;
 
+import io.arca.core.BulkInputStream;
 import io.arca.core.error.ArcaException;
 import java.io.ByteArrayInputStream;
 import java.io.EOFException;
@@ -221,7 +222,7 @@ public final class SeekableMessage {
     }
 
     /** CFB decryption of a stream, through the JDK's cipher. */
-    private static final class CfbInputStream extends InputStream {
+    private static final class CfbInputStream extends BulkInputStream {
         private final InputStream in;
         private final Cipher cipher;
         private final byte[] input = new byte[1 << 16];
@@ -233,13 +234,6 @@ public final class SeekableMessage {
         CfbInputStream(InputStream in, Cipher cipher) {
             this.in = in;
             this.cipher = cipher;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xFF;
         }
 
         @Override

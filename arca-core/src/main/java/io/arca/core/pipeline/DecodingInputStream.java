@@ -1,6 +1,7 @@
 package io.arca.core.pipeline;
 
 import com.github.luben.zstd.ZstdException;
+import io.arca.core.BulkInputStream;
 import io.arca.core.error.ArcaException;
 import io.arca.core.error.ErrorCode;
 import java.io.IOException;

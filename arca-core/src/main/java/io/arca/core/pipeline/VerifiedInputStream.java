@@ -1,5 +1,6 @@
 package io.arca.core.pipeline;
 
+import io.arca.core.BulkInputStream;
 import io.arca.core.error.ArcaException;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,6 +1,6 @@
 package io.arca.core.storage.local;
 
-import io.arca.core.pipeline.BulkInputStream;
+import io.arca.core.BulkInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

@@ -1,4 +1,4 @@
-package io.arca.core.pipeline;
+package io.arca.core;
 
 import java.io.IOException;
 import java.io.InputStream;
