@@ -30,7 +30,6 @@ public final class DecryptionKeys {
     private final List<OpenPGPKey> keys;
     /** Unlocked private keys by key id of the (sub)key. */
     private final Map<Long, PGPPrivateKey> privateKeys = new LinkedHashMap<>();
-    private final Map<Long, OpenPGPKey> owners = new HashMap<>();
     private final char[] passphrase;
     private final CachingPbeFactory passphraseFactory;
 
@@ -39,19 +38,15 @@ public final class DecryptionKeys {
         this.passphrase = passphrase == null ? null : passphrase.clone();
         this.passphraseFactory = passphrase == null ? null : new CachingPbeFactory(this.passphrase);
         for (OpenPGPKey key : this.keys) {
+            boolean any = false;
             for (OpenPGPKey.OpenPGPSecretKey secret : key.getSecretKeys().values()) {
-                if (!secret.getPublicKey().isEncryptionKey() && !secret.getPGPSecretKey().getPublicKey().isEncryptionKey()) {
-                    continue;
+                if (secret.getPublicKey().isEncryptionKey()
+                        && !secret.getPGPSecretKey().isPrivateKeyEmpty()) {
+                    privateKeys.put(secret.getPGPSecretKey().getKeyID(), unlock(key, secret, keyPassphrase));
+                    any = true;
                 }
-                if (secret.getPGPSecretKey().isPrivateKeyEmpty()) {
-                    continue;
-                }
-                PGPPrivateKey privateKey = unlock(key, secret, keyPassphrase);
-                long id = secret.getPGPSecretKey().getKeyID();
-                privateKeys.put(id, privateKey);
-                owners.put(id, key);
             }
-            if (owners.values().stream().noneMatch(k -> k == key)) {
+            if (!any) {
                 throw OpenPgp.keyError("private key " + OpenPgp.fingerprint(key) + " holds no secret encryption key",
                         "give the key that backups are encrypted to (for gpg keys: 'gpg --export-secret-keys', not"
                                 + " '--export-secret-subkeys' of a signing subkey only)");
