@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 /** The root {@code arca} command. */
 @Command(name = "arca", mixinStandardHelpOptions = true, versionProvider = ArcaCommand.Version.class,
         description = "PostgreSQL backup and recovery: backups taken, stored, verified and restorable with one command.",
-        subcommands = {InitCommand.class, BackupCommand.class, RestoreCommand.class, ListCommand.class,
+        subcommands = {InitCommand.class, BackupCommand.class, RestoreCommand.class, DrillCommand.class, ListCommand.class,
                 ShowCommand.class, VerifyCommand.class, CopyCommand.class, PruneCommand.class,
                 StorageCommand.class, KeyCommand.class, DemoCommand.class})
 public final class ArcaCommand implements Runnable {

@@ -53,6 +53,7 @@ public final class Repository {
     /** File name of a backup's manifest inside its folder. */
     public static final String MANIFEST_FILE = "manifest.json";
     private static final String BACKUPS_PREFIX = "backups/";
+    private static final String DRILLS_PREFIX = "drills/";
 
     private final Storage storage;
     private final RepositoryConfig config;
@@ -479,6 +480,46 @@ public final class Repository {
                     + artifact.codecs() + " which this arca cannot read", "upgrade arca");
         }
         return CodecSpec.parse(artifact.codecs().get(0)).codec();
+    }
+
+    /** A new id for a drill starting now (the same form as a backup id). */
+    public BackupId newDrillId() {
+        return BackupId.generate(clock.instant(), random);
+    }
+
+    /** The key of a drill's evidence: {@code drills/YYYY/MM/DD/<drill-id>.json}. */
+    public static String drillKey(BackupId drillId) {
+        String v = drillId.value();
+        return DRILLS_PREFIX + v.substring(0, 4) + "/" + v.substring(4, 6) + "/" + v.substring(6, 8) + "/" + v + ".json";
+    }
+
+    /** Writes a drill's evidence (if-absent: evidence is never rewritten) and returns its key. */
+    public String writeDrill(DrillRecord drill) {
+        String key = drillKey(drill.id());
+        try (StorageWriter w = storage.openWrite(key, WriteOptions.ifAbsent())) {
+            w.write(RepositoryJson.write(drill));
+            w.commit();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return key;
+    }
+
+    /** Every drill's evidence, newest first; files that cannot be read are skipped. */
+    public List<DrillRecord> drills() {
+        List<DrillRecord> drills = new ArrayList<>();
+        for (ObjectInfo info : storage.list(DRILLS_PREFIX)) {
+            if (!info.key().endsWith(".json")) {
+                continue;
+            }
+            try (InputStream in = storage.openRead(info.key())) {
+                drills.add(RepositoryJson.read(in, DrillRecord.class));
+            } catch (IOException | RuntimeException e) {
+                // a damaged evidence file hides one drill, never the rest
+            }
+        }
+        drills.sort(Comparator.comparing(DrillRecord::startedAt).thenComparing(DrillRecord::drillId).reversed());
+        return drills;
     }
 
     /** A backup being written: artifacts first, then the manifest as commit marker. */

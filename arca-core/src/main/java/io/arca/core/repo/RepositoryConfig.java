@@ -23,19 +23,41 @@ public record RepositoryConfig(int formatVersion, String repositoryId, Instant c
      * @param retention the repository's retention policy for {@code arca prune}, as settings named
      *     like the flags ({@code keep-daily: "7"}, {@code keep-within: "36h"}); null or empty when
      *     none is saved
+     * @param objectives recovery objectives by database name, {@code *} for every database; null
+     *     when none are saved
      */
-    public record Defaults(String compression, Map<String, String> retention) {
+    public record Defaults(String compression, Map<String, String> retention, Map<String, Objectives> objectives) {
         public Defaults {
             retention = retention == null ? null : Collections.unmodifiableMap(new TreeMap<>(retention));
+            objectives = objectives == null ? null : Collections.unmodifiableMap(new TreeMap<>(objectives));
+        }
+
+        public Defaults(String compression, Map<String, String> retention) {
+            this(compression, retention, null);
         }
 
         public Defaults(String compression) {
-            this(compression, null);
+            this(compression, null, null);
         }
 
         public Defaults withRetention(Map<String, String> settings) {
-            return new Defaults(compression, settings);
+            return new Defaults(compression, settings, objectives);
         }
+
+        public Defaults withObjectives(Map<String, Objectives> newObjectives) {
+            return new Defaults(compression, retention, newObjectives);
+        }
+    }
+
+    /**
+     * Recovery objectives of a database, as durations like the flags take them ({@code 24h},
+     * {@code 4h}, {@code 7d}); each may be null (not set).
+     *
+     * @param rpo the newest backup may be at most this old
+     * @param rto a drill's measured recovery time may be at most this long
+     * @param drillWithin a drill must have passed at most this long ago
+     */
+    public record Objectives(String rpo, String rto, String drillWithin) {
     }
 
     public RepositoryConfig withDefaults(Defaults newDefaults) {

@@ -1,0 +1,167 @@
+package io.arca.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.arca.core.crypto.DecryptionKeys;
+import io.arca.core.error.ArcaException;
+import io.arca.core.error.ErrorCode;
+import io.arca.core.repo.BackupManifest;
+import io.arca.core.repo.DrillRecord;
+import io.arca.core.repo.Repository;
+import io.arca.core.repo.RepositoryConfig;
+import io.arca.core.repo.retention.DurationText;
+import io.arca.core.storage.Storage;
+import io.arca.postgres.local.ConnectionSettings;
+import io.arca.postgres.logical.DrillOptions;
+import io.arca.postgres.logical.RestoreDrill;
+import io.arca.postgres.logical.UserCheck;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code arca drill}: prove a backup by restoring it into a scratch target and checking it. */
+@Command(name = "drill", mixinStandardHelpOptions = true,
+        description = {"Restore a backup into a scratch target, check it against its manifest, measure the recovery"
+                + " time, remove the scratch target, and keep the evidence in the repository (drills/).",
+                "The scratch target is an ephemeral PostgreSQL cluster of the backup's major version started from the"
+                        + " local server programs (removed afterwards, also on failure or Ctrl-C), or with --scratch"
+                        + " a uniquely named database on that server (dropped afterwards).",
+                "Checks: every table in the manifest exists with exactly its row count, no other table exists, the"
+                        + " schema migration version matches, and every --check query meets its --expect.",
+                "Exits 15 naming the first mismatch; the evidence is written either way."})
+final class DrillCommand implements Callable<Integer> {
+    @ParentCommand
+    ArcaCommand root;
+    @Mixin
+    RepositoryOptions repository;
+    @Mixin
+    OutputOptions output;
+    @Mixin
+    PostgresOptions postgres;
+
+    @Parameters(paramLabel = "ID", arity = "0..1", defaultValue = "latest",
+            description = "Backup id, a unique prefix of one, or 'latest' (default).")
+    String id;
+
+    @Option(names = "--scratch", paramLabel = "URL",
+            description = "Restore into a new scratch database on this server (postgresql://user@host:port/db, any"
+                    + " existing database to connect to) instead of an ephemeral cluster.")
+    String scratch;
+
+    @Option(names = {"-j", "--jobs"}, paramLabel = "N", defaultValue = "2",
+            description = "Parallel restore and row-count workers (default: ${DEFAULT-VALUE}).")
+    int jobs;
+
+    @Option(names = "--check", paramLabel = "SQL",
+            description = "A query returning one value, checked after the restore against the --expect in the same"
+                    + " position. Repeatable.")
+    List<String> checks = new ArrayList<>();
+
+    @Option(names = "--expect", paramLabel = "EXPR",
+            description = "What the --check in the same position must return: >N, >=N, <N, <=N, =V, !=V, or a value.")
+    List<String> expects = new ArrayList<>();
+
+    @Option(names = "--checks-file", paramLabel = "FILE",
+            description = "More checks, as JSON: [{\"sql\": \"select count(*) from users\", \"expect\": \">0\"}].")
+    Path checksFile;
+
+    @Option(names = "--rto", paramLabel = "DURATION",
+            description = "Recovery time objective to measure against (such as 4h; default: the database's in arca.json).")
+    String rto;
+
+    @Option(names = "--report", paramLabel = "FORMAT", defaultValue = "text",
+            description = "text (default) or markdown: a document to file as the drill record (arca drill --report"
+                    + " markdown > drill.md).")
+    String report;
+
+    @Mixin
+    PrivateKeyOptions privateKeys;
+    @Mixin
+    PassphraseOptions passphrase;
+    @Mixin
+    ProgressOptions progressOptions;
+
+    @Override
+    public Integer call() {
+        if (!report.equals("text") && !report.equals("markdown")) {
+            throw new IllegalArgumentException("invalid --report '" + report + "': use text or markdown");
+        }
+        List<UserCheck> userChecks = userChecks();
+        if (rto != null) {
+            DurationText.parse(rto);
+        }
+        ConnectionSettings scratchServer = scratch == null ? null : ConnectionSettings.parse(scratch, System.getenv());
+        DecryptionKeys keys = Keys.decryption(privateKeys, passphrase);
+        ConsoleProgress progress = progressOptions.open(root.err);
+        try (Storage storage = repository.openStorage()) {
+            Repository repo = repository.open(storage).withKeys(null, keys);
+            BackupManifest backup = repo.resolve(id);
+            repo.requireReadable(backup);
+            String target = rto != null ? rto : objective(repo, backup);
+            DrillRecord d = new RestoreDrill(repo, postgres.binaries(), progress)
+                    .run(backup, new DrillOptions(scratchServer, jobs, userChecks, target));
+            progress.done();
+            String evidence = Repository.drillKey(d.id());
+            if (output.json()) {
+                Text.json(root.out, d);
+            } else if (report.equals("markdown")) {
+                DrillReport.markdown(d, storage.url().toString(), evidence, root.out);
+            } else {
+                DrillReport.text(d, evidence, root.out);
+            }
+            if (!d.passed()) {
+                throw new ArcaException(ErrorCode.VERIFICATION_FAILED, "drill " + d.drillId() + " of backup '"
+                        + d.backupId() + "' failed: " + d.failure(), "the evidence is in " + evidence
+                        + "; do not rely on this backup until a drill passes (restore an older one if needed)");
+            }
+        } finally {
+            progress.done();
+        }
+        return 0;
+    }
+
+    private List<UserCheck> userChecks() {
+        if (checks.size() != expects.size()) {
+            throw new IllegalArgumentException("each --check needs an --expect (" + checks.size() + " --check, "
+                    + expects.size() + " --expect)");
+        }
+        List<UserCheck> out = new ArrayList<>();
+        for (int i = 0; i < checks.size(); i++) {
+            out.add(new UserCheck(checks.get(i), expects.get(i)));
+        }
+        if (checksFile != null) {
+            try {
+                for (Map<?, ?> c : new ObjectMapper().readValue(Files.readAllBytes(checksFile), Map[].class)) {
+                    if (!(c.get("sql") instanceof String sql) || !(c.get("expect") instanceof String expect)) {
+                        throw new IllegalArgumentException("--checks-file '" + checksFile
+                                + "': every entry needs \"sql\" and \"expect\" strings");
+                    }
+                    out.add(new UserCheck(sql, expect));
+                }
+            } catch (IOException e) {
+                throw new IllegalArgumentException("--checks-file '" + checksFile + "': " + e.getMessage(), e);
+            }
+        }
+        return out;
+    }
+
+    /** The RTO saved for the backup's database in arca.json, or for every database; null when none. */
+    private static String objective(Repository repo, BackupManifest backup) {
+        Map<String, RepositoryConfig.Objectives> saved = repo.config().defaults() == null ? null
+                : repo.config().defaults().objectives();
+        if (saved == null) {
+            return null;
+        }
+        String db = backup.database() == null ? null : backup.database().name();
+        RepositoryConfig.Objectives o = db != null && saved.containsKey(db) ? saved.get(db) : saved.get("*");
+        return o == null ? null : o.rto();
+    }
+}

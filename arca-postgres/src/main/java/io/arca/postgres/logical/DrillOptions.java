@@ -1,0 +1,22 @@
+package io.arca.postgres.logical;
+
+import io.arca.postgres.local.ConnectionSettings;
+import java.util.List;
+
+/**
+ * How {@link RestoreDrill} runs.
+ *
+ * @param scratchServer a server to restore into (a uniquely named scratch database is created
+ *     there and dropped afterwards); null starts an ephemeral cluster of the backup's major version
+ * @param jobs parallel restore workers, also used for counting rows
+ * @param checks the user's checks, run after the built-in ones
+ * @param rtoTarget the recovery time objective to report the measured RTO against, or null
+ */
+public record DrillOptions(ConnectionSettings scratchServer, int jobs, List<UserCheck> checks, String rtoTarget) {
+    public DrillOptions {
+        checks = List.copyOf(checks);
+        if (jobs < 1) {
+            throw new IllegalArgumentException("--jobs must be at least 1");
+        }
+    }
+}
