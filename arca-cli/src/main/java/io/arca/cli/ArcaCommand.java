@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 @Command(name = "arca", mixinStandardHelpOptions = true, versionProvider = ArcaCommand.Version.class,
         description = "PostgreSQL backup and recovery: backups taken, stored, verified and restorable with one command.",
         subcommands = {InitCommand.class, BackupCommand.class, RestoreCommand.class, DrillCommand.class, ListCommand.class,
-                ShowCommand.class, VerifyCommand.class, CopyCommand.class, PruneCommand.class,
+                ShowCommand.class, VerifyCommand.class, CopyCommand.class, PruneCommand.class, StatusCommand.class,
                 StorageCommand.class, KeyCommand.class, DemoCommand.class})
 public final class ArcaCommand implements Runnable {
     final PrintWriter out;

@@ -1,0 +1,179 @@
+package io.arca.core.repo.status;
+
+import io.arca.core.repo.BackupManifest;
+import io.arca.core.repo.DrillRecord;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+/**
+ * Each database's standing against its recovery objectives at one instant. The rules:
+ *
+ * <ul>
+ *   <li>A database's backups are the complete ones whose manifest names it; safety backups (label
+ *       {@code purpose=safety}, taken before {@code restore --clean}) never count, as they are not
+ *       taken on schedule. The newest by start time is judged; its age is {@code now - startedAt}.
+ *       No such backup is a problem ({@code no backup}); so is an age above the RPO
+ *       ({@code newest backup is 30h old, RPO is 24h}).
+ *   <li>A database's drills are the drill records that name it. A newest drill that failed is a
+ *       problem ({@code last drill <id> failed: <failure>}), whatever passed before it.
+ *   <li>The RTO is judged on the newest passing drill's measured recovery time
+ *       ({@code measured RTO 5h 2m exceeds the RTO of 4h (drill <id>)}). With no measurement the
+ *       RTO is unproven, a problem unless the drill-within problem below already says so.
+ *   <li>Drill-within is met when a drill that started at or after {@code now - drill-within}
+ *       passed ({@code no drill passed in the last 7d} otherwise).
+ * </ul>
+ *
+ * Objectives set to null are not checked (see {@link RecoveryObjectives}). Ages and limits in the
+ * problems are written by {@link #readable}.
+ *
+ * @param now the instant ages are measured from
+ * @param databases one status per database, by name
+ */
+public record RecoveryStatus(Instant now, List<DatabaseStatus> databases) {
+    private static final String SAFETY_LABEL = "purpose";
+    private static final String SAFETY = "safety";
+
+    public RecoveryStatus {
+        Objects.requireNonNull(now, "now");
+        databases = List.copyOf(databases);
+    }
+
+    /** True when every database meets every objective that is checked. */
+    public boolean ok() {
+        return databases.stream().allMatch(DatabaseStatus::ok);
+    }
+
+    /** The databases that miss an objective, by name. */
+    public List<DatabaseStatus> missed() {
+        return databases.stream().filter(d -> !d.ok()).toList();
+    }
+
+    /** The names of the databases that have a backup (of any kind, safety ones too) or a drill, sorted. */
+    public static SortedSet<String> databasesOf(List<BackupManifest> backups, List<DrillRecord> drills) {
+        SortedSet<String> names = new TreeSet<>();
+        for (BackupManifest b : backups) {
+            // a backup of no database has no objectives to meet
+            if (b.database() != null && b.database().name() != null) {
+                names.add(b.database().name());
+            }
+        }
+        for (DrillRecord d : drills) {
+            if (d.database() != null) {
+                names.add(d.database());
+            }
+        }
+        return names;
+    }
+
+    /**
+     * Judges {@code databases}; one that has neither a backup nor a drill is judged too (it has no backup).
+     *
+     * @param backups complete backups, in any order
+     * @param drills drill records, in any order
+     * @param objectivesOf the objectives of a database, by name
+     * @param now the instant ages are measured from
+     */
+    public static RecoveryStatus of(Collection<String> databases, List<BackupManifest> backups,
+            List<DrillRecord> drills, Function<String, RecoveryObjectives> objectivesOf, Instant now) {
+        List<DatabaseStatus> statuses = new ArrayList<>();
+        for (String database : new TreeSet<>(databases)) {
+            statuses.add(judge(database, backups, drills, objectivesOf.apply(database), now));
+        }
+        return new RecoveryStatus(now, statuses);
+    }
+
+    private static DatabaseStatus judge(String database, List<BackupManifest> backups, List<DrillRecord> drills,
+            RecoveryObjectives objectives, Instant now) {
+        BackupManifest newest = backups.stream()
+                .filter(b -> b.database() != null && database.equals(b.database().name()))
+                .filter(b -> !SAFETY.equals(b.labels().get(SAFETY_LABEL)))
+                .max(Comparator.comparing(BackupManifest::startedAt).thenComparing(BackupManifest::backupId))
+                .orElse(null);
+        List<DrillRecord> ofDatabase = drills.stream().filter(d -> database.equals(d.database()))
+                .sorted(Comparator.comparing(DrillRecord::startedAt).thenComparing(DrillRecord::drillId).reversed())
+                .toList();
+        DrillRecord lastDrill = ofDatabase.isEmpty() ? null : ofDatabase.get(0);
+        DrillRecord lastPass = ofDatabase.stream().filter(DrillRecord::passed).findFirst().orElse(null);
+
+        List<String> backupProblems = new ArrayList<>();
+        Duration age = newest == null ? null : nonNegative(Duration.between(newest.startedAt(), now));
+        Boolean rpoMet = null;
+        if (objectives.rpo() != null) {
+            rpoMet = age != null && age.compareTo(objectives.rpo()) <= 0;
+        }
+        if (newest == null) {
+            backupProblems.add("no backup");
+        } else if (Boolean.FALSE.equals(rpoMet)) {
+            backupProblems.add("newest backup is " + readable(age) + " old, RPO is " + readable(objectives.rpo()));
+        }
+
+        List<String> drillProblems = new ArrayList<>();
+        if (lastDrill != null && !lastDrill.passed()) {
+            drillProblems.add("last drill " + lastDrill.drillId() + " failed"
+                    + (lastDrill.failure() == null ? "" : ": " + lastDrill.failure()));
+        }
+        Boolean drillWithinMet = null;
+        if (objectives.drillWithin() != null) {
+            drillWithinMet = lastPass != null && !lastPass.startedAt().isBefore(now.minus(objectives.drillWithin()));
+        }
+        Duration measuredRto = lastPass == null || lastPass.rtoMillis() == null ? null
+                : Duration.ofMillis(lastPass.rtoMillis());
+        Boolean rtoMet = null;
+        if (objectives.rto() != null && measuredRto != null) {
+            rtoMet = measuredRto.compareTo(objectives.rto()) <= 0;
+            if (!rtoMet) {
+                drillProblems.add("measured RTO " + readable(measuredRto) + " exceeds the RTO of "
+                        + readable(objectives.rto()) + " (drill " + lastPass.drillId() + ")");
+            }
+        } else if (objectives.rto() != null && (lastPass != null || drillWithinMet == null)) {
+            // with no passing drill at all, the drill-within problem says so when that check is on
+            drillProblems.add("RTO of " + readable(objectives.rto()) + " not proven: no passing drill measured"
+                    + " the recovery time");
+        }
+        if (Boolean.FALSE.equals(drillWithinMet)) {
+            drillProblems.add("no drill passed in the last " + readable(objectives.drillWithin()));
+        }
+        return new DatabaseStatus(database, objectives, newest, age, rpoMet, lastDrill, lastPass, measuredRto, rtoMet,
+                drillWithinMet, backupProblems, drillProblems);
+    }
+
+    // A backup or drill that started after now (clock skew between hosts) counts as just taken.
+    private static Duration nonNegative(Duration d) {
+        return d.isNegative() ? Duration.ZERO : d;
+    }
+
+    /**
+     * A duration for people, its two largest units down to seconds, truncated: {@code 45s},
+     * {@code 12m 30s}, {@code 5h 2m}, {@code 30h}; hours up to 48h (so that {@code 24h} reads as
+     * {@code 24h}), days from there ({@code 7d}, {@code 3d 4h}).
+     */
+    public static String readable(Duration d) {
+        long s = Math.max(0, d.getSeconds());
+        long[] values;
+        String[] units;
+        if (s >= 2 * 86_400) {
+            values = new long[] {s / 86_400, s % 86_400 / 3_600, s % 3_600 / 60, s % 60};
+            units = new String[] {"d", "h", "m", "s"};
+        } else {
+            values = new long[] {s / 3_600, s % 3_600 / 60, s % 60};
+            units = new String[] {"h", "m", "s"};
+        }
+        int first = 0;
+        while (first < values.length - 1 && values[first] == 0) {
+            first++;
+        }
+        String text = values[first] + units[first];
+        if (first + 1 < values.length && values[first + 1] != 0) {
+            text += " " + values[first + 1] + units[first + 1];
+        }
+        return text;
+    }
+}
