@@ -43,8 +43,8 @@ final class DrillReport {
         d.tables().stream().filter(t -> !t.ok()).limit(TABLE_PROBLEMS_SHOWN).forEach(t -> out.println("  FAIL      "
                 + t.schema() + "." + t.name() + ": " + tableProblem(t)));
         if (d.migration() != null) {
-            out.println("migration   " + (d.migration().ok() ? "ok    " : "FAIL  ") + "expected " + d.migration().tool() + " "
-                    + d.migration().expected() + ", found " + (d.migration().actual() == null ? "none" : d.migration().actual()));
+            out.println("migration   " + (d.migration().ok() ? "ok    " : "FAIL  ") + "expected " + migration(d.migration(), true)
+                    + ", found " + migration(d.migration(), false));
         }
         for (DrillRecord.QueryCheck q : d.checks()) {
             out.println("check       " + (q.ok() ? "ok    " : "FAIL  ") + q.sql() + " -> " + q.actual() + " (expected "
@@ -84,9 +84,8 @@ final class DrillReport {
             out.println();
             out.println("## Schema migration version");
             out.println();
-            out.println("Expected " + d.migration().tool() + " `" + d.migration().expected() + "`, found "
-                    + (d.migration().actual() == null ? "none" : "`" + d.migration().actual() + "`") + ": "
-                    + (d.migration().ok() ? "ok" : "FAIL") + ".");
+            out.println("Expected `" + migration(d.migration(), true) + "`, found `" + migration(d.migration(), false)
+                    + "`: " + (d.migration().ok() ? "ok" : "FAIL") + ".");
         }
         if (!d.checks().isEmpty()) {
             out.println();
@@ -104,6 +103,13 @@ final class DrillReport {
 
     private static void row(PrintWriter out, String name, String value) {
         out.println("| " + name + " | " + (value == null ? "-" : value.replace("|", "\\|")) + " |");
+    }
+
+    private static String migration(DrillRecord.MigrationCheck m, boolean expected) {
+        if (expected) {
+            return m.expectedTool() + " " + m.expected();
+        }
+        return m.actual() == null ? "none" : m.actualTool() + " " + m.actual();
     }
 
     private static String orDash(Long n) {

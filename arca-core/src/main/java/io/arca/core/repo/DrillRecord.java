@@ -77,8 +77,11 @@ public record DrillRecord(int formatVersion, String drillId, String repositoryId
             boolean ok) {
     }
 
-    /** The migration version recorded in the backup against the one found after the restore. */
-    public record MigrationCheck(String tool, String expected, String actual, boolean ok) {
+    /**
+     * The migration version recorded in the backup ({@code flyway}, {@code 42}) against the one
+     * found after the restore (both null when none was found).
+     */
+    public record MigrationCheck(String expectedTool, String expected, String actualTool, String actual, boolean ok) {
     }
 
     /** A user check: a query returning one value, the expectation ({@code >0}, {@code =42}, ...), the value, the result. */

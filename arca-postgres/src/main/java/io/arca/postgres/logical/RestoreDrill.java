@@ -265,8 +265,9 @@ public final class RestoreDrill {
                 }
             }
             if (migration != null && !migration.ok()) {
-                return "migration version is " + (migration.actual() == null ? "missing" : migration.actual())
-                        + ", the backup recorded " + migration.tool() + " " + migration.expected();
+                return "migration version is " + (migration.actual() == null ? "missing"
+                        : migration.actualTool() + " " + migration.actual()) + ", the backup recorded "
+                        + migration.expectedTool() + " " + migration.expected();
             }
             for (DrillRecord.QueryCheck q : queries) {
                 if (!q.ok()) {
@@ -316,9 +317,8 @@ public final class RestoreDrill {
             BackupManifest.MigrationInfo want = m.database() == null ? null : m.database().migration();
             if (want != null) {
                 BackupManifest.MigrationInfo got = MigrationVersions.read(c);
-                String actual = got == null ? null : got.tool() + " " + got.version();
-                migration = new DrillRecord.MigrationCheck(want.tool(), want.version(), actual,
-                        got != null && got.tool().equals(want.tool()) && got.version().equals(want.version()));
+                migration = new DrillRecord.MigrationCheck(want.tool(), want.version(), got == null ? null : got.tool(),
+                        got == null ? null : got.version(), want.equals(got));
             }
             List<DrillRecord.QueryCheck> queries = new ArrayList<>();
             for (UserCheck check : o.checks()) {
