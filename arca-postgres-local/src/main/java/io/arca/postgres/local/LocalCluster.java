@@ -41,7 +41,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * scram-sha-256} over TCP, {@code trust} over the cluster's own Unix-domain socket, UTF-8) and
  * {@code pg_ctl start}; when the JVM runs as root both run as the {@code postgres} user through
  * {@code runuser}, in a directory owned by that user, since PostgreSQL refuses to run as root.
- * {@link #close()} stops the server (fast, then immediate, then by killing the postmaster) and
+ * {@link #close()} stops the server (immediate: nothing of it is kept, then by killing the postmaster) and
  * deletes the whole directory. A JVM shutdown hook does the same if the JVM ends first, so an
  * interrupted test run leaves nothing behind (except after {@code kill -9}).
  *
@@ -414,22 +414,23 @@ public final class LocalCluster implements AutoCloseable {
         return problems;
     }
 
-    /** pg_ctl stop -m fast, then -m immediate, then killing the postmaster's process tree. */
+    /**
+     * pg_ctl stop -m immediate, then killing the postmaster's process tree. Immediate, because the
+     * directory is deleted right after: a shutdown checkpoint would only write what is thrown away.
+     */
     private void stopServer() {
         if (!Files.exists(dataDirectory.resolve("postmaster.pid"))) {
             return;
         }
         long pid = readPostmasterPid().orElse(postmasterPid);
-        for (String mode : List.of("fast", "immediate")) {
-            try {
-                ToolProcess p = command(pgCtl, List.of("-D", dataDirectory.toString(), "-m", mode, "-w",
-                        "-t", "30", "stop"), List.of()).start();
-                if (p.waitFor() == 0) {
-                    return;
-                }
-            } catch (ArcaException e) {
-                // pg_ctl cannot run (deleted, interrupted): fall through to killing by pid.
+        try {
+            ToolProcess p = command(pgCtl, List.of("-D", dataDirectory.toString(), "-m", "immediate", "-w",
+                    "-t", "30", "stop"), List.of()).start();
+            if (p.waitFor() == 0) {
+                return;
             }
+        } catch (ArcaException e) {
+            // pg_ctl cannot run (deleted, interrupted): fall through to killing by pid.
         }
         if (isProcessRunning(pid)) {
             ProcessHandle.of(pid).filter(LocalCluster::isPostgres).ifPresent(LocalCluster::kill);

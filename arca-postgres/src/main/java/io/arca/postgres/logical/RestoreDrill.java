@@ -15,6 +15,7 @@ import io.arca.postgres.local.LocalCluster;
 import io.arca.postgres.local.PgBinaries;
 import io.arca.postgres.local.PgConnections;
 import io.arca.postgres.local.PgVersion;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -164,7 +165,16 @@ public final class RestoreDrill {
     /** An ephemeral cluster of the backup's server major version (fast, unsafe settings: it is thrown away). */
     private Scratch ephemeral(BackupManifest m) {
         int major = backupMajor(m);
-        LocalCluster cluster = LocalCluster.start(ClusterOptions.defaults().withMajor(major).withFastAndUnsafe(true));
+        Path initdb;
+        try {
+            initdb = binaries.require("initdb", major);
+        } catch (ArcaException e) {
+            throw new ArcaException(e.code(), e.getMessage(), "install the PostgreSQL " + major + " server programs"
+                    + " (Debian: postgresql-" + major + ") or point --pg-bin at them, or drill on a server of your"
+                    + " choice with --scratch URL", e);
+        }
+        LocalCluster cluster = LocalCluster.start(ClusterOptions.defaults().withBinDirectory(initdb.getParent())
+                .withFastAndUnsafe(true));
         ConnectionSettings settings = cluster.connectionSettings(SCRATCH_DATABASE);
         DrillRecord.Scratch described = new DrillRecord.Scratch(EPHEMERAL_CLUSTER, cluster.version().toString(), null,
                 SCRATCH_DATABASE);
