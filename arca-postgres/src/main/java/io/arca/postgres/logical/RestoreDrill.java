@@ -152,17 +152,20 @@ public final class RestoreDrill {
         }
     }
 
-    /** A scratch target, removed by {@link #close()}. */
-    private interface Scratch extends AutoCloseable {
-        ConnectionSettings settings();
-
-        DrillRecord.Scratch describe();
-
+    /** A scratch target: where to restore, how the evidence describes it, and how it is removed. */
+    private record Scratch(ConnectionSettings settings, DrillRecord.Scratch describe, Runnable remove)
+            implements AutoCloseable {
         @Override
-        void close();
+        public void close() {
+            remove.run();
+        }
     }
 
-    /** An ephemeral cluster of the backup's server major version (fast, unsafe settings: it is thrown away). */
+    /**
+     * An ephemeral cluster of the backup's server major version, set up for one bulk restore that is
+     * thrown away: no fsync, minimal WAL with few checkpoints, more memory for index builds, and no
+     * autovacuum competing with the restore and the row counts.
+     */
     private Scratch ephemeral(BackupManifest m) {
         int major = backupMajor(m);
         Path initdb;
@@ -174,26 +177,11 @@ public final class RestoreDrill {
                     + " choice with --scratch URL", e);
         }
         LocalCluster cluster = LocalCluster.start(ClusterOptions.defaults().withBinDirectory(initdb.getParent())
-                .withFastAndUnsafe(true));
-        ConnectionSettings settings = cluster.connectionSettings(SCRATCH_DATABASE);
-        DrillRecord.Scratch described = new DrillRecord.Scratch(EPHEMERAL_CLUSTER, cluster.version().toString(), null,
-                SCRATCH_DATABASE);
-        return new Scratch() {
-            @Override
-            public ConnectionSettings settings() {
-                return settings;
-            }
-
-            @Override
-            public DrillRecord.Scratch describe() {
-                return described;
-            }
-
-            @Override
-            public void close() {
-                cluster.close();
-            }
-        };
+                .withFastAndUnsafe(true).withSetting("wal_level", "minimal").withSetting("max_wal_senders", "0")
+                .withSetting("max_wal_size", "4GB").withSetting("checkpoint_timeout", "30min")
+                .withSetting("maintenance_work_mem", "256MB").withSetting("autovacuum", "off"));
+        return new Scratch(cluster.connectionSettings(SCRATCH_DATABASE), new DrillRecord.Scratch(EPHEMERAL_CLUSTER,
+                cluster.version().toString(), null, SCRATCH_DATABASE), cluster::close);
     }
 
     /** The major version of the server the backup was taken from (the dump's when the server's is not recorded). */
@@ -233,28 +221,14 @@ public final class RestoreDrill {
         }
         Thread dropOnExit = new Thread(() -> TargetDatabase.dropQuietly(settings), "arca-drill-scratch-cleanup");
         Runtime.getRuntime().addShutdownHook(dropOnExit);
-        DrillRecord.Scratch described = new DrillRecord.Scratch(SERVER, version, server.hostAndPort(), name);
-        return new Scratch() {
-            @Override
-            public ConnectionSettings settings() {
-                return settings;
+        return new Scratch(settings, new DrillRecord.Scratch(SERVER, version, server.hostAndPort(), name), () -> {
+            TargetDatabase.dropQuietly(settings);
+            try {
+                Runtime.getRuntime().removeShutdownHook(dropOnExit);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs anyway
             }
-
-            @Override
-            public DrillRecord.Scratch describe() {
-                return described;
-            }
-
-            @Override
-            public void close() {
-                TargetDatabase.dropQuietly(settings);
-                try {
-                    Runtime.getRuntime().removeShutdownHook(dropOnExit);
-                } catch (IllegalStateException shuttingDown) {
-                    // the hook runs anyway
-                }
-            }
-        };
+        });
     }
 
     /** What the checks found. */
