@@ -275,11 +275,17 @@ public final class RestoreDrill {
         try (Connection c = PgConnections.open(target)) {
             Set<TableRef> found = new TreeSet<>();
             try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
-                    "select n.nspname, c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace"
+                    "select n.nspname, c.relname, exists (select 1 from pg_depend d where d.classid = 'pg_class'::regclass"
+                            + " and d.objid = c.oid and d.deptype = 'e')"
+                            + " from pg_class c join pg_namespace n on n.oid = c.relnamespace"
                             + " where c.relkind = 'r' and n.nspname not in ('pg_catalog', 'information_schema')"
                             + " and n.nspname not like 'pg_toast%' and n.nspname not like 'pg_temp%'")) {
                 while (rs.next()) {
-                    found.add(new TableRef(rs.getString(1), rs.getString(2)));
+                    TableRef t = new TableRef(rs.getString(1), rs.getString(2));
+                    // an extension's own tables come with CREATE EXTENSION; they count only when the dump held their data
+                    if (!rs.getBoolean(3) || listed.contains(t)) {
+                        found.add(t);
+                    }
                 }
             }
             Set<TableRef> all = new TreeSet<>(listed);
