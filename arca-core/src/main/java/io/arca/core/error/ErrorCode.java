@@ -22,6 +22,8 @@ public enum ErrorCode {
     REPOSITORY_NOT_FOUND(1100, 10, false, "The repository location holds no Arca repository (no arca.json)."),
     REPOSITORY_EXISTS(1101, 1, false, "arca init on a location that already holds a repository."),
     REPOSITORY_VERSION(1102, 10, false, "The repository's format version is newer than this Arca understands."),
+    WAL_CONFLICT(1103, 1, false, "A WAL file is already archived with other content (or archived twice)."),
+    WAL_SYSTEM_MISMATCH(1104, 1, false, "A WAL segment belongs to another cluster (system identifier) than expected."),
     LOCK_HELD(1200, 11, true, "Another process holds the lease."),
     KEY(1300, 12, false, "A key or passphrase is missing or wrong, or decryption failed."),
     STORAGE_ACCESS(1400, 13, false, "Storage refused access or is misconfigured (permissions, missing bucket, not writable)."),

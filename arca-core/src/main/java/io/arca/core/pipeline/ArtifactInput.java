@@ -43,6 +43,18 @@ public final class ArtifactInput {
     }
 
     /**
+     * Opens a whole object's plain bytes with no digests to check them against: for objects that
+     * carry their check elsewhere (WAL files name their SHA-256). The codec's checksums apply, and
+     * with {@code decryption} the OpenPGP integrity check at the end.
+     */
+    public static InputStream openUnchecked(Storage storage, String key, Codec codec, Decryption decryption) {
+        StoredInput stored = new StoredInput(storage.openRead(key), null);
+        InputStream encoded = decryption == null ? stored
+                : new DecryptingInputStream(stored, decryption.keys(), key, decryption.expected());
+        return new DecodingInputStream(key, codec, encoded);
+    }
+
+    /**
      * Opens part of an artifact: decoding starts at {@code from.encodedOffset()} (a frame boundary)
      * and the stream yields exactly {@code plainLength} plain bytes (or to the end of the artifact
      * when {@code plainLength} is {@link ReadRange#TO_END}). No whole-artifact digest check; the
