@@ -11,7 +11,8 @@ import picocli.CommandLine.Option;
         description = "PostgreSQL backup and recovery: backups taken, stored, verified and restorable with one command.",
         subcommands = {InitCommand.class, BackupCommand.class, RestoreCommand.class, DrillCommand.class, ListCommand.class,
                 ShowCommand.class, VerifyCommand.class, CopyCommand.class, PruneCommand.class, StatusCommand.class,
-                StorageCommand.class, KeyCommand.class, DemoCommand.class})
+                StorageCommand.class, KeyCommand.class, WalPushCommand.class, WalFetchCommand.class,
+                DemoCommand.class})
 public final class ArcaCommand implements Runnable {
     final PrintWriter out;
     final PrintWriter err;

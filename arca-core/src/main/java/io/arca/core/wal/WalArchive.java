@@ -126,8 +126,14 @@ public final class WalArchive {
         }
         Path partial = target.resolveSibling(target.getFileName() + ".arca-partial");
         MessageDigest sha = Sha256.newDigest();
-        try (InputStream in = ArtifactInput.openUnchecked(storage, key, c, decryption);
-                OutputStream out = Files.newOutputStream(partial)) {
+        OutputStream out;
+        try {
+            out = Files.newOutputStream(partial);
+        } catch (IOException e) {
+            throw new ArcaException(ErrorCode.FAILURE, "cannot write the WAL file to '" + target + "': " + e,
+                    "check the path PostgreSQL passed (%p) and --pgdata");
+        }
+        try (InputStream in = ArtifactInput.openUnchecked(storage, key, c, decryption); out) {
             byte[] buf = new byte[BUFFER];
             for (int n; (n = in.read(buf)) > 0; ) {
                 sha.update(buf, 0, n);
@@ -174,7 +180,7 @@ public final class WalArchive {
         return key.substring(at, at + 64);
     }
 
-    /** The system identifier in a segment's first page header (little-endian, as PostgreSQL writes it on x86 and ARM). */
+    /** The system identifier in a segment's first page header (in the byte order of the machine, as PostgreSQL writes it). */
     public static long systemIdOf(Path segment) {
         byte[] header = new byte[SYSID_OFFSET + 8];
         try (InputStream in = Files.newInputStream(segment)) {
@@ -185,7 +191,7 @@ public final class WalArchive {
         } catch (IOException e) {
             throw new UncheckedIOException("reading '" + segment + "': " + e.getMessage(), e);
         }
-        return ByteBuffer.wrap(header, SYSID_OFFSET, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        return ByteBuffer.wrap(header, SYSID_OFFSET, 8).order(ByteOrder.nativeOrder()).getLong();
     }
 
     private static void requireSystem(WalFileName name, Path file, long systemId) {

@@ -120,7 +120,7 @@ class WalArchiveTest {
         for (int i = 0; i < data.length; i++) {
             data[i] = (byte) (random.nextInt(8) == 0 ? random.nextInt(256) : 'a' + i % 7);
         }
-        ByteBuffer.wrap(data, 24, 8).order(ByteOrder.LITTLE_ENDIAN).putLong(system);
+        ByteBuffer.wrap(data, 24, 8).order(ByteOrder.nativeOrder()).putLong(system);
         return Files.write(dir.resolve(file), data);
     }
 }
