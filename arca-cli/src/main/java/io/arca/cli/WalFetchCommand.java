@@ -14,7 +14,7 @@ import picocli.CommandLine.ParentCommand;
 
 /** {@code arca wal-fetch %f %p}: PostgreSQL's restore_command. */
 @Command(name = "wal-fetch", mixinStandardHelpOptions = true,
-        description = {"Restore a WAL file from the repository: restore_command = 'arca wal-fetch %f %p --repo URL'.",
+        description = {"Restore a WAL file from the repository: restore_command = 'arca wal-fetch %%f %%p --repo URL'.",
                 "Checks the SHA-256 its name records and, for segments, that it belongs to this cluster, then moves it"
                         + " into place. Exits 1 when the archive does not hold the file (PostgreSQL then ends recovery"
                         + " or tries streaming); exit codes stay below 126."})
@@ -30,10 +30,10 @@ final class WalFetchCommand implements Callable<Integer> {
     @Mixin
     PassphraseOptions passphrase;
 
-    @Parameters(index = "0", paramLabel = "NAME", description = "The WAL file PostgreSQL wants (%f).")
+    @Parameters(index = "0", paramLabel = "NAME", description = "The WAL file PostgreSQL wants (%%f).")
     String name;
 
-    @Parameters(index = "1", paramLabel = "PATH", description = "Where to write it (%p, relative to the data directory).")
+    @Parameters(index = "1", paramLabel = "PATH", description = "Where to write it (%%p, relative to the data directory).")
     Path path;
 
     @Override

@@ -25,7 +25,7 @@ import picocli.CommandLine.ParentCommand;
 
 /** {@code arca wal-push %p}: PostgreSQL's archive_command. */
 @Command(name = "wal-push", mixinStandardHelpOptions = true,
-        description = {"Archive a WAL file into the repository: archive_command = 'arca wal-push %p --repo URL'.",
+        description = {"Archive a WAL file into the repository: archive_command = 'arca wal-push %%p --repo URL'.",
                 "The file is compressed (the repository's codec), encrypted when keys are given, and stored under the"
                         + " cluster's system identifier with the SHA-256 of its content in its name. A file already"
                         + " archived with the same content is accepted; with other content it is refused.",
@@ -44,7 +44,7 @@ final class WalPushCommand implements Callable<Integer> {
     @Mixin
     PassphraseOptions passphrase;
 
-    @Parameters(paramLabel = "PATH", description = "The WAL file, as PostgreSQL passes it (%p: pg_wal/<name>).")
+    @Parameters(paramLabel = "PATH", description = "The WAL file, as PostgreSQL passes it (%%p: pg_wal/<name>).")
     Path path;
 
     @Option(names = "--parallel", paramLabel = "N", defaultValue = "4",
