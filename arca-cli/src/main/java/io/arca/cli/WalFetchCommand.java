@@ -5,10 +5,24 @@ import io.arca.core.repo.Repository;
 import io.arca.core.storage.Storage;
 import io.arca.core.wal.WalArchive;
 import io.arca.core.wal.WalFileName;
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
@@ -17,7 +31,9 @@ import picocli.CommandLine.ParentCommand;
         description = {"Restore a WAL file from the repository: restore_command = 'arca wal-fetch %%f %%p --repo URL'.",
                 "Checks the SHA-256 its name records and, for segments, that it belongs to this cluster, then moves it"
                         + " into place. Exits 1 when the archive does not hold the file (PostgreSQL then ends recovery"
-                        + " or tries streaming); exit codes stay below 126."})
+                        + " or tries streaming); exit codes stay below 126.",
+                "Starting a JVM per segment is slow, so each call also fetches the next --prefetch segments (checked"
+                        + " the same way) into --spool; the calls for them then only move a file."})
 final class WalFetchCommand implements Callable<Integer> {
     @ParentCommand
     ArcaCommand root;
@@ -36,19 +52,112 @@ final class WalFetchCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "PATH", description = "Where to write it (%%p, relative to the data directory).")
     Path path;
 
+    @Option(names = "--prefetch", paramLabel = "N", defaultValue = "8",
+            description = "Segments to fetch ahead into --spool (default: ${DEFAULT-VALUE}; 0: none).")
+    int prefetch;
+
+    @Option(names = "--spool", paramLabel = "DIR",
+            description = "Where prefetched segments wait, private to this user (default: <tmp>/arca-wal-<system-id>).")
+    Path spool;
+
     @Override
-    public Integer call() {
+    public Integer call() throws IOException {
         WalFileName wanted = WalFileName.parse(name, WalOptions.SEGMENT_SIZE);
         Path target = path.isAbsolute() ? path : wal.dataDirectory().resolve(path);
         long systemId = wal.systemId();
+        Path spoolDir = prefetch > 0 && wanted.kind() == WalFileName.Kind.SEGMENT ? spool(systemId) : null;
+        if (spoolDir != null && Files.exists(spoolDir.resolve(wanted.name()))) {
+            // fetched and checked by an earlier call: only the move is left
+            moveIntoPlace(spoolDir.resolve(wanted.name()), target);
+            forgetOlder(spoolDir, wanted);
+            return 0;
+        }
         DecryptionKeys keys = Keys.decryption(privateKeys, passphrase);
         try (Storage storage = repository.openStorage()) {
             Repository repo = repository.open(storage).withKeys(null, keys);
-            if (!new WalArchive(repo, repo.defaultCodec()).fetch(systemId, wanted, target)) {
+            WalArchive archive = new WalArchive(repo, repo.defaultCodec());
+            if (!archive.fetch(systemId, wanted, target)) {
                 // quietly: PostgreSQL asks for files past the end of the archive as a matter of course
                 return 1;
             }
+            if (spoolDir != null) {
+                forgetOlder(spoolDir, wanted);
+                fetchAhead(archive, systemId, wanted, spoolDir);
+            }
         }
         return 0;
+    }
+
+    /**
+     * The spool directory, created private to this user; null (no prefetching) when it exists
+     * with other owners or permissions, since files there are trusted without another check.
+     */
+    private Path spool(long systemId) throws IOException {
+        Path dir = spool != null ? spool
+                : Path.of(System.getProperty("java.io.tmpdir"), "arca-wal-" + Long.toUnsignedString(systemId));
+        if (!Files.exists(dir)) {
+            try {
+                Files.createDirectories(dir.getParent());
+                Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            } catch (FileAlreadyExistsException raced) {
+                // another call made it: checked below
+            }
+        }
+        boolean mine = Files.getOwner(dir).getName().equals(System.getProperty("user.name"))
+                && Files.getPosixFilePermissions(dir).equals(PosixFilePermissions.fromString("rwx------"));
+        return mine ? dir : null;
+    }
+
+    /** Fetches the segments after {@code wanted} into the spool, in parallel, up to the end of the archive. */
+    private void fetchAhead(WalArchive archive, long systemId, WalFileName wanted, Path spoolDir) {
+        List<WalFileName> next = new ArrayList<>();
+        WalFileName n = wanted;
+        for (int i = 0; i < prefetch; i++) {
+            n = n.next(WalOptions.SEGMENT_SIZE);
+            if (!Files.exists(spoolDir.resolve(n.name()))) {
+                next.add(n);
+            }
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(4, next.size())));
+        try {
+            List<Future<Boolean>> fetched = new ArrayList<>();
+            for (WalFileName f : next) {
+                fetched.add(pool.submit(() -> archive.fetch(systemId, f, spoolDir.resolve(f.name()))));
+            }
+            for (Future<Boolean> f : fetched) {
+                try {
+                    f.get();
+                } catch (ExecutionException e) {
+                    // a segment that failed here is fetched (and its error reported) when PostgreSQL asks for it
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Moves a spooled file to PostgreSQL's path; across file systems through a copy beside the target. */
+    private static void moveIntoPlace(Path from, Path target) throws IOException {
+        try {
+            Files.move(from, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException otherFileSystem) {
+            Path partial = target.resolveSibling(target.getFileName() + ".arca-partial");
+            Files.copy(from, partial, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Files.delete(from);
+        }
+    }
+
+    /** Removes spooled segments before {@code wanted}: recovery has passed them. */
+    private static void forgetOlder(Path spoolDir, WalFileName wanted) throws IOException {
+        try (Stream<Path> files = Files.list(spoolDir)) {
+            for (Path p : files.toList()) {
+                if (p.getFileName().toString().compareTo(wanted.name()) < 0) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
     }
 }

@@ -24,8 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * wal-push and wal-fetch as PostgreSQL runs them: a real cluster archives through
  * {@code archive_command = 'java -jar arca.jar wal-push %p'}, and the archived segments come back
- * through wal-fetch byte for byte; one call archives the other ready segments too; conflicts and
- * missing files exit as PostgreSQL expects.
+ * through wal-fetch byte for byte; one call archives the other ready segments too, and one fetch
+ * the next segments into a spool; conflicts and missing files exit as PostgreSQL expects.
  */
 class WalArchiveIT {
     private static final long SEGMENT = 16L << 20;
@@ -66,7 +66,7 @@ class WalArchiveIT {
                 String file = p.getFileName().toString();
                 String name = file.substring(0, 24);
                 ArcaRun fetch = ArcaRun.of("wal-fetch", name, "pg_wal/RECOVERYXLOG", "--repo", repo.toString(),
-                        "--pgdata", pgdata.toString());
+                        "--pgdata", pgdata.toString(), "--spool", dir.resolve("spool").toString());
                 assertThat(fetch.exit()).as(fetch.toString()).isZero();
                 byte[] segment = Files.readAllBytes(pgdata.resolve("pg_wal/RECOVERYXLOG"));
                 assertThat(segment).hasSize((int) SEGMENT);
@@ -117,6 +117,31 @@ class WalArchiveIT {
                 "--pgdata", pgdata.toString(), "--parallel", "0");
         assertThat(conflict.exit()).isEqualTo(1);
         assertThat(conflict.err()).contains("already archived with other content").contains("ARCA-1103");
+        // recovery: the first fetch brings the next segments into the spool, the next fetch only moves one
+        Path spool = dir.resolve("spool");
+        Path target = Files.createDirectories(dir.resolve("recovering/pg_wal")).resolve("RECOVERYXLOG");
+        ArcaRun first = ArcaRun.of("wal-fetch", "000000010000000000000001", target.toString(), "--repo", repo.toString(),
+                "--pgdata", pgdata.toString(), "--prefetch", "3", "--spool", spool.toString());
+        assertThat(first.exit()).as(first.toString()).isZero();
+        try (Stream<Path> s = Files.list(spool)) {
+            assertThat(s.map(p -> p.getFileName().toString()).sorted().toList()).containsExactly(
+                    "000000010000000000000002", "000000010000000000000003", "000000010000000000000004");
+        }
+        byte[] second = Files.readAllBytes(wal.resolve("000000010000000000000003"));
+        try (Stream<Path> s = Files.list(repo.resolve("wal").resolve(Long.toUnsignedString(systemId)).resolve("00000001"))) {
+            for (Path p : s.filter(p -> p.getFileName().toString().startsWith("000000010000000000000003-")).toList()) {
+                Files.delete(p);
+            }
+        }
+        ArcaRun fromSpool = ArcaRun.of("wal-fetch", "000000010000000000000003", target.toString(), "--repo",
+                repo.toString(), "--pgdata", pgdata.toString(), "--prefetch", "3", "--spool", spool.toString());
+        assertThat(fromSpool.exit()).as(fromSpool.toString()).isZero();
+        assertThat(Files.readAllBytes(target)).isEqualTo(second);
+        try (Stream<Path> s = Files.list(spool)) {
+            // served from the spool; what recovery has passed is gone
+            assertThat(s.map(p -> p.getFileName().toString()).sorted().toList())
+                    .containsExactly("000000010000000000000004");
+        }
         // a segment of another cluster: refused
         segment(wal.resolve("000000010000000000000007"), systemId + 1, 7);
         ArcaRun foreign = ArcaRun.of("wal-push", "pg_wal/000000010000000000000007", "--repo", repo.toString(),
