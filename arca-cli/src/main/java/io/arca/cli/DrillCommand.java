@@ -9,6 +9,7 @@ import io.arca.core.repo.DrillRecord;
 import io.arca.core.repo.Repository;
 import io.arca.core.repo.RepositoryConfig;
 import io.arca.core.repo.retention.DurationText;
+import io.arca.core.repo.status.RecoveryObjectives;
 import io.arca.core.storage.Storage;
 import io.arca.postgres.local.ConnectionSettings;
 import io.arca.postgres.logical.DrillOptions;
@@ -17,6 +18,7 @@ import io.arca.postgres.logical.UserCheck;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -74,7 +76,7 @@ final class DrillCommand implements Callable<Integer> {
     Path checksFile;
 
     @Option(names = "--rto", paramLabel = "DURATION",
-            description = "Recovery time objective to measure against (such as 4h; default: the database's in arca.json).")
+            description = "Recovery time objective to measure against (such as 4h; none for none; default: the database's entry in arca.json, else its '*' entry, as arca status reads them).")
     String rto;
 
     @Option(names = "--report", paramLabel = "FORMAT", defaultValue = "text",
@@ -96,7 +98,7 @@ final class DrillCommand implements Callable<Integer> {
         }
         List<UserCheck> userChecks = userChecks();
         if (rto != null) {
-            DurationText.parse(rto);
+            RecoveryObjectives.parse("--rto", rto);
         }
         ConnectionSettings scratchServer = scratch == null ? null : ConnectionSettings.parse(scratch, System.getenv());
         DecryptionKeys keys = Keys.decryption(privateKeys, passphrase);
@@ -105,7 +107,7 @@ final class DrillCommand implements Callable<Integer> {
             Repository repo = repository.open(storage).withKeys(null, keys);
             BackupManifest backup = repo.resolve(id);
             repo.requireReadable(backup);
-            String target = rto != null ? rto : objective(repo, backup);
+            String target = objective(repo, backup);
             DrillRecord d = new RestoreDrill(repo, postgres.binaries(), progress)
                     .run(backup, new DrillOptions(scratchServer, jobs, userChecks, target));
             progress.done();
@@ -153,15 +155,15 @@ final class DrillCommand implements Callable<Integer> {
         return out;
     }
 
-    /** The RTO saved for the backup's database in arca.json, or for every database; null when none. */
-    private static String objective(Repository repo, BackupManifest backup) {
+    /**
+     * The RTO to measure against, as {@code arca status} judges it: --rto, else the database's
+     * entry in arca.json, else its {@code *} entry; null when none is set (or set to none).
+     */
+    private String objective(Repository repo, BackupManifest backup) {
         Map<String, RepositoryConfig.Objectives> saved = repo.config().defaults() == null ? null
                 : repo.config().defaults().objectives();
-        if (saved == null) {
-            return null;
-        }
-        String db = backup.database() == null ? null : backup.database().name();
-        RepositoryConfig.Objectives o = db != null && saved.containsKey(db) ? saved.get(db) : saved.get("*");
-        return o == null ? null : o.rto();
+        String db = backup.database() == null ? "" : backup.database().name();
+        Duration target = RecoveryObjectives.resolve(db, new RepositoryConfig.Objectives(null, rto, null), saved).rto();
+        return target == null ? null : DurationText.format(target);
     }
 }

@@ -15,10 +15,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -63,7 +59,7 @@ final class WalFetchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         WalFileName wanted = WalFileName.parse(name, WalOptions.SEGMENT_SIZE);
-        Path target = path.isAbsolute() ? path : wal.dataDirectory().resolve(path);
+        Path target = wal.resolve(path);
         long systemId = wal.systemId();
         Path spoolDir = prefetch > 0 && wanted.kind() == WalFileName.Kind.SEGMENT ? spool(systemId) : null;
         if (spoolDir != null && Files.exists(spoolDir.resolve(wanted.name()))) {
@@ -118,24 +114,9 @@ final class WalFetchCommand implements Callable<Integer> {
                 next.add(n);
             }
         }
-        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(4, next.size())));
-        try {
-            List<Future<Boolean>> fetched = new ArrayList<>();
-            for (WalFileName f : next) {
-                fetched.add(pool.submit(() -> archive.fetch(systemId, f, spoolDir.resolve(f.name()))));
-            }
-            for (Future<Boolean> f : fetched) {
-                try {
-                    f.get();
-                } catch (ExecutionException e) {
-                    // a segment that failed here is fetched (and its error reported) when PostgreSQL asks for it
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            pool.shutdownNow();
-        }
+        List<Callable<?>> fetches = new ArrayList<>();
+        next.forEach(f -> fetches.add(() -> archive.fetch(systemId, f, spoolDir.resolve(f.name()))));
+        WalOptions.inParallel(4, fetches, e -> { });
     }
 
     /** Moves a spooled file to PostgreSQL's path; across file systems through a copy beside the target. */

@@ -8,6 +8,14 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
 import picocli.CommandLine.Option;
 
 /** {@code --pgdata DIR}: the cluster whose WAL is archived or restored; its system identifier keys the archive. */
@@ -22,6 +30,38 @@ final class WalOptions {
 
     Path dataDirectory() {
         return pgdata != null ? pgdata : Path.of("").toAbsolutePath();
+    }
+
+    /** A path PostgreSQL passed (%p): relative to the data directory. */
+    Path resolve(Path path) {
+        return path.isAbsolute() ? path : dataDirectory().resolve(path);
+    }
+
+    /**
+     * Runs {@code tasks} on up to {@code threads} threads and waits for all. A task that fails is
+     * handed to {@code failed} and left to PostgreSQL, which asks for that file itself and gets the
+     * error then.
+     */
+    static void inParallel(int threads, List<Callable<?>> tasks, Consumer<Throwable> failed) {
+        if (tasks.isEmpty()) {
+            return;
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(threads, tasks.size())));
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            tasks.forEach(t -> futures.add(pool.submit(t)));
+            for (Future<?> f : futures) {
+                try {
+                    f.get();
+                } catch (ExecutionException e) {
+                    failed.accept(e.getCause());
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     /** The system identifier from {@code global/pg_control} (its first field, in the machine's byte order). */

@@ -1,7 +1,6 @@
 package io.arca.cli;
 
 import io.arca.core.crypto.EncryptionKeys;
-import io.arca.core.error.ArcaException;
 import io.arca.core.repo.Repository;
 import io.arca.core.storage.Storage;
 import io.arca.core.wal.WalArchive;
@@ -12,10 +11,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -53,7 +48,7 @@ final class WalPushCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path file = path.isAbsolute() ? path : wal.dataDirectory().resolve(path);
+        Path file = wal.resolve(path);
         WalFileName name = WalFileName.parse(file.getFileName().toString(), WalOptions.SEGMENT_SIZE);
         long systemId = wal.systemId();
         EncryptionKeys keys = Keys.encryption(publicKeys, passphrase);
@@ -74,7 +69,7 @@ final class WalPushCommand implements Callable<Integer> {
      * archiver does (renaming its {@code .ready} file to {@code .done}), so that PostgreSQL does not
      * start Arca again for them. A failure leaves that segment ready: the archiver retries it.
      */
-    private void pushReady(WalArchive archive, long systemId, Path file, WalFileName pushed) throws IOException {
+    private void pushReady(WalArchive archive, long systemId, Path file, WalFileName pushed) {
         Path status = file.resolveSibling("archive_status");
         List<Path> ready;
         try (Stream<Path> s = Files.list(status)) {
@@ -96,39 +91,23 @@ final class WalPushCommand implements Callable<Integer> {
                 // not ours to archive here
             }
         }
-        if (segments.isEmpty()) {
-            return;
-        }
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(parallel, segments.size()));
-        try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (Path r : segments) {
-                String n = r.getFileName().toString();
-                String walName = n.substring(0, n.length() - ".ready".length());
-                futures.add(pool.submit(() -> {
-                    Path segment = file.resolveSibling(walName);
-                    if (!Files.exists(segment)) {
-                        return null;
-                    }
+        List<Callable<?>> pushes = new ArrayList<>();
+        for (Path r : segments) {
+            String n = r.getFileName().toString();
+            String walName = n.substring(0, n.length() - ".ready".length());
+            pushes.add(() -> {
+                Path segment = file.resolveSibling(walName);
+                if (Files.exists(segment)) {
                     archive.push(systemId, WalFileName.parse(walName, WalOptions.SEGMENT_SIZE), segment);
                     Files.move(r, r.resolveSibling(walName + ".done"));
-                    return null;
-                }));
-            }
-            for (Future<?> f : futures) {
-                try {
-                    f.get();
-                } catch (ExecutionException e) {
-                    // the archiver retries that segment itself and reports its error then
-                    if (root.debug()) {
-                        Main.report(e.getCause() instanceof ArcaException a ? a : e.getCause(), true, root.err);
-                    }
                 }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            pool.shutdownNow();
+                return null;
+            });
         }
+        WalOptions.inParallel(parallel, pushes, e -> {
+            if (root.debug()) {
+                Main.report(e, true, root.err);
+            }
+        });
     }
 }

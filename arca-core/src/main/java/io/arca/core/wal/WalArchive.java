@@ -1,5 +1,6 @@
 package io.arca.core.wal;
 
+import io.arca.core.TempFiles;
 import io.arca.core.crypto.EncryptionKeys;
 import io.arca.core.error.ArcaException;
 import io.arca.core.error.ErrorCode;
@@ -140,10 +141,10 @@ public final class WalArchive {
                 out.write(buf, 0, n);
             }
         } catch (IOException e) {
-            deleteQuietly(partial);
+            TempFiles.deleteQuietly(partial);
             throw new UncheckedIOException("fetching '" + key + "': " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            deleteQuietly(partial);
+            TempFiles.deleteQuietly(partial);
             throw e;
         }
         try {
@@ -158,7 +159,7 @@ public final class WalArchive {
         } catch (IOException e) {
             throw new UncheckedIOException("writing '" + target + "': " + e.getMessage(), e);
         } finally {
-            deleteQuietly(partial);
+            TempFiles.deleteQuietly(partial);
         }
         return true;
     }
@@ -229,13 +230,5 @@ public final class WalArchive {
             throw new UncheckedIOException("reading '" + file + "': " + e.getMessage(), e);
         }
         return Sha256.hex(sha);
-    }
-
-    private static void deleteQuietly(Path p) {
-        try {
-            Files.deleteIfExists(p);
-        } catch (IOException ignored) {
-            // a leftover partial file is overwritten by the next fetch
-        }
     }
 }
