@@ -26,4 +26,21 @@ public final class TempFiles {
             // best effort, see above
         }
     }
+
+    /**
+     * Deletes {@code root} and everything below it, symbolic links themselves and never what they
+     * point to; fails on the first file that cannot be deleted.
+     */
+    public static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path p : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
+                Files.delete(p);
+            }
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
 }

@@ -23,13 +23,21 @@ import java.util.Map;
  */
 public record BackupManifest(int formatVersion, String backupId, String repositoryId, BackupKind kind,
         Instant startedAt, Instant finishedAt, Map<String, String> labels, Map<String, String> tools,
-        DatabaseInfo database, List<ArtifactRecord> artifacts, Map<String, Long> timings) {
+        DatabaseInfo database, List<ArtifactRecord> artifacts, Map<String, Long> timings, PhysicalInfo physical) {
 
     public BackupManifest {
         labels = labels == null ? Map.of() : Map.copyOf(labels);
         tools = tools == null ? Map.of() : Map.copyOf(tools);
         artifacts = List.copyOf(artifacts);
         timings = timings == null ? Map.of() : Map.copyOf(timings);
+    }
+
+    /** A manifest without physical details (logical backups). */
+    public BackupManifest(int formatVersion, String backupId, String repositoryId, BackupKind kind,
+            Instant startedAt, Instant finishedAt, Map<String, String> labels, Map<String, String> tools,
+            DatabaseInfo database, List<ArtifactRecord> artifacts, Map<String, Long> timings) {
+        this(formatVersion, backupId, repositoryId, kind, startedAt, finishedAt, labels, tools, database, artifacts,
+                timings, null);
     }
 
     public BackupId id() {
@@ -75,6 +83,36 @@ public record BackupManifest(int formatVersion, String backupId, String reposito
 
     /** A table and its exact row count (null when counting was turned off). */
     public record TableInfo(String schema, String name, Long rows) {
+    }
+
+    /**
+     * What a physical (base) backup needs for recovery, besides its artifacts.
+     *
+     * @param systemIdentifier the cluster's system identifier (unsigned decimal)
+     * @param timeline the timeline the backup started on
+     * @param startLsn the backup's start (redo) position: recovery needs WAL from here
+     * @param stopLsn where the backup ended: recovery is consistent once it replayed to here
+     * @param startWal the WAL segment holding {@code startLsn}
+     * @param stopWal the WAL segment holding {@code stopLsn}
+     * @param walSegmentSize the cluster's WAL segment size in bytes
+     * @param serverVersionNum the server's {@code server_version_num}
+     * @param stopTime when the server reported the backup's end: a recovery target time must be later
+     * @param walMode how the backup's own WAL reached the archive: {@code stream} (Arca streamed it
+     *     during the backup) or {@code archive} (the server's {@code archive_command})
+     * @param tablespaces the user tablespaces, each with the artifact holding it
+     * @param manifestArtifact the artifact holding the server's {@code backup_manifest}
+     * @param manifestChecksums the per-file checksum algorithm in that manifest
+     */
+    public record PhysicalInfo(String systemIdentifier, int timeline, String startLsn, String stopLsn,
+            String startWal, String stopWal, long walSegmentSize, int serverVersionNum, Instant stopTime,
+            String walMode, List<TablespaceInfo> tablespaces, String manifestArtifact, String manifestChecksums) {
+        public PhysicalInfo {
+            tablespaces = tablespaces == null ? List.of() : List.copyOf(tablespaces);
+        }
+    }
+
+    /** A user tablespace of a physical backup: its OID, where it was, and the artifact holding it. */
+    public record TablespaceInfo(long oid, String location, String artifact) {
     }
 
     /** The migration tool and the version of the last applied migration. */

@@ -564,8 +564,16 @@ public final class Repository {
          */
         public BackupManifest commit(Map<String, String> labels, Map<String, String> tools,
                 BackupManifest.DatabaseInfo database, List<ArtifactRecord> artifacts, Map<String, Long> timings) {
+            return commit(labels, tools, database, artifacts, timings, null);
+        }
+
+        /** {@link #commit(Map, Map, BackupManifest.DatabaseInfo, List, Map)} of a physical backup. */
+        public BackupManifest commit(Map<String, String> labels, Map<String, String> tools,
+                BackupManifest.DatabaseInfo database, List<ArtifactRecord> artifacts, Map<String, Long> timings,
+                BackupManifest.PhysicalInfo physical) {
             BackupManifest manifest = new BackupManifest(RepositoryConfig.FORMAT_VERSION, id.value(),
-                    config.repositoryId(), kind, startedAt, clock.instant(), labels, tools, database, artifacts, timings);
+                    config.repositoryId(), kind, startedAt, clock.instant(), labels, tools, database, artifacts, timings,
+                    physical);
             try (StorageWriter w = storage.openWrite(key(id, MANIFEST_FILE), WriteOptions.ifAbsent())) {
                 w.write(RepositoryJson.write(manifest));
                 w.commit();

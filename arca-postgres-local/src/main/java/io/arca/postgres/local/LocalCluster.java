@@ -15,12 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.GroupPrincipal;
-import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.nio.file.attribute.UserPrincipal;
-import java.nio.file.attribute.UserPrincipalLookupService;
-import java.nio.file.attribute.UserPrincipalNotFoundException;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -52,7 +47,6 @@ public final class LocalCluster implements AutoCloseable {
     public static final String HOST = "127.0.0.1";
     public static final String SUPERUSER = "postgres";
 
-    private static final String OS_USER = "postgres";
     private static final int START_ATTEMPTS = 5;
     private static final int LOG_TAIL_LINES = 20;
     // sun_path holds 108 bytes; the socket file name ".s.PGSQL.65535" takes 15 of them.
@@ -118,8 +112,8 @@ public final class LocalCluster implements AutoCloseable {
             Path sibling = initdb.resolveSibling("pg_ctl");
             pgCtl = Files.isExecutable(sibling) ? sibling : bins.require("pg_ctl", version.major());
         }
-        boolean asPostgresUser = jvmRunsAsRoot();
-        Owner owner = asPostgresUser ? postgresOwner() : null;
+        boolean asPostgresUser = ServerUser.jvmIsRoot();
+        ServerUser.Owner owner = asPostgresUser ? ServerUser.postgres() : null;
 
         Path base = options.baseDirectory() != null ? options.baseDirectory()
                 : Path.of(System.getProperty("java.io.tmpdir"));
@@ -287,7 +281,7 @@ public final class LocalCluster implements AutoCloseable {
     // ---- start --------------------------------------------------------------------------
 
     /** Runs initdb and writes the settings; {@code owner} is who must own the files, or null. */
-    private void create(Path initdb, ClusterOptions options, Owner owner) {
+    private void create(Path initdb, ClusterOptions options, ServerUser.Owner owner) {
         Path pwfile = root.resolve("pwfile");
         try {
             Files.createDirectory(socketDirectory);
@@ -381,12 +375,7 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     private ToolProcess.Builder command(Path program, List<String> args, List<String> moreArgs) {
-        ToolProcess.Builder b;
-        if (asPostgresUser) {
-            b = ToolProcess.builder(runuser()).args("-u", OS_USER, "--", program.toString());
-        } else {
-            b = ToolProcess.builder(program);
-        }
+        ToolProcess.Builder b = ServerUser.command(program, asPostgresUser);
         b.args(args).args(moreArgs).workingDirectory(root).noStdin().discardStdout();
         for (String name : CLEARED_ENVIRONMENT) {
             b.environment(name, null);
@@ -488,54 +477,6 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     // ---- helpers ------------------------------------------------------------------------
-
-    private static boolean jvmRunsAsRoot() {
-        try {
-            return new com.sun.security.auth.module.UnixSystem().getUid() == 0;
-        } catch (LinkageError | RuntimeException e) {
-            return "root".equals(System.getProperty("user.name"));
-        }
-    }
-
-    private static Owner postgresOwner() {
-        UserPrincipalLookupService lookup = Path.of("/").getFileSystem().getUserPrincipalLookupService();
-        try {
-            UserPrincipal user = lookup.lookupPrincipalByName(OS_USER);
-            GroupPrincipal group;
-            try {
-                group = lookup.lookupPrincipalByGroupName(OS_USER);
-            } catch (UserPrincipalNotFoundException e) {
-                group = null;
-            }
-            return new Owner(user, group);
-        } catch (UserPrincipalNotFoundException e) {
-            throw new ArcaException(ErrorCode.TOOL_NOT_FOUND,
-                    "cannot run PostgreSQL as root and there is no '" + OS_USER + "' user to run it as",
-                    "install the PostgreSQL server package (it creates the user), or run as a non-root user");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** The OS user (and group, when there is one) that runs the server. */
-    private record Owner(UserPrincipal user, GroupPrincipal group) {
-        void chown(Path path) throws IOException {
-            PosixFileAttributeView view = Files.getFileAttributeView(path, PosixFileAttributeView.class);
-            view.setOwner(user);
-            if (group != null) {
-                view.setGroup(group);
-            }
-        }
-    }
-
-    private static String runuser() {
-        for (String candidate : List.of("/usr/sbin/runuser", "/sbin/runuser", "/usr/bin/runuser", "/bin/runuser")) {
-            if (Files.isExecutable(Path.of(candidate))) {
-                return candidate;
-            }
-        }
-        return "runuser";
-    }
 
     private static int freePort() {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
