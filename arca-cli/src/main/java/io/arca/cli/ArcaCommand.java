@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
         subcommands = {InitCommand.class, BackupCommand.class, RestoreCommand.class, DrillCommand.class, ListCommand.class,
                 ShowCommand.class, VerifyCommand.class, CopyCommand.class, PruneCommand.class, StatusCommand.class,
                 StorageCommand.class, KeyCommand.class, WalPushCommand.class, WalFetchCommand.class,
-                DemoCommand.class})
+                WalReceiveCommand.class, DemoCommand.class})
 public final class ArcaCommand implements Runnable {
     final PrintWriter out;
     final PrintWriter err;

@@ -25,6 +25,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Date;
 import java.util.List;
 import java.util.Optional;
@@ -37,6 +39,11 @@ import java.util.Optional;
  * is archived with the same content is accepted (PostgreSQL retries archiving after crashes);
  * with other content it is refused. Segments are checked to belong to the expected cluster (the
  * system identifier in their first page header).
+ *
+ * <p>Partial segments ({@code ….partial}: the unfinished segment a WAL receiver stored when it
+ * stopped, or the last segment of a timeline that PostgreSQL archives on promotion) are not
+ * final: a newer partial of the same segment replaces the stored one (see {@link #pushPartial}),
+ * and archiving the complete segment removes its partials.
  */
 public final class WalArchive {
     /** Where the archive lives in a repository. */
@@ -44,6 +51,9 @@ public final class WalArchive {
     /** Offset of {@code xlp_sysid} in a segment's first (long) page header. */
     private static final int SYSID_OFFSET = 24;
     private static final int BUFFER = 1 << 20;
+    /** PostgreSQL's WAL segment size unless initdb was told otherwise. */
+    public static final long DEFAULT_SEGMENT_SIZE = 16L << 20;
+    private static final String PARTIAL_SUFFIX = ".partial";
 
     private final Repository repository;
     private final Storage storage;
@@ -58,6 +68,16 @@ public final class WalArchive {
     /** What a push did. */
     public enum Pushed { ARCHIVED, ALREADY_ARCHIVED }
 
+    /**
+     * One archived file, as {@link #list} reads it from its key.
+     *
+     * @param name the WAL file name
+     * @param key its storage key
+     * @param sha256 the SHA-256 of its plain content (the one its key names)
+     */
+    public record Archived(WalFileName name, String key, String sha256) {
+    }
+
     /** The folder of one cluster's timeline: {@code wal/<system-id>/<timeline>/}. */
     public static String folder(long systemId, TimelineId timeline) {
         return PREFIX + Long.toUnsignedString(systemId) + "/" + timeline.hex() + "/";
@@ -70,17 +90,124 @@ public final class WalArchive {
      *     the name is archived with other content
      */
     public Pushed push(long systemId, WalFileName name, Path file) {
+        if (name.kind() == WalFileName.Kind.PARTIAL) {
+            // not final: a partial replaces an earlier one (PostgreSQL archives one on promotion,
+            // a WAL receiver stores one when it stops; their content differs past the end of the WAL)
+            return pushPartial(systemId, name, file);
+        }
         if (name.kind() != WalFileName.Kind.TIMELINE_HISTORY && name.kind() != WalFileName.Kind.BACKUP_HISTORY) {
             requireSystem(name, file, systemId);
         }
         String sha256 = sha256(file);
-        Optional<String> existing = find(systemId, name);
+        List<ObjectInfo> partials = List.of();
+        Optional<String> existing;
+        if (name.kind() == WalFileName.Kind.SEGMENT) {
+            // one listing finds the segment and its partials ({@code <name>-…} and {@code <name>.partial-…})
+            List<ObjectInfo> related = storage.list(folder(systemId, name.timeline()) + name.name());
+            List<ObjectInfo> complete = related.stream().filter(o -> fileOf(o.key()).startsWith(name.name() + "-")).toList();
+            partials = related.stream().filter(o -> fileOf(o.key()).startsWith(name.name() + PARTIAL_SUFFIX + "-")).toList();
+            if (complete.size() > 1) {
+                throw archivedTwice(name, complete.size());
+            }
+            existing = complete.stream().map(ObjectInfo::key).findFirst();
+        } else {
+            existing = find(systemId, name);
+        }
         if (existing.isPresent()) {
             if (sha256Of(existing.get(), name).equals(sha256)) {
+                deleteQuietly(partials);
                 return Pushed.ALREADY_ARCHIVED;
             }
             throw conflict(name, existing.get());
         }
+        Pushed pushed = write(systemId, name, file, sha256);
+        deleteQuietly(partials);
+        return pushed;
+    }
+
+    /**
+     * Archives {@code file} as the partial segment {@code partial} ({@code <segment>.partial}) of
+     * cluster {@code systemId}, replacing the partial of that segment stored before: the new key is
+     * written first, then the older partials are deleted, so that a reader always finds one. A
+     * partial with the content of the stored one is {@link Pushed#ALREADY_ARCHIVED}; so is one of a
+     * segment that is archived complete (the partial would only hold less of it).
+     *
+     * @throws IllegalArgumentException when {@code partial} is not a partial segment name
+     * @throws ArcaException WAL_SYSTEM_MISMATCH for a segment of another cluster
+     */
+    public Pushed pushPartial(long systemId, WalFileName partial, Path file) {
+        if (partial.kind() != WalFileName.Kind.PARTIAL) {
+            throw new IllegalArgumentException("'" + partial + "' is not a partial segment name");
+        }
+        requireSystem(partial, file, systemId);
+        String segment = partial.name().substring(0, partial.name().length() - PARTIAL_SUFFIX.length());
+        List<ObjectInfo> related = storage.list(folder(systemId, partial.timeline()) + segment);
+        List<ObjectInfo> older = related.stream()
+                .filter(o -> fileOf(o.key()).startsWith(partial.name() + "-")).toList();
+        if (related.stream().anyMatch(o -> fileOf(o.key()).startsWith(segment + "-"))) {
+            deleteQuietly(older);
+            return Pushed.ALREADY_ARCHIVED;
+        }
+        String sha256 = sha256(file);
+        Optional<ObjectInfo> same = older.stream().filter(o -> sha256Of(o.key(), partial).equals(sha256)).findFirst();
+        if (same.isPresent()) {
+            deleteQuietly(older.stream().filter(o -> o != same.get()).toList());
+            return Pushed.ALREADY_ARCHIVED;
+        }
+        Pushed pushed = write(systemId, partial, file, sha256);
+        deleteQuietly(older);
+        return pushed;
+    }
+
+    /**
+     * Every file archived for cluster {@code systemId}, over all timelines, read from one listing
+     * of {@code wal/<system-id>/}: sorted by timeline, then by name (so a segment comes before its
+     * partial and backup history files, and segments in WAL order). Keys that are not archived WAL
+     * files are left out. Segment numbers assume {@link #DEFAULT_SEGMENT_SIZE}; see {@link
+     * #list(long, long)}.
+     */
+    public List<Archived> list(long systemId) {
+        return list(systemId, DEFAULT_SEGMENT_SIZE);
+    }
+
+    /** As {@link #list(long)}, with segment numbers for segments of {@code segmentSize} bytes. */
+    public List<Archived> list(long systemId, long segmentSize) {
+        String prefix = PREFIX + Long.toUnsignedString(systemId) + "/";
+        List<Archived> out = new ArrayList<>();
+        for (ObjectInfo o : storage.list(prefix)) {
+            Archived a = parseKey(o.key(), prefix.length(), segmentSize);
+            if (a != null) {
+                out.add(a);
+            }
+        }
+        out.sort(Comparator.comparing((Archived a) -> a.name().timeline()).thenComparing(a -> a.name().name()));
+        return out;
+    }
+
+    /** {@code <timeline>/<file>-<sha256>.<ext>[.gpg]} after {@code wal/<system-id>/}; null for anything else. */
+    private static Archived parseKey(String key, int from, long segmentSize) {
+        String rest = key.substring(from);
+        int slash = rest.indexOf('/');
+        if (slash != 8 || rest.indexOf('/', slash + 1) >= 0) {
+            return null;
+        }
+        String file = rest.substring(slash + 1);
+        int dash = file.indexOf('-');
+        if (dash <= 0 || file.length() < dash + 65 || !file.substring(dash + 1, dash + 65).matches("[0-9a-f]{64}")) {
+            return null;
+        }
+        try {
+            WalFileName name = WalFileName.parse(file.substring(0, dash), segmentSize);
+            if (!name.timeline().hex().equals(rest.substring(0, slash))) {
+                return null;
+            }
+            return new Archived(name, key, file.substring(dash + 1, dash + 65));
+        } catch (IllegalArgumentException notWal) {
+            return null;
+        }
+    }
+
+    private Pushed write(long systemId, WalFileName name, Path file, String sha256) {
         EncryptionKeys keys = repository.encryptionKeys();
         String file0 = name.name() + "-" + sha256 + codec.codec().extension()
                 + (keys == null ? "" : ArtifactOutput.ENCRYPTED_SUFFIX);
@@ -97,6 +224,21 @@ public final class WalArchive {
             throw new UncheckedIOException("archiving '" + file + "': " + e.getMessage(), e);
         }
         return Pushed.ARCHIVED;
+    }
+
+    /** Best effort: a partial left behind is only clutter, found and replaced by the next push. */
+    private void deleteQuietly(List<ObjectInfo> objects) {
+        for (ObjectInfo o : objects) {
+            try {
+                storage.delete(o.key());
+            } catch (RuntimeException e) {
+                // left for the next push of this segment
+            }
+        }
+    }
+
+    private static String fileOf(String key) {
+        return key.substring(key.lastIndexOf('/') + 1);
     }
 
     /**
@@ -164,15 +306,26 @@ public final class WalArchive {
         return true;
     }
 
-    /** The key of an archived file, if there is one; more than one (two pushers raced with different content) is a conflict. */
+    /**
+     * The key of an archived file, if there is one; more than one (two pushers raced with different
+     * content) is a conflict, except for partial segments, where the newest is the one.
+     */
     public Optional<String> find(long systemId, WalFileName name) {
         List<ObjectInfo> found = storage.list(folder(systemId, name.timeline()) + name.name() + "-");
+        if (found.size() > 1 && name.kind() == WalFileName.Kind.PARTIAL) {
+            // a replacement in progress (or one whose clean-up failed): the newest partial holds the most
+            return found.stream().max(Comparator.comparing(ObjectInfo::lastModified)).map(ObjectInfo::key);
+        }
         if (found.size() > 1) {
-            throw new ArcaException(ErrorCode.WAL_CONFLICT, "WAL file '" + name + "' is archived " + found.size()
-                    + " times with different content in '" + storage.url() + "'",
-                    "find out which cluster wrote which (arca verify), then delete the wrong one");
+            throw archivedTwice(name, found.size());
         }
         return found.stream().map(ObjectInfo::key).findFirst();
+    }
+
+    private ArcaException archivedTwice(WalFileName name, int times) {
+        return new ArcaException(ErrorCode.WAL_CONFLICT, "WAL file '" + name + "' is archived " + times
+                + " times with different content in '" + storage.url() + "'",
+                "find out which cluster wrote which (arca verify), then delete the wrong one");
     }
 
     /** The plain SHA-256 that an archived file's key names: {@code <file>-<sha256>.<ext>[.gpg]}. */

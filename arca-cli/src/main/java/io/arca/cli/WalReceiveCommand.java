@@ -1,0 +1,190 @@
+package io.arca.cli;
+
+import io.arca.core.crypto.EncryptionKeys;
+import io.arca.core.repo.Repository;
+import io.arca.core.repo.retention.DurationText;
+import io.arca.core.storage.Storage;
+import io.arca.core.wal.Lsn;
+import io.arca.core.wal.WalArchive;
+import io.arca.postgres.local.ConnectionSettings;
+import io.arca.postgres.wal.WalReceiver;
+import io.arca.postgres.wal.WalReceiverOptions;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code arca wal-receive}: streams WAL into the repository continuously, as pg_receivewal does. */
+@Command(name = "wal-receive", mixinStandardHelpOptions = true,
+        description = {"Stream WAL from PostgreSQL into the repository's WAL archive continuously, over the replication"
+                + " protocol (as pg_receivewal does): each segment is archived as soon as it is complete, so the"
+                + " recovery point is seconds behind, not a segment (16 MB) behind as with archive_command alone.",
+                "Runs until SIGTERM or SIGINT, then archives the unfinished segment as <segment>.partial and exits 0."
+                        + " Without a start position it continues after the newest segment in the archive.",
+                "The replication slot (default: arca, created when missing) keeps the server from removing WAL that is"
+                        + " not archived yet; it also keeps WAL while wal-receive is down, so drop it"
+                        + " (SELECT pg_drop_replication_slot('arca')) when you stop using it. The user needs the"
+                        + " REPLICATION attribute and a replication line in pg_hba.conf.",
+                "Can run beside archive_command = 'arca wal-push %%p' on the same repository: a segment archived by"
+                        + " both has the same content, which the archive accepts twice. See docs/wal-streaming.md."})
+final class WalReceiveCommand implements Callable<Integer> {
+    @ParentCommand
+    ArcaCommand root;
+    @Mixin
+    RepositoryOptions repository;
+    @Mixin
+    PublicKeyOptions publicKeys;
+    @Mixin
+    PassphraseOptions passphrase;
+    @Mixin
+    ProgressOptions progress;
+
+    @Option(names = "--db", paramLabel = "URL", defaultValue = "${env:ARCA_DB}",
+            description = "The server to stream from: postgresql://user@host:port/dbname (env ARCA_DB; the password from"
+                    + " PGPASSWORD, ARCA_DB_PASSWORD or ~/.pgpass). The database only matters for reading the slot.")
+    String db;
+
+    @Option(names = "--slot", paramLabel = "NAME", defaultValue = "arca",
+            description = "Physical replication slot to stream through (default: ${DEFAULT-VALUE}).")
+    String slot;
+
+    @Option(names = "--create-slot", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Create the slot when it does not exist (default); --no-create-slot: it must exist.")
+    boolean createSlot;
+
+    @Option(names = "--no-slot",
+            description = "Stream without a slot: nothing holds WAL on the server for the archive, so WAL written while"
+                    + " wal-receive is down or behind may be gone (archive_command still covers it).")
+    boolean noSlot;
+
+    @Option(names = "--spool", paramLabel = "DIR",
+            description = "Where the segment being received waits until it is complete and archived (a few segments at"
+                    + " most; default: a temporary directory).")
+    Path spool;
+
+    @Option(names = "--status-interval", paramLabel = "DURATION", defaultValue = "10s",
+            description = "How often the position is reported to the server at least (default: ${DEFAULT-VALUE}).")
+    String statusInterval;
+
+    @Override
+    public Integer call() {
+        if (db == null || db.isBlank()) {
+            throw new IllegalArgumentException("missing --db URL: the server to stream WAL from (or set ARCA_DB)");
+        }
+        Duration interval = DurationText.parse(statusInterval);
+        if (interval.isZero()) {
+            throw new IllegalArgumentException("--status-interval must be at least 1s");
+        }
+        ConnectionSettings settings = ConnectionSettings.parse(db, System.getenv());
+        EncryptionKeys keys = Keys.encryption(publicKeys, passphrase);
+        WalReceiverOptions options = new WalReceiverOptions(noSlot ? null : slot, false, createSlot, spool, interval,
+                null, line -> root.err.println("wal-receive: " + line));
+        try (Storage storage = repository.openStorage()) {
+            Repository repo = repository.open(storage);
+            repo.requireEncryption(keys);
+            WalArchive archive = new WalArchive(repo.withKeys(keys, null), repo.defaultCodec().withWorkers(1));
+            try (WalReceiver receiver = WalReceiver.open(settings, archive, options)) {
+                if (progress.verbose) {
+                    receiver.onPushed((name, pushed) -> root.out.println(
+                            (pushed == WalArchive.Pushed.ARCHIVED ? "archived " : "already archived ") + name));
+                }
+                root.out.println("receiving WAL of system " + Long.toUnsignedString(receiver.systemId()) + ", timeline "
+                        + receiver.timeline() + ", from " + receiver.defaultStart() + " ("
+                        + (noSlot ? "no slot" : "slot '" + slot + "'") + ") into " + repository.url());
+                Lsn reached;
+                try (StopOnSignals signals = new StopOnSignals(receiver)) {
+                    reached = receiver.run(null, null);
+                    signals.finished();
+                }
+                root.out.println("stopped: WAL up to " + reached + " is archived");
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * SIGTERM and SIGINT stop the receiver, which then archives its partial segment and lets the
+     * command return normally (exit 0). A signal handler rather than a shutdown hook: a hook runs
+     * once the JVM is already exiting, with the signal's exit status (143), and System.exit would
+     * block. The handler is sun.misc.Signal's (in jdk.unsupported), reached by reflection so that
+     * the build does not warn about it; where the JVM does not let us handle signals (-Xrs), a
+     * shutdown hook still stops the receiver and waits for the partial segment.
+     */
+    private static final class StopOnSignals implements AutoCloseable {
+        private final List<Object[]> previous = new ArrayList<>();
+        private final CountDownLatch done = new CountDownLatch(1);
+        private Method handle;
+        private Thread hook;
+
+        StopOnSignals(WalReceiver receiver) {
+            for (String name : List.of("TERM", "INT")) {
+                try {
+                    Class<?> signalClass = Class.forName("sun.misc.Signal");
+                    Class<?> handlerClass = Class.forName("sun.misc.SignalHandler");
+                    Object signal = signalClass.getConstructor(String.class).newInstance(name);
+                    Object handler = Proxy.newProxyInstance(handlerClass.getClassLoader(), new Class<?>[] {handlerClass},
+                            (proxy, method, args) -> switch (method.getName()) {
+                                case "handle" -> {
+                                    receiver.stop();
+                                    yield null;
+                                }
+                                case "hashCode" -> System.identityHashCode(proxy);
+                                case "equals" -> proxy == args[0];
+                                default -> "arca wal-receive stop handler";
+                            });
+                    handle = signalClass.getMethod("handle", signalClass, handlerClass);
+                    previous.add(new Object[] {signal, handle.invoke(null, signal, handler)});
+                } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+                    addHook(receiver);
+                }
+            }
+        }
+
+        private void addHook(WalReceiver receiver) {
+            if (hook != null) {
+                return;
+            }
+            hook = new Thread(() -> {
+                receiver.stop();
+                try {
+                    done.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "arca-wal-receive-stop");
+            Runtime.getRuntime().addShutdownHook(hook);
+        }
+
+        void finished() {
+            done.countDown();
+        }
+
+        @Override
+        public void close() {
+            done.countDown();
+            for (Object[] p : previous) {
+                try {
+                    handle.invoke(null, p[0], p[1]);
+                } catch (ReflectiveOperationException | RuntimeException e) {
+                    // the process ends right after
+                }
+            }
+            if (hook != null) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook is running: it returns now that the run is done
+                }
+            }
+        }
+    }
+}
