@@ -13,6 +13,9 @@ import io.arca.postgres.local.ConnectionSettings;
 import io.arca.postgres.logical.DumpFormat;
 import io.arca.postgres.logical.LogicalBackup;
 import io.arca.postgres.logical.LogicalBackupOptions;
+import io.arca.postgres.physical.PhysicalBackup;
+import io.arca.postgres.physical.PhysicalBackupOptions;
+import io.arca.core.repo.retention.DurationText;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -24,9 +27,13 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code arca backup}: a logical backup with pg_dump. */
+/** {@code arca backup}: a logical backup with pg_dump, or with --physical a base backup of the whole cluster. */
 @Command(name = "backup", mixinStandardHelpOptions = true,
         description = {"Back up a database with pg_dump, streamed into the repository.",
+                "With --physical, back up the whole cluster over the replication protocol (Arca's own client, no"
+                        + " pg_basebackup): one compressed tar per tablespace plus the server's backup_manifest, every"
+                        + " file checked against it; the WAL the backup needs is streamed into the WAL archive"
+                        + " (--wal stream, default) or awaited from archive_command (--wal archive).",
                 "The password comes from PGPASSWORD, ARCA_DB_PASSWORD or ~/.pgpass, not from a flag.",
                 "With --repo given more than once, the backup is taken once into the first repository and then"
                         + " copied into each further one (verified, manifest last); exit 3 if a copy fails.",
@@ -46,6 +53,28 @@ final class BackupCommand implements Callable<Integer> {
     @Option(names = "--db", paramLabel = "URL", defaultValue = "${env:ARCA_DB}",
             description = "Database to back up: postgresql://user@host:port/dbname (env ARCA_DB).")
     String db;
+
+    @Option(names = "--physical", description = "A physical (base) backup of the whole cluster, for point-in-time recovery.")
+    boolean physical;
+
+    @Option(names = "--wal", paramLabel = "MODE", defaultValue = "stream",
+            description = "With --physical: stream (Arca streams the WAL the backup needs, holding it with a temporary"
+                    + " replication slot) or archive (wait until the server's archive_command archived it).")
+    String walMode;
+
+    @Option(names = "--checkpoint", paramLabel = "fast|spread", defaultValue = "fast",
+            description = "With --physical: start with an immediate checkpoint (fast, default) or a spread one"
+                    + " that loads the server less.")
+    String checkpoint;
+
+    @Option(names = "--manifest-checksums", paramLabel = "ALGORITHM", defaultValue = "CRC32C",
+            description = "With --physical: the server's per-file checksum in backup_manifest: CRC32C (default),"
+                    + " SHA224, SHA256, SHA384 or SHA512.")
+    String manifestChecksums;
+
+    @Option(names = "--archive-timeout", paramLabel = "DURATION", defaultValue = "5m",
+            description = "With --physical --wal archive: how long to wait for archive_command (e.g. 60s, 5m).")
+    String archiveTimeout;
 
     @Option(names = {"-F", "--format"}, paramLabel = "FORMAT", defaultValue = "custom",
             description = "pg_dump format: custom (default), plain or directory.")
@@ -97,6 +126,9 @@ final class BackupCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--jobs needs --format directory (pg_dump dumps in parallel only then)");
         }
         ConnectionSettings settings = ConnectionSettings.parse(db, System.getenv());
+        if (physical) {
+            rejectLogicalOptions();
+        }
         EncryptionKeys keys = Keys.encryption(publicKeys, passphrase);
         List<StorageUrl> urls = repository.urls();
         ConsoleProgress progress = progressOptions.open(root.err);
@@ -109,9 +141,18 @@ final class BackupCommand implements Callable<Integer> {
             }
             Repository repo = opened.get(0).repository().withKeys(keys, null);
             CodecSpec codec = compression == null ? repo.defaultCodec() : CodecSpec.parse(compression);
-            LogicalBackupOptions options = new LogicalBackupOptions(DumpFormat.parse(format), jobs, globals, tables,
-                    excludeTables, schemas, !noRowCounts, codec, labels, stagingDir);
-            BackupManifest m = new LogicalBackup(repo, postgres.binaries(), progress).run(settings, options);
+            BackupManifest m;
+            if (physical) {
+                PhysicalBackupOptions options = new PhysicalBackupOptions(
+                        codec.withWorkers(Math.max(codec.workers(), Runtime.getRuntime().availableProcessors())),
+                        checkpointFast(), PhysicalBackupOptions.WalMode.parse(walMode), checksums(), labels,
+                        stagingDir, DurationText.parse(archiveTimeout));
+                m = new PhysicalBackup(repo, progress).run(settings, options);
+            } else {
+                LogicalBackupOptions options = new LogicalBackupOptions(DumpFormat.parse(format), jobs, globals, tables,
+                        excludeTables, schemas, !noRowCounts, codec, labels, stagingDir);
+                m = new LogicalBackup(repo, postgres.binaries(), progress).run(settings, options);
+            }
             progress.done();
             List<String> failed = copyToOthers(m, opened, progress);
             print(m, urls);
@@ -125,6 +166,47 @@ final class BackupCommand implements Callable<Integer> {
             opened.forEach(OpenRepository::close);
         }
         return 0;
+    }
+
+    /** Options that only a pg_dump backup knows are refused with --physical, not silently ignored. */
+    private void rejectLogicalOptions() {
+        List<String> given = new ArrayList<>();
+        if (!format.equals("custom")) {
+            given.add("--format");
+        }
+        if (jobs != 1) {
+            given.add("--jobs");
+        }
+        if (globals) {
+            given.add("--globals");
+        }
+        if (!tables.isEmpty() || !excludeTables.isEmpty() || !schemas.isEmpty()) {
+            given.add("--table/--exclude-table/--schema");
+        }
+        if (noRowCounts) {
+            given.add("--no-row-counts");
+        }
+        if (!given.isEmpty()) {
+            throw new IllegalArgumentException(String.join(", ", given) + " cannot be combined with --physical:"
+                    + " a physical backup holds the whole cluster");
+        }
+    }
+
+    private boolean checkpointFast() {
+        return switch (checkpoint.toLowerCase(java.util.Locale.ROOT)) {
+            case "fast" -> true;
+            case "spread" -> false;
+            default -> throw new IllegalArgumentException("invalid --checkpoint '" + checkpoint + "': use fast or spread");
+        };
+    }
+
+    private String checksums() {
+        String c = manifestChecksums.toUpperCase(java.util.Locale.ROOT).replace("-", "");
+        if (!List.of("CRC32C", "SHA224", "SHA256", "SHA384", "SHA512").contains(c)) {
+            throw new IllegalArgumentException("invalid --manifest-checksums '" + manifestChecksums
+                    + "': use CRC32C, SHA224, SHA256, SHA384 or SHA512");
+        }
+        return c;
     }
 
     /** Copies the new backup into every further repository; returns the ones that failed, each reported. */
@@ -146,6 +228,15 @@ final class BackupCommand implements Callable<Integer> {
     private void print(BackupManifest m, List<StorageUrl> urls) {
         if (output.json()) {
             Text.json(root.out, ListCommand.summary(m));
+            return;
+        }
+        if (m.physical() != null) {
+            root.out.println("backup " + m.backupId() + " complete: physical, " + Text.bytes(m.size()) + " stored as "
+                    + Text.bytes(m.storedSize()) + " in " + Text.duration(m.duration()) + " (WAL " + m.physical().startLsn()
+                    + " to " + m.physical().stopLsn() + " on timeline " + m.physical().timeline() + ", "
+                    + (m.physical().tablespaces().size() + 1) + " tablespace" + (m.physical().tablespaces().isEmpty() ? "" : "s")
+                    + ")" + (urls.size() > 1 ? " in " + urls.size() + " repositories" : ""));
+            root.out.flush();
             return;
         }
         long rows = m.database().tables().stream().mapToLong(t -> t.rows() == null ? 0 : t.rows()).sum();

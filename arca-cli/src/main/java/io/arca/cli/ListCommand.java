@@ -3,6 +3,7 @@ package io.arca.cli;
 import io.arca.core.repo.BackupManifest;
 import io.arca.core.repo.Repository;
 import io.arca.core.storage.Storage;
+import io.arca.core.wal.WalCoverage;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,10 +28,26 @@ final class ListCommand implements Callable<Integer> {
         try (Storage storage = repository.openStorage()) {
             Repository repo = repository.open(storage);
             Repository.Catalog catalog = repo.catalog();
+            List<WalCoverage.Window> windows = windows(storage, catalog.backups());
             if (output.json()) {
                 List<Map<String, Object>> rows = new ArrayList<>();
                 for (BackupManifest m : catalog.backups()) {
-                    rows.add(summary(m));
+                    Map<String, Object> row = summary(m);
+                    List<Map<String, Object>> from = new ArrayList<>();
+                    for (WalCoverage.Window w : windows) {
+                        if (w.backupId().equals(m.backupId())) {
+                            Map<String, Object> j = new LinkedHashMap<>();
+                            j.put("timeline", w.timeline().value());
+                            j.put("from", w.from().toString());
+                            j.put("to", w.to().toString());
+                            j.put("lastSegment", w.lastSegment().name());
+                            from.add(j);
+                        }
+                    }
+                    if (!from.isEmpty()) {
+                        row.put("recoverable", from);
+                    }
+                    rows.add(row);
                 }
                 Text.json(root.out, rows);
                 return 0;
@@ -41,10 +58,16 @@ final class ListCommand implements Callable<Integer> {
                 Text.Table t = new Text.Table("ID", "STARTED", "KIND", "DATABASE", "SIZE", "STORED", "DURATION", "LABELS");
                 for (BackupManifest m : catalog.backups()) {
                     t.row(m.backupId(), Text.time(m.startedAt()), m.kind().id(),
-                            m.database() == null ? null : m.database().name(), Text.bytes(m.size()),
+                            m.physical() != null ? "(cluster)" : m.database() == null ? null : m.database().name(),
+                            Text.bytes(m.size()),
                             Text.bytes(m.storedSize()), Text.duration(m.duration()), labels(m));
                 }
                 t.print(root.out);
+            }
+            for (WalCoverage.Window w : windows) {
+                root.out.println("recoverable: timeline " + w.timeline().value() + " from " + Text.time(w.from()) + " to "
+                        + Text.time(w.to()) + " (WAL through " + w.lastSegment().name() + ", starting from backup "
+                        + w.backupId() + ")");
             }
             if (!catalog.incomplete().isEmpty()) {
                 root.err.println("note: " + catalog.incomplete().size()
@@ -58,6 +81,23 @@ final class ListCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * The recoverable window of each timeline of each cluster with physical backups: from the
+     * backup's end to when the last segment of the unbroken WAL after it was archived.
+     */
+    private static List<WalCoverage.Window> windows(Storage storage, List<BackupManifest> backups) {
+        Map<String, Long> segmentSizes = new LinkedHashMap<>();
+        for (BackupManifest m : backups) {
+            if (m.physical() != null) {
+                segmentSizes.putIfAbsent(m.physical().systemIdentifier(), m.physical().walSegmentSize());
+            }
+        }
+        List<WalCoverage.Window> windows = new ArrayList<>();
+        segmentSizes.forEach((system, size) -> windows.addAll(
+                WalCoverage.scan(storage, Long.parseUnsignedLong(system), size).windows(backups)));
+        return windows;
+    }
+
     static Map<String, Object> summary(BackupManifest m) {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("id", m.backupId());
@@ -69,6 +109,12 @@ final class ListCommand implements Callable<Integer> {
         r.put("size", m.size());
         r.put("storedSize", m.storedSize());
         r.put("labels", m.labels());
+        if (m.physical() != null) {
+            r.put("systemIdentifier", m.physical().systemIdentifier());
+            r.put("timeline", m.physical().timeline());
+            r.put("startLsn", m.physical().startLsn());
+            r.put("stopLsn", m.physical().stopLsn());
+        }
         return r;
     }
 

@@ -7,10 +7,16 @@ import io.arca.core.repo.Repository;
 import io.arca.core.repo.lease.Lease;
 import io.arca.core.repo.lease.LeaseMode;
 import io.arca.core.storage.Storage;
+import io.arca.core.storage.StorageUrl;
 import io.arca.postgres.local.ConnectionSettings;
 import io.arca.postgres.logical.LogicalRestore;
 import io.arca.postgres.logical.LogicalRestoreOptions;
 import io.arca.postgres.logical.RestoreResult;
+import io.arca.postgres.physical.PhysicalRestore;
+import io.arca.postgres.physical.PhysicalRestoreOptions;
+import io.arca.postgres.physical.RecoveryTarget;
+import io.arca.core.repo.retention.DurationText;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,9 +29,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code arca restore}: a logical backup into a database. */
+/** {@code arca restore}: a logical backup into a database, or with --physical a base backup into a data directory. */
 @Command(name = "restore", mixinStandardHelpOptions = true,
         description = {"Restore a backup into a database (created when missing).",
+                "With --physical, restore a physical backup into --pgdata for point-in-time recovery: 'latest' picks"
+                        + " the newest backup that ended before the target; the files are checked against the server's"
+                        + " backup_manifest while they are written; restore_command (arca wal-fetch), the target and"
+                        + " recovery.signal are written; --start starts the server and waits until recovery reached"
+                        + " the target. A non-empty PGDATA is refused without --delta or --force.",
                 "A database that holds objects is refused unless --clean is given; with --clean the backup's"
                         + " objects are dropped first, after a safety backup of the target.",
                 "Encrypted backups need --private-key (or ARCA_PRIVATE_KEY) or --passphrase-file (or ARCA_PASSPHRASE);"
@@ -71,6 +82,67 @@ final class RestoreCommand implements Callable<Integer> {
     @Option(names = {"-x", "--no-privileges"}, description = "Do not restore privileges (GRANT/REVOKE).")
     boolean noPrivileges;
 
+    @Option(names = "--physical", description = "Restore a physical backup into --pgdata (point-in-time recovery).")
+    boolean physical;
+
+    @Option(names = "--pgdata", paramLabel = "DIR", description = "With --physical: the data directory to write.")
+    Path pgdata;
+
+    @Option(names = "--target-time", paramLabel = "TIME",
+            description = "Recover up to this time (exclusive), e.g. 2026-01-24T10:30:00Z or '2026-01-24 10:30:00+02:00';"
+                    + " without an offset, local time.")
+    String targetTime;
+
+    @Option(names = "--target-lsn", paramLabel = "LSN", description = "Recover up to this WAL position (exclusive), e.g. 0/3000060.")
+    String targetLsn;
+
+    @Option(names = "--target-xid", paramLabel = "XID", description = "Recover up to and including this transaction.")
+    String targetXid;
+
+    @Option(names = "--target-name", paramLabel = "NAME", description = "Recover up to this restore point (pg_create_restore_point).")
+    String targetName;
+
+    @Option(names = "--target", paramLabel = "immediate",
+            description = "'immediate': stop as soon as the backup is consistent.")
+    String target;
+
+    @Option(names = "--target-timeline", paramLabel = "TIMELINE", defaultValue = "latest",
+            description = "Recover along this timeline: latest (default: follow promotions archived since the"
+                    + " backup), current (the backup's), or a number.")
+    String targetTimeline;
+
+    @Option(names = "--target-action", paramLabel = "ACTION", defaultValue = "promote",
+            description = "At the target: promote (default), pause or shutdown.")
+    String targetAction;
+
+    @Option(names = "--tablespace-map", paramLabel = "OLD=NEW",
+            description = "Put the tablespace at OLD (its old location or OID) at NEW. Repeatable.")
+    Map<String, Path> tablespaceMap = new LinkedHashMap<>();
+
+    @Option(names = "--delta", description = "With --physical: reuse a non-empty PGDATA, rewriting only files that differ"
+            + " from the backup and removing the others.")
+    boolean delta;
+
+    @Option(names = "--force", description = "With --physical: delete the contents of a non-empty PGDATA (and tablespace"
+            + " directories) first.")
+    boolean force;
+
+    @Option(names = "--start", description = "Start the server after restoring and wait until recovery reached the target.")
+    boolean start;
+
+    @Option(names = "--server-option", paramLabel = "OPTION",
+            description = "With --start: a server option passed to pg_ctl -o, e.g. '-p 5433'. Repeatable.")
+    List<String> serverOptions = new ArrayList<>();
+
+    @Option(names = "--start-timeout", paramLabel = "DURATION", defaultValue = "24h",
+            description = "With --start: how long to wait for recovery (default 24h).")
+    String startTimeout;
+
+    @Option(names = "--restore-command", paramLabel = "COMMAND",
+            description = "The restore_command to write (%%f and %%p as PostgreSQL expands them). Default: this Arca's"
+                    + " wal-fetch with this --repo and the key files given.")
+    String restoreCommand;
+
     @Mixin
     PrivateKeyOptions privateKeys;
     @Mixin
@@ -89,6 +161,10 @@ final class RestoreCommand implements Callable<Integer> {
             EncryptionKeys encryption = !recipients.isEmpty() ? EncryptionKeys.of(recipients, passphrase.passphrase())
                     : decryption == null ? null : decryption.encryptionKeys();
             Repository repo = repository.open(storage).withKeys(encryption, decryption);
+            if (physical) {
+                return restorePhysical(repo, progress);
+            }
+            rejectPhysicalOptions();
             BackupManifest backup = repo.resolve(id);
             if (clean && !noSafetyBackup && !list) {
                 // the safety backup must be possible before anything is touched
@@ -136,5 +212,129 @@ final class RestoreCommand implements Callable<Integer> {
             progress.done();
         }
         return 0;
+    }
+
+    private int restorePhysical(Repository repo, ConsoleProgress progress) {
+        if (pgdata == null) {
+            throw new IllegalArgumentException("missing --pgdata DIR: the data directory to restore into");
+        }
+        if (to != null || list || clean || jobs != 1 || !tables.isEmpty() || !schemas.isEmpty() || noOwner || noPrivileges) {
+            throw new IllegalArgumentException("--to, --list, --clean, --jobs, --table, --schema, --no-owner and"
+                    + " --no-privileges are for logical backups, not --physical");
+        }
+        RecoveryTarget recoveryTarget = recoveryTarget();
+        PhysicalRestore restore = new PhysicalRestore(repo, progress);
+        BackupManifest backup = restore.choose(id, recoveryTarget);
+        Path pgCtlDir = null;
+        if (start) {
+            int major = backup.physical().serverVersionNum() / 10000;
+            pgCtlDir = postgres.binaries().require("pg_ctl", major).getParent();
+        }
+        PhysicalRestoreOptions options = new PhysicalRestoreOptions(pgdata, recoveryTarget, targetTimeline, targetAction,
+                tablespaceMap, delta, force, restoreCommand != null ? restoreCommand : defaultRestoreCommand(),
+                start, serverOptions, DurationText.parse(startTimeout), pgCtlDir);
+        PhysicalRestore.Result r = restore.run(backup, options);
+        progress.done();
+        if (output.json()) {
+            Map<String, Object> j = new LinkedHashMap<>();
+            j.put("backup", r.backup().backupId());
+            j.put("pgdata", r.pgdata().toString());
+            j.put("target", recoveryTarget.describe());
+            j.put("filesWritten", r.filesWritten());
+            j.put("filesKept", r.filesKept());
+            j.put("filesRemoved", r.filesRemoved());
+            j.put("bytesWritten", r.bytesWritten());
+            j.put("recovery", r.recovery());
+            j.put("durationMillis", r.duration().toMillis());
+            Text.json(root.out, j);
+        } else {
+            root.out.println("restored physical backup " + r.backup().backupId() + " into " + r.pgdata() + " in "
+                    + Text.duration(r.duration()) + ": " + r.filesWritten() + " files written ("
+                    + Text.bytes(r.bytesWritten()) + ")" + (delta ? ", " + r.filesKept() + " kept, " + r.filesRemoved()
+                    + " removed" : ""));
+            root.out.println("recovery: " + r.recovery());
+            root.out.flush();
+        }
+        return 0;
+    }
+
+    private RecoveryTarget recoveryTarget() {
+        List<RecoveryTarget> given = new ArrayList<>();
+        if (targetTime != null) {
+            given.add(RecoveryTarget.time(RecoveryTarget.parseTime(targetTime, java.time.ZoneId.systemDefault())));
+        }
+        if (targetLsn != null) {
+            given.add(RecoveryTarget.lsn(io.arca.core.wal.Lsn.parse(targetLsn)));
+        }
+        if (targetXid != null) {
+            given.add(RecoveryTarget.xid(targetXid));
+        }
+        if (targetName != null) {
+            given.add(RecoveryTarget.name(targetName));
+        }
+        if (target != null) {
+            if (!target.equals("immediate")) {
+                throw new IllegalArgumentException("invalid --target '" + target + "': the only value is immediate");
+            }
+            given.add(RecoveryTarget.immediate());
+        }
+        if (given.size() > 1) {
+            throw new IllegalArgumentException("give at most one of --target-time, --target-lsn, --target-xid,"
+                    + " --target-name and --target");
+        }
+        return given.isEmpty() ? RecoveryTarget.latest() : given.get(0);
+    }
+
+    /**
+     * {@code <java> -jar <this jar> wal-fetch %f %p --repo URL} plus the key files given: what
+     * PostgreSQL runs for each WAL file during recovery.
+     */
+    private String defaultRestoreCommand() {
+        Path jar;
+        try {
+            jar = Path.of(RestoreCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (java.net.URISyntaxException | RuntimeException e) {
+            jar = null;
+        }
+        if (jar == null || !jar.toString().endsWith(".jar")) {
+            throw new IllegalArgumentException("cannot tell how the server should run Arca (not started from arca.jar):"
+                    + " give --restore-command 'arca wal-fetch %f %p --repo URL'");
+        }
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        Path jsa = jar.resolveSibling("arca.jsa");
+        if (java.nio.file.Files.isReadable(jsa)) {
+            // the class-data-sharing archive the launcher writes: each call starts in half the time
+            cmd.addAll(List.of("-XX:SharedArchiveFile=" + jsa.toAbsolutePath(), "-Xlog:cds=off", "-Xlog:cds+dynamic=off"));
+        }
+        StorageUrl url = repository.url();
+        // restore_command runs in the data directory: a local repository needs its absolute path
+        String repo = url.scheme().equals("file") ? Path.of(url.path()).toAbsolutePath().toString() : url.toString();
+        cmd.addAll(List.of("-jar", jar.toAbsolutePath().toString(), "wal-fetch", "%f", "%p", "--repo", repo));
+        for (Path key : privateKeys.files) {
+            cmd.add("--private-key");
+            cmd.add(key.toAbsolutePath().toString());
+        }
+        if (privateKeys.passphraseFile != null) {
+            cmd.add("--private-key-passphrase-file");
+            cmd.add(privateKeys.passphraseFile.toAbsolutePath().toString());
+        }
+        if (passphrase.file != null) {
+            cmd.add("--passphrase-file");
+            cmd.add(passphrase.file.toAbsolutePath().toString());
+        }
+        return cmd.stream().map(RestoreCommand::shellWord).collect(java.util.stream.Collectors.joining(" "));
+    }
+
+    private static String shellWord(String w) {
+        return w.matches("[A-Za-z0-9_@%+=:,./-]+") ? w : "'" + w.replace("'", "'\\''") + "'";
+    }
+
+    /** Physical-only options are refused for a logical restore, not silently ignored. */
+    private void rejectPhysicalOptions() {
+        if (pgdata != null || targetTime != null || targetLsn != null || targetXid != null || targetName != null
+                || target != null || !tablespaceMap.isEmpty() || delta || force || start || restoreCommand != null) {
+            throw new IllegalArgumentException("--pgdata, --target*, --tablespace-map, --delta, --force, --start and"
+                    + " --restore-command need --physical");
+        }
     }
 }

@@ -10,6 +10,7 @@ import io.arca.core.storage.StorageUrl;
 import io.arca.core.storage.Storages;
 import io.arca.postgres.logical.LogicalVerifier;
 import io.arca.postgres.logical.VerifyReport;
+import io.arca.postgres.physical.PhysicalVerifier;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,6 +26,10 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "verify", mixinStandardHelpOptions = true,
         description = {"Check backups without restoring: sizes and SHA-256 of every artifact, codec,"
                 + " archive structure and pg_restore --list.",
+                "Physical backups: every file in the tars against the server's backup_manifest (as pg_verifybackup),"
+                        + " and the WAL from the backup's start to the newest archived segment on each timeline: no"
+                        + " segment missing (the first missing one is named), each matching its SHA-256 and the"
+                        + " cluster's system identifier.",
                 "With --repo given more than once, the same backup is checked in every repository (its off-site copies).",
                 "Exits 15 naming the first bad artifact.",
                 "Encrypted artifacts are decrypted and checked through when --private-key or --passphrase-file (or"
@@ -77,9 +82,10 @@ final class VerifyCommand implements Callable<Integer> {
                         root.out.println("repository " + url);
                     }
                     LogicalVerifier verifier = new LogicalVerifier(repo, postgres.binaries(), progress);
+                    PhysicalVerifier physical = new PhysicalVerifier(repo, progress);
                     List<VerifyReport> here = new ArrayList<>();
                     for (BackupManifest m : targets) {
-                        VerifyReport r = verifier.verify(m);
+                        VerifyReport r = m.physical() != null ? physical.verify(m) : verifier.verify(m);
                         progress.done();
                         here.add(r);
                         if (!output.json()) {
@@ -103,7 +109,8 @@ final class VerifyCommand implements Callable<Integer> {
         if (bad != null) {
             VerifyReport.ArtifactCheck first = bad.artifacts().stream().filter(c -> !c.ok()).findFirst().orElseThrow();
             throw new ArcaException(ErrorCode.VERIFICATION_FAILED, "backup '" + bad.backupId() + "' failed verification: "
-                    + "artifact '" + first.name() + "': " + first.problem(),
+                    + (first.name().startsWith("WAL ") ? first.name() : "artifact '" + first.name() + "'") + ": "
+                    + first.problem(),
                     "do not rely on this backup; restore an older one and take a new backup");
         }
         return 0;

@@ -73,6 +73,9 @@ final class WalFetchCommand implements Callable<Integer> {
             Repository repo = repository.open(storage).withKeys(null, keys);
             WalArchive archive = new WalArchive(repo, repo.defaultCodec());
             if (!archive.fetch(systemId, wanted, target)) {
+                if (wanted.kind() == WalFileName.Kind.SEGMENT && fetchPartial(archive, systemId, wanted, target)) {
+                    return 0;
+                }
                 // quietly: PostgreSQL asks for files past the end of the archive as a matter of course
                 return 1;
             }
@@ -82,6 +85,23 @@ final class WalFetchCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /**
+     * The newest WAL of a timeline may be archived only as {@code <segment>.partial} (streamed by
+     * {@code backup --physical} or {@code wal-receive} up to a position inside the segment): it is
+     * served under the segment's name when the whole segment is not archived, so recovery replays
+     * what it holds and then ends. Said on stderr, which goes to the server log.
+     */
+    private boolean fetchPartial(WalArchive archive, long systemId, WalFileName wanted, Path target) {
+        WalFileName partial = WalFileName.parse(wanted.name() + ".partial", WalOptions.SEGMENT_SIZE);
+        if (!archive.fetch(systemId, partial, target)) {
+            return false;
+        }
+        root.err.println("arca wal-fetch: " + wanted.name() + " is archived only in part (" + partial.name()
+                + "); recovery will end where it ends");
+        root.err.flush();
+        return true;
     }
 
     /**

@@ -391,6 +391,16 @@ public final class LocalCluster implements AutoCloseable {
         if (Files.isDirectory(root)) {
             stopServer();
             long pid = readPostmasterPid().orElse(postmasterPid);
+            // pg_ctl stop returns once postmaster.pid is gone; the postmaster may live a moment longer
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (isProcessRunning(pid) && System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
             if (isProcessRunning(pid) && ProcessHandle.of(pid).map(LocalCluster::isPostgres).orElse(false)) {
                 problems.add("postgres (pid " + pid + ") still running");
             }

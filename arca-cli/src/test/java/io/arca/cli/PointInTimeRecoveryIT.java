@@ -1,0 +1,256 @@
+package io.arca.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.arca.postgres.local.ClusterOptions;
+import io.arca.postgres.local.LocalCluster;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Point-in-time recovery end to end on a real PostgreSQL 15 that archives through {@code arca
+ * wal-push}: rows are committed in four phases around a physical backup, a time, an LSN and a named
+ * restore point; restoring to each target (servers started by {@code restore --physical --start})
+ * yields exactly the rows committed before it. The recovery promoted at the time target runs on
+ * timeline 2 and archives it; a second recovery follows that timeline.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+// the time target's recovery promotes onto a new timeline, which later recoveries would follow: it goes last
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class PointInTimeRecoveryIT {
+    private static final Path PG_CTL = Path.of("/usr/lib/postgresql/15/bin/pg_ctl");
+
+    private Path dir;
+    private Path repo;
+    private Path tmp;
+    private LocalCluster cluster;
+    private String password;
+    private String backupId;
+    private Instant targetTime;
+    private String targetLsn;
+    private final List<Path> restored = new ArrayList<>();
+
+    @BeforeAll
+    void archiveBackUpAndCommitAroundTargets() throws Exception {
+        dir = Files.createTempDirectory("arca-pitr-");
+        repo = dir.resolve("repo");
+        assertThat(ArcaRun.of("init", "--repo", repo.toString()).exit()).isZero();
+        ServerSide.openUp(repo);
+        tmp = ServerSide.openUp(dir.resolve("tmp"));
+        String archive = ServerSide.arcaCommand(tmp) + " wal-push %p --repo " + repo;
+        cluster = LocalCluster.start(ClusterOptions.defaults().withMajor(15).withFastAndUnsafe(true)
+                .withSetting("archive_mode", "on").withSetting("archive_command", archive));
+        password = cluster.password();
+        cluster.execute("postgres", "create table t (id int primary key, phase text not null)",
+                "insert into t select g, 'a' from generate_series(1, 100) g");
+
+        // this (root) JVM streams the backup's WAL into folders the server's archive_command writes into too
+        Files.createDirectories(repo.resolve("wal").resolve(systemId()).resolve("00000001"));
+        ServerSide.openUp(repo);
+        ArcaRun backup = ArcaRun.of("backup", "--physical", "--db", ArcaRun.url(cluster, "postgres"), "--repo",
+                repo.toString());
+        assertThat(backup.exit()).as(backup.toString()).isZero();
+        assertThat(backup.out()).contains("physical");
+        backupId = backup.out().replaceAll("(?s).*backup (\\S+) complete.*", "$1");
+
+        cluster.execute("postgres", "insert into t select g, 'b' from generate_series(101, 200) g");
+        try (Connection c = cluster.connect("postgres"); Statement s = c.createStatement()) {
+            ResultSet rs = s.executeQuery("select pg_current_wal_insert_lsn()");
+            rs.next();
+            targetLsn = rs.getString(1);
+        }
+        Thread.sleep(300);
+        targetTime = Instant.now();
+        Thread.sleep(300);
+        cluster.execute("postgres", "insert into t select g, 'c' from generate_series(201, 300) g",
+                "select pg_create_restore_point('before_d')",
+                "insert into t select g, 'd' from generate_series(301, 400) g");
+        switchAndAwaitArchived(cluster);
+    }
+
+    @AfterAll
+    void stopEverything() throws Exception {
+        for (Path p : restored) {
+            ServerSide.stopImmediately(PG_CTL, p);
+        }
+        if (cluster != null) {
+            cluster.close();
+        }
+        io.arca.core.TempFiles.deleteQuietly(dir);
+    }
+
+    @Test
+    @Order(2)
+    void restoringToANamedRestorePointYieldsExactlyTheRowsBeforeIt() throws Exception {
+        int port = ServerSide.freePort();
+        ArcaRun r = restore("by-name", port, "--target-name", "before_d", "--target-action", "pause");
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.out()).contains("paused");
+        assertThat(phases(port)).isEqualTo("a=100 b=100 c=100");
+    }
+
+    @Test
+    @Order(3)
+    void restoringToAnLsnYieldsExactlyTheRowsBeforeIt() throws Exception {
+        int port = ServerSide.freePort();
+        ArcaRun r = restore("by-lsn", port, "--target-lsn", targetLsn, "--target-action", "pause");
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(phases(port)).isEqualTo("a=100 b=100");
+    }
+
+    @Test
+    @Order(4)
+    void restoringToATimePromotesOntoANewTimelineThatIsArchivedAndCanBeRecoveredAgain() throws Exception {
+        int port = ServerSide.freePort();
+        ArcaRun r = restore("by-time", port, "--target-time", targetTime.toString());
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.out()).contains("promoted");
+        assertThat(phases(port)).isEqualTo("a=100 b=100");
+
+        // the promoted server writes on a new timeline and archives it into the same repository
+        int timeline;
+        try (Connection c = ServerSide.connect(port, password); Statement s = c.createStatement()) {
+            ResultSet rs = s.executeQuery("select timeline_id from pg_control_checkpoint()");
+            rs.next();
+            timeline = rs.getInt(1);
+            s.execute("insert into t select g, 'e' from generate_series(1001, 1050) g");
+            s.execute("select pg_switch_wal()");
+        }
+        assertThat(timeline).isGreaterThan(1);
+        Path folder = repo.resolve("wal").resolve(systemId()).resolve(String.format("%08X", timeline));
+        awaitFiles(folder, 2);
+
+        // a recovery to the end of the archive follows the new timeline
+        ServerSide.stopImmediately(PG_CTL, dir.resolve("by-time"));
+        int port2 = ServerSide.freePort();
+        ArcaRun again = restore("latest-after-promotion", port2);
+        assertThat(again.exit()).as(again.toString()).isZero();
+        assertThat(phases(port2)).isEqualTo("a=100 b=100 e=50");
+    }
+
+    @Test
+    @Order(1)
+    void aNonEmptyDataDirectoryIsRefusedWithoutDeltaOrForce() throws Exception {
+        Path pgdata = Files.createDirectories(dir.resolve("occupied"));
+        Files.writeString(pgdata.resolve("keep-me"), "precious");
+        ArcaRun r = ArcaRun.of("restore", "--physical", "latest", "--pgdata", pgdata.toString(), "--repo",
+                repo.toString(), "--restore-command", "false");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains("is not empty").contains("--delta").contains("--force");
+        assertThat(Files.readString(pgdata.resolve("keep-me"))).isEqualTo("precious");
+
+        ArcaRun forced = ArcaRun.of("restore", "--physical", "latest", "--pgdata", pgdata.toString(), "--repo",
+                repo.toString(), "--restore-command", "false", "--force");
+        assertThat(forced.exit()).as(forced.toString()).isZero();
+        assertThat(pgdata.resolve("keep-me")).doesNotExist();
+        assertThat(pgdata.resolve("recovery.signal")).exists();
+        assertThat(Files.readString(pgdata.resolve("postgresql.auto.conf"))).contains("restore_command = 'false'");
+
+        // delta: the same backup again keeps every file and puts back a damaged one
+        Files.writeString(pgdata.resolve("PG_VERSION"), "14\n");
+        ArcaRun delta = ArcaRun.of("restore", "--physical", "latest", "--pgdata", pgdata.toString(), "--repo",
+                repo.toString(), "--restore-command", "false", "--delta");
+        assertThat(delta.exit()).as(delta.toString()).isZero();
+        assertThat(Files.readString(pgdata.resolve("PG_VERSION"))).isEqualTo("15\n");
+        // PG_VERSION and postgresql.auto.conf (rewritten always: the recovery settings go into it) written, the rest kept
+        assertThat(delta.out()).contains("2 files written").containsPattern("[0-9]{3} kept");
+    }
+
+    @Test
+    @Order(5)
+    void verifyChecksTheBackupAndTheWalFromItsStart() {
+        ArcaRun v = ArcaRun.of("verify", backupId, "--repo", repo.toString());
+        assertThat(v.exit()).as(v.toString()).isZero();
+        assertThat(v.out()).contains("files against backup_manifest").contains("WAL timeline 1").contains("continuity");
+        ArcaRun list = ArcaRun.of("list", "--repo", repo.toString());
+        assertThat(list.exit()).as(list.toString()).isZero();
+        assertThat(list.out()).contains("recoverable").contains("timeline 1");
+    }
+
+    private ArcaRun restore(String name, int port, String... more) throws IOException {
+        Path pgdata = dir.resolve(name);
+        restored.add(pgdata);
+        List<String> args = new ArrayList<>(List.of("restore", "--physical", "latest", "--pgdata", pgdata.toString(),
+                "--repo", repo.toString(), "--start", "--start-timeout", "5m",
+                "--server-option", "-p " + port + " -c listen_addresses=127.0.0.1 -c unix_socket_directories=''",
+                "--restore-command", ServerSide.arcaCommand(tmp) + " wal-fetch %f %p --repo " + repo));
+        args.addAll(List.of(more));
+        return ArcaRun.of(args.toArray(String[]::new));
+    }
+
+    /** Rows per phase, e.g. {@code a=100 b=100}. */
+    private String phases(int port) throws Exception {
+        try (Connection c = ServerSide.connect(port, password); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("select string_agg(phase || '=' || n, ' ' order by phase)"
+                        + " from (select phase, count(*) n from t group by phase) x")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    private String systemId() throws Exception {
+        try (Connection c = cluster.connect("postgres"); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("select system_identifier from pg_control_system()")) {
+            rs.next();
+            return Long.toUnsignedString(rs.getLong(1));
+        }
+    }
+
+    /**
+     * Switches to a new segment and waits until the one it closed is in the repository (not by
+     * pg_stat_archiver: wal-push archives the other ready segments in the same call and marks them
+     * done, so the archiver never names them).
+     */
+    private void switchAndAwaitArchived(LocalCluster cluster) throws Exception {
+        String segment;
+        try (Connection c = cluster.connect("postgres"); Statement s = c.createStatement()) {
+            ResultSet rs = s.executeQuery("select pg_walfile_name(pg_switch_wal())");
+            rs.next();
+            segment = rs.getString(1);
+        }
+        Path folder = repo.resolve("wal").resolve(systemId()).resolve(segment.substring(0, 8));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline) {
+            if (Files.isDirectory(folder)) {
+                try (Stream<Path> files = Files.list(folder)) {
+                    if (files.anyMatch(p -> p.getFileName().toString().startsWith(segment + "-"))) {
+                        return;
+                    }
+                }
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError(segment + " not archived in 120 s:\n" + String.join("\n", cluster.logTail(40)));
+    }
+
+    private static void awaitFiles(Path folder, int atLeast) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline) {
+            if (Files.isDirectory(folder)) {
+                try (Stream<Path> s = Files.list(folder)) {
+                    if (s.count() >= atLeast) {
+                        return;
+                    }
+                }
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("fewer than " + atLeast + " files in " + folder + " after 120 s");
+    }
+}

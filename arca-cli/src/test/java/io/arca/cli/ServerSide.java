@@ -1,0 +1,74 @@
+package io.arca.cli;
+
+import io.arca.postgres.local.ServerUser;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.util.Properties;
+import java.util.stream.Stream;
+
+/**
+ * What tests need when PostgreSQL runs Arca itself (archive_command, restore_command): the server
+ * runs as the {@code postgres} user when the tests run as root, so the repository and Arca's temp
+ * directory must be open to it; and servers the tests start on restored data directories.
+ */
+final class ServerSide {
+    private ServerSide() {
+    }
+
+    /** Makes {@code root} and everything in it readable and writable by everyone, and its parents in the temp dir traversable. */
+    static Path openUp(Path root) throws IOException {
+        Files.createDirectories(root);
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path p : s.toList()) {
+                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxrwxrwx" : "rw-rw-rw-"));
+            }
+        }
+        for (Path p = root.getParent(); p != null && !p.equals(p.getRoot()); p = p.getParent()) {
+            if (p.startsWith(System.getProperty("java.io.tmpdir"))) {
+                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
+            }
+        }
+        return root;
+    }
+
+    /**
+     * {@code java -Djava.io.tmpdir=TMP -jar arca.jar} for PostgreSQL to run: its own temp directory,
+     * since zstd-jni unpacks its library there and the files this (root) JVM unpacked into the shared
+     * one are not the postgres user's to overwrite.
+     */
+    static String arcaCommand(Path tmp) {
+        return Path.of(System.getProperty("java.home"), "bin", "java") + " -Djava.io.tmpdir=" + tmp + " -jar "
+                + ArcaProcess.jar();
+    }
+
+    /** A JDBC connection to a server the test started on {@code port} with the superuser's password. */
+    static Connection connect(int port, String password) throws Exception {
+        Properties p = new Properties();
+        p.setProperty("user", "postgres");
+        p.setProperty("password", password);
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", p);
+    }
+
+    /** Stops a server on {@code pgdata} at once, if one runs. */
+    static void stopImmediately(Path pgCtl, Path pgdata) throws Exception {
+        if (!Files.exists(pgdata.resolve("postmaster.pid"))) {
+            return;
+        }
+        new ProcessBuilder(ServerUser.jvmIsRoot()
+                ? new String[] {"runuser", "-u", ServerUser.OS_USER, "--", pgCtl.toString(), "-D", pgdata.toString(), "-m",
+                        "immediate", "-w", "stop"}
+                : new String[] {pgCtl.toString(), "-D", pgdata.toString(), "-m", "immediate", "-w", "stop"})
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+    }
+
+    /** A free TCP port on 127.0.0.1 for a server the test starts. */
+    static int freePort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            return s.getLocalPort();
+        }
+    }
+}

@@ -1,0 +1,351 @@
+package io.arca.postgres.physical;
+
+import io.arca.core.ArcaVersion;
+import io.arca.core.Progress;
+import io.arca.core.error.ArcaException;
+import io.arca.core.error.ErrorCode;
+import io.arca.core.pipeline.ArtifactOutput;
+import io.arca.core.repo.ArtifactRecord;
+import io.arca.core.repo.BackupKind;
+import io.arca.core.repo.BackupManifest;
+import io.arca.core.repo.Repository;
+import io.arca.core.repo.Repository.PendingBackup;
+import io.arca.core.wal.Lsn;
+import io.arca.core.wal.TimelineId;
+import io.arca.core.wal.WalArchive;
+import io.arca.core.wal.WalFileName;
+import io.arca.postgres.local.ConnectionSettings;
+import io.arca.postgres.replication.BackupEnd;
+import io.arca.postgres.replication.BaseBackup;
+import io.arca.postgres.replication.BaseBackupRequest;
+import io.arca.postgres.replication.Part;
+import io.arca.postgres.replication.ReplicationConnection;
+import io.arca.postgres.replication.SystemIdentity;
+import io.arca.postgres.replication.Tablespace;
+import io.arca.postgres.wal.WalReceiver;
+import io.arca.postgres.wal.WalReceiverOptions;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Takes a physical backup of a whole cluster over the replication protocol with Arca's own client
+ * ({@link ReplicationConnection}; pgjdbc cannot run {@code BASE_BACKUP}): each tar stream the
+ * server sends (the data directory, then one per user tablespace) flows through the pipeline
+ * straight into the repository as one artifact ({@code base.tar.zst}, {@code <oid>.tar.zst}),
+ * compressed by zstd's worker threads; on its way every file's checksum is taken, and the server's
+ * {@code backup_manifest} (kept as an artifact too) must match them before the backup is committed.
+ *
+ * <p>The WAL from the backup's start to its stop position must be archived for the backup to be
+ * restorable: with {@link PhysicalBackupOptions.WalMode#STREAM} a second replication connection
+ * holds it with a temporary slot created before the backup starts and streams it into the WAL
+ * archive once the backup ended; with {@link PhysicalBackupOptions.WalMode#ARCHIVE} the server
+ * waits for its archive_command and Arca checks the archive holds every segment.
+ */
+public final class PhysicalBackup {
+    private final Repository repository;
+    private final Progress progress;
+
+    public PhysicalBackup(Repository repository, Progress progress) {
+        this.repository = repository;
+        this.progress = progress;
+    }
+
+    /** Backs up the cluster at {@code db}; returns the committed manifest. */
+    public BackupManifest run(ConnectionSettings db, PhysicalBackupOptions options) {
+        PendingBackup pending = repository.begin(BackupKind.PHYSICAL);
+        boolean committed = false;
+        long started = System.nanoTime();
+        WalArchive archive = new WalArchive(repository, options.codec());
+        WalReceiver receiver = null;
+        java.util.concurrent.CompletableFuture<Lsn> streaming = null;
+        try (ReplicationConnection conn = ReplicationConnection.open(db)) {
+            SystemIdentity identity = conn.identifySystem();
+            long segmentSize = segmentSize(conn.show("wal_segment_size"));
+            int versionNum = conn.serverVersionNum();
+            if (versionNum < 130000) {
+                throw new ArcaException(ErrorCode.USAGE, "PostgreSQL " + conn.parameter("server_version")
+                        + " is too old for a physical backup with Arca", "use PostgreSQL 13 or newer (backup manifests)");
+            }
+            if (options.walMode() == PhysicalBackupOptions.WalMode.STREAM) {
+                // the temporary slot holds the WAL from before the backup's checkpoint until it is archived
+                receiver = WalReceiver.open(db, archive, new WalReceiverOptions("arca_backup_" + slotSuffix(pending),
+                        true, true, options.spoolDirectory(), Duration.ofSeconds(10), Duration.ofSeconds(30),
+                        progress::note));
+            }
+            progress.note("starting the base backup of " + db.describe() + " (PostgreSQL "
+                    + conn.parameter("server_version") + ", system " + Long.toUnsignedString(identity.systemId())
+                    + ", " + (options.fastCheckpoint() ? "fast" : "spread") + " checkpoint)");
+            BaseBackupRequest request = new BaseBackupRequest("arca " + pending.id().value(), options.fastCheckpoint(),
+                    options.walMode() == PhysicalBackupOptions.WalMode.ARCHIVE, options.manifestChecksums(), true);
+            Instant stopTime;
+            List<ArtifactRecord> artifacts = new ArrayList<>();
+            List<BackupManifest.TablespaceInfo> tablespaces = new ArrayList<>();
+            BackupFileDigests digests = new BackupFileDigests(options.manifestChecksums());
+            ServerManifest serverManifest = null;
+            BackupEnd end;
+            Lsn startLsn;
+            TimelineId timeline;
+            try (BaseBackup backup = conn.startBaseBackup(request)) {
+                startLsn = backup.startLsn();
+                timeline = backup.timeline();
+                progress.note("backup started at " + startLsn + " on timeline " + timeline.value());
+                if (receiver != null) {
+                    // the WAL streams into the archive while the files do, as pg_basebackup -X stream
+                    WalReceiver r = receiver;
+                    Lsn from = startLsn;
+                    streaming = new java.util.concurrent.CompletableFuture<>();
+                    var done = streaming;
+                    Thread t = new Thread(() -> {
+                        try {
+                            done.complete(r.run(from, null));
+                        } catch (Throwable e) {
+                            done.completeExceptionally(e);
+                        }
+                    }, "arca-backup-wal");
+                    t.setDaemon(true);
+                    t.start();
+                }
+                long total = backup.estimatedBytes();
+                Part part;
+                while ((part = backup.next()) != null) {
+                    if (part.kind() == Part.Kind.MANIFEST) {
+                        ByteArrayOutputStream manifestBytes = new ByteArrayOutputStream();
+                        artifacts.add(store(pending, PhysicalArtifacts.MANIFEST, "backup_manifest", options,
+                                part.stream(), (in, out) -> {
+                                    OutputStream both = new TeeOutputStream(out, manifestBytes);
+                                    return in.transferTo(both);
+                                }, backup, total));
+                        serverManifest = ServerManifest.parse(new ByteArrayInputStream(manifestBytes.toByteArray()));
+                        continue;
+                    }
+                    Tablespace ts = part.tablespace();
+                    boolean base = ts == null || ts.oid() == null;
+                    String name = base ? PhysicalArtifacts.BASE : PhysicalArtifacts.tablespace(ts.oid());
+                    String prefix = base ? "" : "pg_tblspc/" + ts.oid() + "/";
+                    artifacts.add(store(pending, name, "tar", options, part.stream(),
+                            (in, out) -> digests.copy(prefix, in, out), backup, total));
+                    if (!base) {
+                        tablespaces.add(new BackupManifest.TablespaceInfo(ts.oid(), ts.location(), name));
+                    }
+                }
+                end = backup.finish();
+                stopTime = repository.clock().instant();
+            }
+            if (options.manifestChecksums() != null) {
+                if (serverManifest == null) {
+                    throw new ArcaException(ErrorCode.VERIFICATION_FAILED, "the server sent no backup_manifest",
+                            "use PostgreSQL 13 or newer; nothing was committed");
+                }
+                digests.check(serverManifest);
+                progress.note("every file matches the server's backup_manifest (" + digests.files().size() + " files)");
+            }
+            long baseMillis = millisSince(started);
+            progress.note("backup stopped at " + end.stopLsn() + "; archiving the WAL it needs");
+            if (timeline.value() > 1) {
+                storeHistory(conn, archive, identity.systemId(), timeline, segmentSize);
+            }
+            if (receiver != null) {
+                receiver.stopAt(end.stopLsn());
+                awaitStreamed(streaming);
+            } else {
+                awaitArchived(archive, identity.systemId(), timeline, startLsn, end.stopLsn(), segmentSize,
+                        options.archiveTimeout());
+            }
+            WalFileName startWal = WalFileName.segment(timeline, startLsn.segment(segmentSize), segmentSize);
+            WalFileName stopWal = WalFileName.segment(end.timeline(), end.stopLsn().segment(segmentSize), segmentSize);
+            var physical = new BackupManifest.PhysicalInfo(Long.toUnsignedString(identity.systemId()),
+                    (int) timeline.value(), startLsn.toString(), end.stopLsn().toString(), startWal.name(),
+                    stopWal.name(), segmentSize, versionNum, stopTime, options.walMode().id(), tablespaces,
+                    options.manifestChecksums() == null ? null : PhysicalArtifacts.MANIFEST, options.manifestChecksums());
+            var info = new BackupManifest.DatabaseInfo(null, db.hostAndPort(), conn.parameter("server_version"),
+                    Long.toUnsignedString(identity.systemId()), conn.parameter("server_encoding"),
+                    (int) timeline.value(), startLsn.toString(), end.stopLsn().toString(), false, List.of(), null);
+            Map<String, String> tools = new LinkedHashMap<>();
+            tools.put("arca", ArcaVersion.get());
+            Map<String, Long> timings = new LinkedHashMap<>();
+            timings.put("baseBackupMillis", baseMillis);
+            timings.put("totalMillis", millisSince(started));
+            BackupManifest manifest = pending.commit(options.labels(), tools, info, artifacts, timings, physical);
+            committed = true;
+            return manifest;
+        } catch (IOException e) {
+            throw new ArcaException(ErrorCode.FAILURE, "the base backup failed: " + e.getMessage(),
+                    "check the server log and the connection; nothing was committed", e);
+        } finally {
+            if (receiver != null) {
+                receiver.close();
+            }
+            if (!committed) {
+                pending.discard();
+            }
+        }
+    }
+
+    private interface Copier {
+        long copy(InputStream in, OutputStream out) throws IOException;
+    }
+
+    private ArtifactRecord store(PendingBackup pending, String name, String format, PhysicalBackupOptions options,
+            InputStream stream, Copier copier, BaseBackup backup, long total) {
+        try (ArtifactOutput out = pending.openArtifact(name, options.codec())) {
+            OutputStream counted = new ProgressOutputStream(out, () -> progress.bytes("base backup",
+                    backup.bytesReceived(), total));
+            copier.copy(stream, counted);
+            progress.bytes("base backup", backup.bytesReceived(), total);
+            return ArtifactRecord.of(name, PhysicalArtifacts.SOURCE, format, out, out.finish(), List.of());
+        } catch (IOException e) {
+            throw new ArcaException(ErrorCode.STORAGE_ACCESS, "writing '" + name + "' failed: " + e.getMessage(),
+                    "check that the repository is reachable and writable", e);
+        }
+    }
+
+    /** Archives the history file of the backup's timeline, which recovery needs to follow it. */
+    private static void storeHistory(ReplicationConnection conn, WalArchive archive, long systemId, TimelineId timeline,
+            long segmentSize) throws IOException {
+        WalFileName name = WalFileName.parse(timeline.hex() + ".history", segmentSize);
+        if (archive.find(systemId, name).isPresent()) {
+            return;
+        }
+        Path tmp = Files.createTempFile("arca-", ".history");
+        try {
+            Files.write(tmp, conn.timelineHistory(timeline));
+            archive.push(systemId, name, tmp);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Waits for the WAL stream to have archived everything up to the backup's stop position. */
+    private static void awaitStreamed(java.util.concurrent.CompletableFuture<Lsn> streaming) {
+        try {
+            streaming.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ArcaException(ErrorCode.INTERRUPTED, "interrupted while streaming the backup's WAL", null, e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof ArcaException a) {
+                throw a;
+            }
+            throw new ArcaException(ErrorCode.FAILURE, "streaming the backup's WAL failed: " + e.getCause(),
+                    "check the server log; nothing was committed", e.getCause());
+        }
+    }
+
+    /** Waits until archive_command stored every segment from start to stop. */
+    private void awaitArchived(WalArchive archive, long systemId, TimelineId timeline, Lsn start, Lsn stop,
+            long segmentSize, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (long seg = start.segment(segmentSize); seg <= stop.segment(segmentSize); seg++) {
+            WalFileName name = WalFileName.segment(timeline, seg, segmentSize);
+            while (archive.find(systemId, name).isEmpty()) {
+                if (System.nanoTime() > deadline) {
+                    throw new ArcaException(ErrorCode.FAILURE, "WAL segment " + name.name() + " that the backup needs"
+                            + " is not in the repository's WAL archive after " + timeout.toSeconds() + " s",
+                            "set archive_command = 'arca wal-push %p --repo ...' on the server (archive_mode = on), or"
+                                    + " take the backup with --wal stream; nothing was committed");
+                }
+                sleep(500);
+            }
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ArcaException(ErrorCode.INTERRUPTED, "interrupted while waiting for WAL archiving", null, e);
+        }
+    }
+
+    /** Parses {@code SHOW wal_segment_size} ({@code 16MB}, {@code 1GB}). */
+    static long segmentSize(String shown) {
+        String s = shown.trim().toUpperCase(Locale.ROOT);
+        long unit = 1;
+        if (s.endsWith("GB")) {
+            unit = 1L << 30;
+        } else if (s.endsWith("MB")) {
+            unit = 1L << 20;
+        } else if (s.endsWith("KB")) {
+            unit = 1L << 10;
+        }
+        String digits = s.replaceAll("[^0-9]", "");
+        return Long.parseLong(digits) * unit;
+    }
+
+    private static String slotSuffix(PendingBackup pending) {
+        return pending.id().value().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
+    }
+
+    private static long millisSince(long nanos) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nanos);
+    }
+
+    /** Reports progress every megabyte written. */
+    private static final class ProgressOutputStream extends OutputStream {
+        private final OutputStream out;
+        private final Runnable report;
+        private long sinceReport;
+
+        ProgressOutputStream(OutputStream out, Runnable report) {
+            this.out = out;
+            this.report = report;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            tick(1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            tick(len);
+        }
+
+        private void tick(int n) {
+            sinceReport += n;
+            if (sinceReport >= 1 << 20) {
+                sinceReport = 0;
+                report.run();
+            }
+        }
+    }
+
+    /** Writes to two streams. */
+    private static final class TeeOutputStream extends OutputStream {
+        private final OutputStream a;
+        private final OutputStream b;
+
+        TeeOutputStream(OutputStream a, OutputStream b) {
+            this.a = a;
+            this.b = b;
+        }
+
+        @Override
+        public void write(int x) throws IOException {
+            a.write(x);
+            b.write(x);
+        }
+
+        @Override
+        public void write(byte[] buf, int off, int len) throws IOException {
+            a.write(buf, off, len);
+            b.write(buf, off, len);
+        }
+    }
+}

@@ -1,0 +1,297 @@
+package io.arca.postgres.physical;
+
+import io.arca.core.Progress;
+import io.arca.core.TempFiles;
+import io.arca.core.error.ArcaException;
+import io.arca.core.error.ErrorCode;
+import io.arca.core.repo.ArtifactRecord;
+import io.arca.core.repo.BackupKind;
+import io.arca.core.repo.BackupManifest;
+import io.arca.core.repo.Repository;
+import io.arca.core.wal.Lsn;
+import io.arca.postgres.local.LocalCluster;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Restores a physical backup into a data directory and sets it up for point-in-time recovery.
+ *
+ * <ol>
+ *   <li>{@link #choose} picks the newest physical backup that ended before the target (for a time
+ *       or LSN target), or the newest one;
+ *   <li>the target directories must be empty, unless {@code --delta} (keep matching files) or
+ *       {@code --force} (empty them first); a directory a running server uses is always refused;
+ *   <li>each tar artifact streams from the repository through {@link DataDirectoryWriter}, which
+ *       checks every file against the server's {@code backup_manifest} as it writes it;
+ *   <li>{@link RecoveryConfig} writes {@code restore_command} (Arca's {@code wal-fetch}), the target
+ *       and {@code recovery.signal};
+ *   <li>with {@code start}, {@link RecoveryServer} starts the server and waits until recovery ends
+ *       as {@code recovery_target_action} says.
+ * </ol>
+ */
+public final class PhysicalRestore {
+    private final Repository repository;
+    private final Progress progress;
+
+    public PhysicalRestore(Repository repository, Progress progress) {
+        this.repository = repository;
+        this.progress = progress;
+    }
+
+    /** What a restore did. */
+    public record Result(BackupManifest backup, Path pgdata, Map<Long, Path> tablespaces, long filesWritten,
+            long filesKept, long filesRemoved, long bytesWritten, String recovery, Duration duration) {
+    }
+
+    /**
+     * The backup to restore: {@code ref} ({@code latest}, an id or a prefix) when given, else the
+     * newest physical backup that ended before the target.
+     */
+    public BackupManifest choose(String ref, RecoveryTarget target) {
+        if (ref != null && !ref.equals("latest")) {
+            BackupManifest m = repository.resolve(ref);
+            if (m.kind() != BackupKind.PHYSICAL || m.physical() == null) {
+                throw new ArcaException(ErrorCode.USAGE, "backup " + m.backupId() + " is a " + m.kind().id()
+                        + " backup, not a physical one", "restore it without --physical, or pick a physical backup"
+                        + " from 'arca list'");
+            }
+            if (!precedes(m, target)) {
+                throw new ArcaException(ErrorCode.USAGE, "backup " + m.backupId() + " ended after the target "
+                        + target.describe() + " (it ended at " + m.physical().stopTime() + ", " + m.physical().stopLsn() + ")",
+                        "pick an older backup, or leave out the id to choose the newest one before the target");
+            }
+            return m;
+        }
+        List<BackupManifest> physical = repository.list().stream()
+                .filter(m -> m.kind() == BackupKind.PHYSICAL && m.physical() != null).toList();
+        if (physical.isEmpty()) {
+            throw new ArcaException(ErrorCode.BACKUP_NOT_FOUND, "no physical backup in '" + repository.storage().url() + "'",
+                    "take one with 'arca backup --physical --db URL'");
+        }
+        Set<String> systems = physical.stream().map(m -> m.physical().systemIdentifier()).collect(Collectors.toSet());
+        if (systems.size() > 1) {
+            throw new ArcaException(ErrorCode.USAGE, "the repository holds physical backups of " + systems.size()
+                    + " clusters (system identifiers " + String.join(", ", systems) + ")",
+                    "name the backup to restore (arca list shows them)");
+        }
+        return physical.stream().filter(m -> precedes(m, target)).findFirst()
+                .orElseThrow(() -> new ArcaException(ErrorCode.BACKUP_NOT_FOUND, "no physical backup ended before the"
+                        + " target " + target.describe() + "; the oldest ended at "
+                        + physical.get(physical.size() - 1).physical().stopTime(),
+                        "choose a later target: recovery can only start from a backup that ended before it"));
+    }
+
+    private static boolean precedes(BackupManifest m, RecoveryTarget target) {
+        BackupManifest.PhysicalInfo p = m.physical();
+        return switch (target.kind()) {
+            case TIME -> p.stopTime().isBefore(target.time());
+            case LSN -> Lsn.parse(p.stopLsn()).compareTo(target.lsn()) <= 0;
+            default -> true;
+        };
+    }
+
+    /** Restores {@code backup} as {@code options} say. */
+    public Result run(BackupManifest backup, PhysicalRestoreOptions options) {
+        long started = System.nanoTime();
+        BackupManifest.PhysicalInfo info = backup.physical();
+        repository.requireReadable(backup);
+        Path pgdata = options.pgdata().toAbsolutePath().normalize();
+        Map<Long, Path> tablespaces = tablespaceLocations(info, options.tablespaceMap());
+        prepare(pgdata, options, "PGDATA");
+        for (Path t : tablespaces.values()) {
+            prepare(t, options, "tablespace directory");
+        }
+        if (info.manifestArtifact() == null) {
+            throw new ArcaException(ErrorCode.VERIFICATION_FAILED, "backup " + backup.backupId() + " holds no"
+                    + " backup_manifest, so its files cannot be checked", "restore another backup");
+        }
+        ServerManifest manifest;
+        try (InputStream in = repository.openArtifact(backup, artifact(backup, info.manifestArtifact()))) {
+            manifest = ServerManifest.parse(in);
+        } catch (IOException e) {
+            throw readError(backup, info.manifestArtifact(), e);
+        }
+        progress.note("restoring physical backup " + backup.backupId() + " (PostgreSQL " + backup.database().serverVersion()
+                + ", stopped at " + info.stopLsn() + ") into " + pgdata + (options.delta() ? " (delta)" : ""));
+        DataDirectoryWriter writer = new DataDirectoryWriter(pgdata, tablespaces, manifest, options.delta());
+        DataDirectoryWriter.Result written;
+        try {
+            write(backup, artifact(backup, PhysicalArtifacts.BASE), "", writer);
+            for (BackupManifest.TablespaceInfo t : info.tablespaces()) {
+                write(backup, artifact(backup, t.artifact()), "pg_tblspc/" + t.oid() + "/", writer);
+            }
+            written = writer.finish();
+            if (!written.check().ok()) {
+                List<String> p = written.check().problems();
+                throw new ArcaException(ErrorCode.VERIFICATION_FAILED, "the restored files do not match the backup's"
+                        + " backup_manifest: " + p.get(0) + (p.size() > 1 ? " (and " + (p.size() - 1) + " more)" : ""),
+                        "the data directory '" + pgdata + "' is damaged: do not start it; restore another backup. Problems:\n"
+                                + String.join("\n", p.subList(0, Math.min(20, p.size()))));
+            }
+            progress.note("every file matches the server's backup_manifest; syncing to disk");
+            writer.syncAll();
+            RecoveryConfig.write(pgdata, backup.backupId(), options.restoreCommand(), options.target(),
+                    options.targetTimeline(), options.targetAction(), repository.clock().instant());
+        } catch (IOException e) {
+            throw new ArcaException(ErrorCode.FAILURE, "restoring into '" + pgdata + "' failed: " + e.getMessage(),
+                    "check free space and permissions of the target directories", e);
+        }
+        String recovery = "not started: start the server on " + pgdata + " to recover to " + options.target().describe();
+        if (options.start()) {
+            if (options.serverPrograms() == null) {
+                throw new IllegalStateException("start needs the server programs");
+            }
+            RecoveryServer.Outcome outcome = RecoveryServer.startAndWait(options.serverPrograms().resolve("pg_ctl"),
+                    pgdata, List.copyOf(tablespaces.values()), options.startOptions(), options.targetAction(),
+                    options.startTimeout(), progress);
+            recovery = outcome.state() + " after recovering to " + options.target().describe();
+        }
+        return new Result(backup, pgdata, tablespaces, written.filesWritten(), written.filesKept(),
+                written.filesRemoved(), written.bytesWritten(), recovery,
+                Duration.ofNanos(System.nanoTime() - started));
+    }
+
+    private void write(BackupManifest backup, ArtifactRecord artifact, String prefix, DataDirectoryWriter writer)
+            throws IOException {
+        try (InputStream in = repository.openArtifact(backup, artifact)) {
+            writer.write(prefix, new ProgressInputStream(in, n -> progress.bytes("restore " + artifact.name(), n,
+                    artifact.size())));
+        }
+    }
+
+    private static ArtifactRecord artifact(BackupManifest backup, String name) {
+        return backup.artifacts().stream().filter(a -> a.name().equals(name)).findFirst()
+                .orElseThrow(() -> new ArcaException(ErrorCode.VERIFICATION_FAILED, "backup " + backup.backupId()
+                        + " lacks its artifact '" + name + "'", "restore another backup"));
+    }
+
+    private static ArcaException readError(BackupManifest backup, String name, IOException e) {
+        return new ArcaException(ErrorCode.STORAGE_ACCESS, "reading '" + name + "' of backup " + backup.backupId()
+                + " failed: " + e.getMessage(), "check that the repository is reachable", e);
+    }
+
+    /** Each tablespace's new directory: mapped by old location or OID, else where it was. */
+    static Map<Long, Path> tablespaceLocations(BackupManifest.PhysicalInfo info, Map<String, Path> map) {
+        Map<Long, Path> result = new LinkedHashMap<>();
+        List<String> unused = new ArrayList<>(map.keySet());
+        for (BackupManifest.TablespaceInfo t : info.tablespaces()) {
+            Path to = map.get(t.location());
+            unused.remove(t.location());
+            if (to == null) {
+                to = map.get(Long.toString(t.oid()));
+                unused.remove(Long.toString(t.oid()));
+            }
+            result.put(t.oid(), (to != null ? to : Path.of(t.location())).toAbsolutePath().normalize());
+        }
+        if (!unused.isEmpty()) {
+            throw new ArcaException(ErrorCode.USAGE, "--tablespace-map names no tablespace of the backup: "
+                    + String.join(", ", unused), "the backup's tablespaces are: " + info.tablespaces().stream()
+                    .map(t -> t.oid() + " at " + t.location()).collect(Collectors.joining(", ")));
+        }
+        return result;
+    }
+
+    /** Checks (and with --force empties, or creates) a target directory. */
+    private static void prepare(Path dir, PhysicalRestoreOptions options, String what) {
+        try {
+            if (!Files.exists(dir)) {
+                Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                return;
+            }
+            if (!Files.isDirectory(dir)) {
+                throw new ArcaException(ErrorCode.USAGE, what + " '" + dir + "' is not a directory", "give a directory");
+            }
+            Optional<Long> pid = runningServer(dir);
+            if (pid.isPresent()) {
+                throw new ArcaException(ErrorCode.TARGET_NOT_EMPTY, "a PostgreSQL server (pid " + pid.get()
+                        + ") is running on '" + dir + "'", "stop it first (pg_ctl -D " + dir + " stop)");
+            }
+            if (isEmpty(dir)) {
+                return;
+            }
+            if (options.force()) {
+                try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+                    for (Path e : entries) {
+                        TempFiles.deleteTree(e);
+                    }
+                }
+                return;
+            }
+            if (!options.delta()) {
+                throw new ArcaException(ErrorCode.TARGET_NOT_EMPTY, what + " '" + dir + "' is not empty",
+                        "restore into an empty directory, or add --delta to reuse the files that match the backup"
+                                + " (and remove the others), or --force to delete its contents first");
+            }
+        } catch (IOException e) {
+            throw new ArcaException(ErrorCode.FAILURE, "cannot prepare " + what + " '" + dir + "': " + e.getMessage(),
+                    "check the path and its permissions", e);
+        }
+    }
+
+    private static Optional<Long> runningServer(Path dir) {
+        try {
+            List<String> lines = Files.readAllLines(dir.resolve("postmaster.pid"));
+            long pid = Long.parseLong(lines.get(0).trim());
+            return LocalCluster.isProcessRunning(pid) ? Optional.of(pid) : Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static boolean isEmpty(Path dir) throws IOException {
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
+            return !s.iterator().hasNext();
+        }
+    }
+
+    /** Counts what is read, for progress. */
+    private static final class ProgressInputStream extends java.io.FilterInputStream {
+        private final java.util.function.LongConsumer report;
+        private long done;
+        private long sinceReport;
+
+        ProgressInputStream(InputStream in, java.util.function.LongConsumer report) {
+            super(in);
+            this.report = report;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = in.read();
+            if (b >= 0) {
+                count(1);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = in.read(b, off, len);
+            if (n > 0) {
+                count(n);
+            }
+            return n;
+        }
+
+        private void count(int n) {
+            done += n;
+            sinceReport += n;
+            if (sinceReport >= 1 << 20) {
+                sinceReport = 0;
+                report.accept(done);
+            }
+        }
+    }
+}
