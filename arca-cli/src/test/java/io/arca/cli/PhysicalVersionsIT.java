@@ -21,13 +21,45 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * A physical backup and restore through Arca's own replication client on every PostgreSQL major
  * from 13 to 18 (Debian's 15, the others from the zonky binaries): the base backup with a user
- * tablespace and the WAL streamed beside it, then a restore with the tablespace moved, started
- * and recovered to consistency, holds every row.
+ * tablespace and the WAL streamed beside it, more rows archived by {@code archive_command = 'arca
+ * wal-push %p'}, then a restore with the tablespace moved, started and recovered to the end of the
+ * archive, holds every row.
  */
 class PhysicalVersionsIT {
 
     @TempDir
     Path dir;
+
+    private static String systemId(LocalCluster cluster) throws Exception {
+        return Long.toUnsignedString(Long.parseLong(query(cluster, "select system_identifier from pg_control_system()")));
+    }
+
+    /** Switches WAL segments and returns the name of the segment it closed. */
+    private static String lastSegment(LocalCluster cluster) throws Exception {
+        return query(cluster, "select pg_walfile_name(pg_switch_wal())");
+    }
+
+    private static String query(LocalCluster cluster, String sql) throws Exception {
+        try (Connection c = cluster.connect("postgres"); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    private static void awaitArchived(Path folder, String segment) throws Exception {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline) {
+            if (Files.isDirectory(folder)) {
+                try (Stream<Path> files = Files.list(folder)) {
+                    if (files.anyMatch(p -> p.getFileName().toString().startsWith(segment + "-"))) {
+                        return;
+                    }
+                }
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError(segment + " not archived by wal-push in 120 s");
+    }
 
     static List<Integer> majors() {
         List<Integer> majors = new ArrayList<>(ZonkyBinaries.majors());
@@ -44,7 +76,8 @@ class PhysicalVersionsIT {
         Path tmp = ServerSide.openUp(dir.resolve("tmp"));
         ClusterOptions options = ClusterOptions.defaults().withFastAndUnsafe(true);
         Path bin = major == 15 ? Path.of("/usr/lib/postgresql/15/bin") : ZonkyBinaries.binDirectory(major);
-        options = options.withBinDirectory(bin);
+        options = options.withBinDirectory(bin).withSetting("archive_mode", "on")
+                .withSetting("archive_command", ServerSide.arcaCommand(tmp) + " wal-push %p --repo " + repo);
         Path restored = dir.resolve("restored");
         try (LocalCluster cluster = LocalCluster.start(options)) {
             Path space = Files.createDirectories(cluster.directory().resolve("space"));
@@ -57,9 +90,17 @@ class PhysicalVersionsIT {
                     "insert into t select g, repeat('x', 200) from generate_series(1, 20000) g",
                     "insert into u select g from generate_series(1, 5000) g");
 
+            // this (root) JVM streams the backup's WAL into the folder archive_command writes into too
+            Files.createDirectories(repo.resolve("wal").resolve(systemId(cluster)).resolve("00000001"));
+            ServerSide.openUp(repo);
             ArcaRun backup = ArcaRun.of("backup", "--physical", "--db", ArcaRun.url(cluster, "postgres"), "--repo",
                     repo.toString());
             assertThat(backup.exit()).as(backup.toString()).isZero();
+            // after the backup: rows in segments that archive_command (wal-push, several per call) archives
+            cluster.execute("postgres", "insert into t select g, repeat('y', 200) from generate_series(20001, 21000) g",
+                    "select pg_switch_wal()", "insert into u select g from generate_series(5001, 5100) g");
+            String last = lastSegment(cluster);
+            awaitArchived(repo.resolve("wal").resolve(systemId(cluster)).resolve("00000001"), last);
             ArcaRun verify = ArcaRun.of("verify", "latest", "--repo", repo.toString());
             assertThat(verify.exit()).as(verify.toString()).isZero();
 
@@ -67,7 +108,7 @@ class PhysicalVersionsIT {
             Path newSpace = dir.resolve("space-moved");
             ArcaRun restore = ArcaRun.of("restore", "--physical", "latest", "--pgdata", restored.toString(), "--repo",
                     repo.toString(), "--pg-bin", bin.toString(), "--tablespace-map", space + "=" + newSpace,
-                    "--target", "immediate", "--start", "--start-timeout", "5m",
+                    "--start", "--start-timeout", "5m",
                     "--server-option", "-p " + port + " -c listen_addresses=127.0.0.1 -c unix_socket_directories=''",
                     "--restore-command", ServerSide.arcaCommand(tmp) + " wal-fetch %f %p --repo " + repo);
             assertThat(restore.exit()).as(restore.toString()).isZero();
@@ -77,8 +118,8 @@ class PhysicalVersionsIT {
                         + " (select pg_tablespace_location(oid) from pg_tablespace where spcname = 'extra'),"
                         + " current_setting('server_version_num')::int / 10000");
                 rs.next();
-                assertThat(rs.getLong(1)).isEqualTo(20000);
-                assertThat(rs.getLong(2)).isEqualTo(5000);
+                assertThat(rs.getLong(1)).isEqualTo(21000);
+                assertThat(rs.getLong(2)).isEqualTo(5100);
                 assertThat(rs.getString(3)).isEqualTo(newSpace.toString());
                 assertThat(rs.getInt(4)).isEqualTo(major);
             }
