@@ -105,7 +105,7 @@ final class DrillCommand implements Callable<Integer> {
         ConsoleProgress progress = progressOptions.open(root.err);
         try (Storage storage = repository.openStorage()) {
             Repository repo = repository.open(storage).withKeys(null, keys);
-            BackupManifest backup = repo.resolve(id);
+            BackupManifest backup = repo.resolve(id, io.arca.core.repo.BackupKind.LOGICAL);
             repo.requireReadable(backup);
             String target = objective(repo, backup);
             DrillRecord d = new RestoreDrill(repo, postgres.binaries(), progress)

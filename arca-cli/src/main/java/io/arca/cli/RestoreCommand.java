@@ -165,7 +165,7 @@ final class RestoreCommand implements Callable<Integer> {
                 return restorePhysical(repo, progress);
             }
             rejectPhysicalOptions();
-            BackupManifest backup = repo.resolve(id);
+            BackupManifest backup = repo.resolve(id, io.arca.core.repo.BackupKind.LOGICAL);
             if (clean && !noSafetyBackup && !list) {
                 // the safety backup must be possible before anything is touched
                 repo.requireEncryption(encryption);

@@ -11,7 +11,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code arca show}: one backup in detail. */
-@Command(name = "show", description = "Show one backup: database, artifacts, tables and row counts.",
+@Command(name = "show", description = "Show one backup: database (or cluster, WAL range and tablespaces), artifacts, tables and row counts.",
         mixinStandardHelpOptions = true)
 final class ShowCommand implements Callable<Integer> {
     @ParentCommand
@@ -49,7 +49,20 @@ final class ShowCommand implements Callable<Integer> {
                             + " (" + m.artifacts().stream().filter(ArtifactRecord::encrypted).count() + " of "
                             + m.artifacts().size() + " artifacts)"));
             BackupManifest.DatabaseInfo db = m.database();
-            if (db != null) {
+            BackupManifest.PhysicalInfo p = m.physical();
+            if (p != null) {
+                out.println("cluster     " + db.host() + " (PostgreSQL " + db.serverVersion() + ")");
+                out.println("system id   " + p.systemIdentifier());
+                out.println("timeline    " + p.timeline());
+                out.println("wal         " + p.startLsn() + " to " + p.stopLsn() + " (" + p.startWal()
+                        + (p.startWal().equals(p.stopWal()) ? "" : " to " + p.stopWal()) + ", " + p.walMode() + ")");
+                out.println("ended       " + Text.time(p.stopTime()) + " (a recovery target must be later)");
+                for (BackupManifest.TablespaceInfo t : p.tablespaces()) {
+                    out.println("tablespace  " + t.oid() + " at " + t.location() + " (" + t.artifact() + ")");
+                }
+                out.println("checksums   " + (p.manifestArtifact() == null ? "-"
+                        : p.manifestChecksums() + " per file in " + p.manifestArtifact()));
+            } else if (db != null) {
                 out.println("database    " + db.name() + " on " + db.host() + " (PostgreSQL " + db.serverVersion()
                         + ", encoding " + db.encoding() + ")");
                 out.println("system id   " + (db.systemIdentifier() == null ? "-" : db.systemIdentifier()));

@@ -46,21 +46,6 @@ class PhysicalVersionsIT {
         }
     }
 
-    private static void awaitArchived(Path folder, String segment) throws Exception {
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(120);
-        while (System.nanoTime() < deadline) {
-            if (Files.isDirectory(folder)) {
-                try (Stream<Path> files = Files.list(folder)) {
-                    if (files.anyMatch(p -> p.getFileName().toString().startsWith(segment + "-"))) {
-                        return;
-                    }
-                }
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError(segment + " not archived by wal-push in 120 s");
-    }
-
     static List<Integer> majors() {
         List<Integer> majors = new ArrayList<>(ZonkyBinaries.majors());
         majors.add(15);
@@ -100,7 +85,7 @@ class PhysicalVersionsIT {
             cluster.execute("postgres", "insert into t select g, repeat('y', 200) from generate_series(20001, 21000) g",
                     "select pg_switch_wal()", "insert into u select g from generate_series(5001, 5100) g");
             String last = lastSegment(cluster);
-            awaitArchived(repo.resolve("wal").resolve(systemId(cluster)).resolve("00000001"), last);
+            ServerSide.awaitArchived(repo.resolve("wal").resolve(systemId(cluster)).resolve("00000001"), last);
             ArcaRun verify = ArcaRun.of("verify", "latest", "--repo", repo.toString());
             assertThat(verify.exit()).as(verify.toString()).isZero();
 

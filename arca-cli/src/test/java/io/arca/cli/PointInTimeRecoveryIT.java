@@ -178,9 +178,24 @@ class PointInTimeRecoveryIT {
         ArcaRun v = ArcaRun.of("verify", backupId, "--repo", repo.toString());
         assertThat(v.exit()).as(v.toString()).isZero();
         assertThat(v.out()).contains("files against backup_manifest").contains("WAL timeline 1").contains("continuity");
+        ArcaRun show = ArcaRun.of("show", backupId, "--repo", repo.toString());
+        assertThat(show.exit()).as(show.toString()).isZero();
+        assertThat(show.out()).contains("kind        physical").contains("timeline    1").contains("stream")
+                .contains("CRC32C per file in backup_manifest").contains("base.tar.zst");
         ArcaRun list = ArcaRun.of("list", "--repo", repo.toString());
         assertThat(list.exit()).as(list.toString()).isZero();
         assertThat(list.out()).contains("recoverable").contains("timeline 1");
+    }
+
+    @Test
+    @Order(6)
+    void aLogicalRestoreOrDrillNeverPicksAPhysicalBackup() {
+        ArcaRun byId = ArcaRun.of("restore", backupId, "--to", ArcaRun.url(cluster, "postgres"), "--repo", repo.toString());
+        assertThat(byId.exit()).isEqualTo(2);
+        assertThat(byId.err()).contains("is a physical backup").contains("--physical");
+        ArcaRun latest = ArcaRun.of("drill", "latest", "--repo", repo.toString());
+        assertThat(latest.exit()).isEqualTo(1);
+        assertThat(latest.err()).contains("no complete logical backup");
     }
 
     private ArcaRun restore(String name, int port, String... more) throws IOException {
@@ -212,11 +227,7 @@ class PointInTimeRecoveryIT {
         }
     }
 
-    /**
-     * Switches to a new segment and waits until the one it closed is in the repository (not by
-     * pg_stat_archiver: wal-push archives the other ready segments in the same call and marks them
-     * done, so the archiver never names them).
-     */
+    /** Switches to a new segment and waits until the one it closed is in the repository. */
     private void switchAndAwaitArchived(LocalCluster cluster) throws Exception {
         String segment;
         try (Connection c = cluster.connect("postgres"); Statement s = c.createStatement()) {
@@ -224,19 +235,7 @@ class PointInTimeRecoveryIT {
             rs.next();
             segment = rs.getString(1);
         }
-        Path folder = repo.resolve("wal").resolve(systemId()).resolve(segment.substring(0, 8));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (System.nanoTime() < deadline) {
-            if (Files.isDirectory(folder)) {
-                try (Stream<Path> files = Files.list(folder)) {
-                    if (files.anyMatch(p -> p.getFileName().toString().startsWith(segment + "-"))) {
-                        return;
-                    }
-                }
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError(segment + " not archived in 120 s:\n" + String.join("\n", cluster.logTail(40)));
+        ServerSide.awaitArchived(repo.resolve("wal").resolve(systemId()).resolve(segment.substring(0, 8)), segment);
     }
 
     private static void awaitFiles(Path folder, int atLeast) throws Exception {

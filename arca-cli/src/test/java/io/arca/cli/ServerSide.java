@@ -71,4 +71,24 @@ final class ServerSide {
             return s.getLocalPort();
         }
     }
+
+    /**
+     * Waits until {@code segment} is in the repository's WAL folder {@code folder} (not by
+     * pg_stat_archiver: wal-push archives the other ready segments in the same call and marks them
+     * done, so the archiver never names them).
+     */
+    static void awaitArchived(Path folder, String segment) throws Exception {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline) {
+            if (Files.isDirectory(folder)) {
+                try (Stream<Path> files = Files.list(folder)) {
+                    if (files.anyMatch(p -> p.getFileName().toString().startsWith(segment + "-"))) {
+                        return;
+                    }
+                }
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError(segment + " not archived in " + folder + " within 120 s");
+    }
 }

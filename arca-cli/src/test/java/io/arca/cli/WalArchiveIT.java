@@ -9,7 +9,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -35,15 +34,11 @@ class WalArchiveIT {
 
     @Test
     void postgresArchivesThroughWalPushAndWalFetchReturnsTheSegments() throws Exception {
-        Path repo = worldWritable(dir.resolve("repo"));
+        Path repo = Files.createDirectories(dir.resolve("repo"));
         assertThat(ArcaRun.of("init", "--repo", repo.toString()).exit()).isZero();
-        openUp(repo);
-        // the postgres user runs it: its own temp directory, since zstd-jni unpacks its library there and
-        // the files this (root) JVM unpacked into the shared one are not its to overwrite
-        Path tmp = worldWritable(dir.resolve("tmp"));
-        openUp(tmp);
-        String command = Path.of(System.getProperty("java.home"), "bin", "java") + " -Djava.io.tmpdir=" + tmp + " -jar "
-                + ArcaProcess.jar() + " wal-push %p --repo " + repo;
+        ServerSide.openUp(repo);
+        Path tmp = ServerSide.openUp(dir.resolve("tmp"));
+        String command = ServerSide.arcaCommand(tmp) + " wal-push %p --repo " + repo;
         try (LocalCluster cluster = LocalCluster.start(ClusterOptions.defaults().withFastAndUnsafe(true)
                 .withSetting("archive_mode", "on").withSetting("archive_command", command))) {
             cluster.execute("postgres", "create table t (id int, payload text)");
@@ -197,25 +192,5 @@ class WalArchiveIT {
         }
         throw new AssertionError("fewer than " + atLeast + " segments archived in 120 s; server log:\n"
                 + String.join("\n", cluster.logTail(40)));
-    }
-
-    /** A directory the postgres user (which runs archive_command when the tests run as root) can write into. */
-    private static Path worldWritable(Path p) throws IOException {
-        Files.createDirectories(p);
-        return p;
-    }
-
-    private static void openUp(Path root) throws IOException {
-        try (Stream<Path> s = Files.walk(root)) {
-            for (Path p : s.toList()) {
-                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxrwxrwx" : "rw-rw-rw-"));
-            }
-        }
-        // the test's temporary directory above it must be traversable too
-        for (Path p = root.getParent(); p != null && !p.equals(p.getRoot()); p = p.getParent()) {
-            if (p.startsWith(System.getProperty("java.io.tmpdir"))) {
-                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
-            }
-        }
     }
 }

@@ -328,6 +328,25 @@ public final class Repository {
                 "list backups with 'arca list'"));
     }
 
+    /**
+     * {@link #resolve} for commands that handle one kind of backup: {@code latest} is the newest
+     * backup of that kind, and an id of the other kind is refused with a hint.
+     */
+    public BackupManifest resolve(String ref, BackupKind kind) {
+        if (ref.equals("latest")) {
+            return list().stream().filter(m -> m.kind() == kind && !"safety".equals(m.labels().get("purpose")))
+                    .findFirst().orElseThrow(() -> new ArcaException(ErrorCode.BACKUP_NOT_FOUND, "no complete "
+                            + kind.id() + " backup in '" + storage.url() + "'", "list backups with 'arca list'"));
+        }
+        BackupManifest m = resolve(ref);
+        if (m.kind() != kind) {
+            throw new ArcaException(ErrorCode.USAGE, "backup " + m.backupId() + " is a " + m.kind().id() + " backup",
+                    m.kind() == BackupKind.PHYSICAL ? "restore it with 'arca restore --physical " + m.backupId()
+                            + " --pgdata DIR'" : "restore it without --physical");
+        }
+        return m;
+    }
+
     /** Like {@link #resolve} but empty when nothing matches. */
     public Optional<BackupManifest> find(String ref) {
         if (ref.equals("latest")) {

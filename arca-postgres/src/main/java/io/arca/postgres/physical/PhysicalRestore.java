@@ -61,12 +61,7 @@ public final class PhysicalRestore {
      */
     public BackupManifest choose(String ref, RecoveryTarget target) {
         if (ref != null && !ref.equals("latest")) {
-            BackupManifest m = repository.resolve(ref);
-            if (m.kind() != BackupKind.PHYSICAL || m.physical() == null) {
-                throw new ArcaException(ErrorCode.USAGE, "backup " + m.backupId() + " is a " + m.kind().id()
-                        + " backup, not a physical one", "restore it without --physical, or pick a physical backup"
-                        + " from 'arca list'");
-            }
+            BackupManifest m = repository.resolve(ref, BackupKind.PHYSICAL);
             if (!precedes(m, target)) {
                 throw new ArcaException(ErrorCode.USAGE, "backup " + m.backupId() + " ended after the target "
                         + target.describe() + " (it ended at " + m.physical().stopTime() + ", " + m.physical().stopLsn() + ")",
@@ -253,45 +248,6 @@ public final class PhysicalRestore {
     private static boolean isEmpty(Path dir) throws IOException {
         try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
             return !s.iterator().hasNext();
-        }
-    }
-
-    /** Counts what is read, for progress. */
-    private static final class ProgressInputStream extends java.io.FilterInputStream {
-        private final java.util.function.LongConsumer report;
-        private long done;
-        private long sinceReport;
-
-        ProgressInputStream(InputStream in, java.util.function.LongConsumer report) {
-            super(in);
-            this.report = report;
-        }
-
-        @Override
-        public int read() throws IOException {
-            int b = in.read();
-            if (b >= 0) {
-                count(1);
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = in.read(b, off, len);
-            if (n > 0) {
-                count(n);
-            }
-            return n;
-        }
-
-        private void count(int n) {
-            done += n;
-            sinceReport += n;
-            if (sinceReport >= 1 << 20) {
-                sinceReport = 0;
-                report.accept(done);
-            }
         }
     }
 }

@@ -84,7 +84,7 @@ public final class PhysicalVerifier {
             List<String> checks = new ArrayList<>(List.of("size", "sha256", "codec " + String.join("+", a.codecs())));
             try (InputStream in = repository.openArtifact(m, a)) {
                 if (check != null && prefix != null) {
-                    check.check(prefix, new CountingInput(in, n -> progress.bytes("verify " + a.name(), n, a.size())));
+                    check.check(prefix, new ProgressInputStream(in, n -> progress.bytes("verify " + a.name(), n, a.size())));
                     checks.add("files against backup_manifest");
                 }
                 in.transferTo(java.io.OutputStream.nullOutputStream());
@@ -211,31 +211,5 @@ public final class PhysicalVerifier {
         return m.artifacts().stream().filter(a -> a.name().equals(name)).findFirst()
                 .orElseThrow(() -> new ArcaException(ErrorCode.VERIFICATION_FAILED, "backup " + m.backupId()
                         + " lacks its artifact '" + name + "'", "restore another backup"));
-    }
-
-    /** Reports bytes read. */
-    private static final class CountingInput extends java.io.FilterInputStream {
-        private final java.util.function.LongConsumer report;
-        private long done;
-
-        CountingInput(InputStream in, java.util.function.LongConsumer report) {
-            super(in);
-            this.report = report;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = in.read(b, off, len);
-            if (n > 0) {
-                done += n;
-                report.accept(done);
-            }
-            return n;
-        }
-
-        @Override
-        public void close() {
-            // the caller closes the artifact
-        }
     }
 }
