@@ -131,6 +131,11 @@ final class BackupCommand implements Callable<Integer> {
         }
         EncryptionKeys keys = Keys.encryption(publicKeys, passphrase);
         List<StorageUrl> urls = repository.urls();
+        if (physical && urls.size() > 1) {
+            // a copy would hold the backup's files but not the WAL archive it needs to become consistent
+            throw new IllegalArgumentException("--physical backs up into one repository; --repo was given " + urls.size()
+                    + " times (off-site copies of physical backups and their WAL are not supported yet)");
+        }
         ConsoleProgress progress = progressOptions.open(root.err);
         List<OpenRepository> opened = new ArrayList<>();
         try {

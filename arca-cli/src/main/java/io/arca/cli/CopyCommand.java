@@ -60,6 +60,16 @@ final class CopyCommand implements Callable<Integer> {
                     : List.of(src.repository().resolve(id == null ? "latest" : id)));
             Collections.reverse(backups); // oldest first, like the original order of taking them
             for (BackupManifest m : backups) {
+                if (m.kind() == io.arca.core.repo.BackupKind.PHYSICAL) {
+                    // its files alone cannot become consistent: the WAL archive would have to be copied too
+                    if (!all) {
+                        throw new IllegalArgumentException("backup " + m.backupId() + " is physical: copying physical"
+                                + " backups and the WAL they need is not supported yet");
+                    }
+                    root.err.println("note: skipped physical backup " + m.backupId() + " (copying physical backups and"
+                            + " their WAL is not supported yet)");
+                    continue;
+                }
                 BackupCopy.Outcome outcome = BackupCopy.copy(src.repository(), dst.repository(), m, progress);
                 progress.done();
                 Map<String, Object> r = new LinkedHashMap<>();

@@ -76,7 +76,8 @@ final class ShowCommand implements Callable<Integer> {
             Text.Table artifacts = new Text.Table("ARTIFACT", "FORMAT", "SIZE", "STORED", "CODEC", "SHA-256");
             for (ArtifactRecord a : m.artifacts()) {
                 artifacts.row(a.file(), a.format(), Text.bytes(a.size()), Text.bytes(a.storedSize()),
-                        String.join("+", a.codecs()), a.sha256().substring(0, 16) + "…");
+                        String.join("+", a.codecs()), a.sha256() == null ? "(per file: backup_manifest)"
+                                : a.sha256().substring(0, 16) + "…");
             }
             artifacts.print(out);
             if (db != null && !db.tables().isEmpty()) {

@@ -189,10 +189,18 @@ class PointInTimeRecoveryIT {
 
     @Test
     @Order(6)
-    void aLogicalRestoreOrDrillNeverPicksAPhysicalBackup() {
+    void aLogicalRestoreDrillOrCopyNeverTakesAPhysicalBackup() {
         ArcaRun byId = ArcaRun.of("restore", backupId, "--to", ArcaRun.url(cluster, "postgres"), "--repo", repo.toString());
         assertThat(byId.exit()).isEqualTo(2);
         assertThat(byId.err()).contains("is a physical backup").contains("--physical");
+        ArcaRun twoRepos = ArcaRun.of("backup", "--physical", "--db", ArcaRun.url(cluster, "postgres"), "--repo",
+                repo.toString(), "--repo", dir.resolve("elsewhere").toString());
+        assertThat(twoRepos.exit()).isEqualTo(2);
+        assertThat(twoRepos.err()).contains("one repository");
+        assertThat(ArcaRun.of("init", "--repo", dir.resolve("elsewhere").toString()).exit()).isZero();
+        ArcaRun copy = ArcaRun.of("copy", backupId, "--from", repo.toString(), "--to", dir.resolve("elsewhere").toString());
+        assertThat(copy.exit()).isEqualTo(2);
+        assertThat(copy.err()).contains("is physical");
         ArcaRun latest = ArcaRun.of("drill", "latest", "--repo", repo.toString());
         assertThat(latest.exit()).isEqualTo(1);
         assertThat(latest.err()).contains("no complete logical backup");

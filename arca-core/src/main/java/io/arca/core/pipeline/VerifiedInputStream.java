@@ -18,7 +18,8 @@ final class VerifiedInputStream extends BulkInputStream {
     private final StoredInput stored;
     private final MessageDigest storedSha256;
     private final ArtifactDigest expected;
-    private final MessageDigest plainSha256 = Sha256.newDigest();
+    /** Null when the manifest records no plain SHA-256 (see ArtifactOutput#withoutPlainDigest). */
+    private final MessageDigest plainSha256;
     private long plainSize;
     private boolean verified;
     private ArcaException failure;
@@ -31,6 +32,7 @@ final class VerifiedInputStream extends BulkInputStream {
         this.stored = stored;
         this.storedSha256 = storedSha256;
         this.expected = expected;
+        this.plainSha256 = expected.sha256() == null ? null : Sha256.newDigest();
     }
 
     @Override
@@ -49,7 +51,9 @@ final class VerifiedInputStream extends BulkInputStream {
             throw e;
         }
         if (n > 0) {
-            plainSha256.update(b, off, n);
+            if (plainSha256 != null) {
+                plainSha256.update(b, off, n);
+            }
             plainSize += n;
         } else if (n < 0) {
             verify();
@@ -75,7 +79,7 @@ final class VerifiedInputStream extends BulkInputStream {
             problem = "stored sha-256 does not match the manifest";
         } else if (plainSize != expected.size()) {
             problem = "plain size is " + plainSize + " bytes, the manifest says " + expected.size();
-        } else if (!Sha256.hex(plainSha256).equals(expected.sha256().toLowerCase(Locale.ROOT))) {
+        } else if (plainSha256 != null && !Sha256.hex(plainSha256).equals(expected.sha256().toLowerCase(Locale.ROOT))) {
             problem = "plain sha-256 does not match the manifest";
         }
         if (problem != null) {

@@ -213,8 +213,9 @@ public final class WalArchive {
                 + (keys == null ? "" : ArtifactOutput.ENCRYPTED_SUFFIX);
         String key = folder(systemId, name.timeline()) + file0;
         try (ArtifactOutput out = ArtifactOutput.open(storage.openWrite(key, WriteOptions.ifAbsent()), file0, codec, keys,
-                new Date(Files.getLastModifiedTime(file).toMillis()));
+                new Date(Files.getLastModifiedTime(file).toMillis())).withoutPlainDigest();
                 InputStream in = Files.newInputStream(file)) {
+            // the name holds the plain SHA-256 (taken above), which every fetch checks
             in.transferTo(out);
             out.finish();
         } catch (StorageAlreadyExistsException e) {

@@ -201,6 +201,10 @@ public final class PhysicalBackup {
     private ArtifactRecord store(PendingBackup pending, String name, String format, PhysicalBackupOptions options,
             InputStream stream, Copier copier, BaseBackup backup, long total) {
         try (ArtifactOutput out = pending.openArtifact(name, options.codec())) {
+            if (format.equals("tar")) {
+                // every file in it is checksummed by the server's backup_manifest, checked on the way in and out
+                out.withoutPlainDigest();
+            }
             OutputStream counted = new ProgressOutputStream(out, () -> progress.bytes("base backup",
                     backup.bytesReceived(), total));
             copier.copy(stream, counted);

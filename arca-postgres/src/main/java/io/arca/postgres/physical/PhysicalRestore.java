@@ -1,6 +1,7 @@
 package io.arca.postgres.physical;
 
 import io.arca.core.Progress;
+import io.arca.core.ReadAheadInputStream;
 import io.arca.core.TempFiles;
 import io.arca.core.error.ArcaException;
 import io.arca.core.error.ErrorCode;
@@ -160,7 +161,8 @@ public final class PhysicalRestore {
 
     private void write(BackupManifest backup, ArtifactRecord artifact, String prefix, DataDirectoryWriter writer)
             throws IOException {
-        try (InputStream in = repository.openArtifact(backup, artifact)) {
+        // fetching, decrypting and decompressing on one core, checking and writing files on another
+        try (InputStream in = new ReadAheadInputStream(repository.openArtifact(backup, artifact), 8, 1 << 20)) {
             writer.write(prefix, new ProgressInputStream(in, n -> progress.bytes("restore " + artifact.name(), n,
                     artifact.size())));
         }

@@ -1,6 +1,7 @@
 package io.arca.postgres.physical;
 
 import io.arca.core.Progress;
+import io.arca.core.ReadAheadInputStream;
 import io.arca.core.TempFiles;
 import io.arca.core.error.ArcaException;
 import io.arca.core.error.ErrorCode;
@@ -82,7 +83,7 @@ public final class PhysicalVerifier {
             }
             String prefix = prefix(info, a);
             List<String> checks = new ArrayList<>(List.of("size", "sha256", "codec " + String.join("+", a.codecs())));
-            try (InputStream in = repository.openArtifact(m, a)) {
+            try (InputStream in = new ReadAheadInputStream(repository.openArtifact(m, a), 8, 1 << 20)) {
                 if (check != null && prefix != null) {
                     check.check(prefix, new ProgressInputStream(in, n -> progress.bytes("verify " + a.name(), n, a.size())));
                     checks.add("files against backup_manifest");
