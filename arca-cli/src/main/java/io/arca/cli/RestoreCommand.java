@@ -8,6 +8,7 @@ import io.arca.core.repo.lease.Lease;
 import io.arca.core.repo.lease.LeaseMode;
 import io.arca.core.storage.Storage;
 import io.arca.core.storage.StorageUrl;
+import io.arca.core.wal.WalArchive;
 import io.arca.postgres.local.ConnectionSettings;
 import io.arca.postgres.logical.LogicalRestore;
 import io.arca.postgres.logical.LogicalRestoreOptions;
@@ -140,7 +141,8 @@ final class RestoreCommand implements Callable<Integer> {
 
     @Option(names = "--restore-command", paramLabel = "COMMAND",
             description = "The restore_command to write (%%f and %%p as PostgreSQL expands them). Default: this Arca's"
-                    + " wal-fetch with this --repo and the key files given.")
+                    + " wal-fetch with this --repo and the key files given, behind a shell test that only moves a"
+                    + " segment an earlier call prefetched into pg_wal/arca-spool.")
     String restoreCommand;
 
     @Mixin
@@ -300,7 +302,10 @@ final class RestoreCommand implements Callable<Integer> {
             throw new IllegalArgumentException("cannot tell how the server should run Arca (not started from arca.jar):"
                     + " give --restore-command 'arca wal-fetch %f %p --repo URL'");
         }
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        // its temp directory in the data directory, which the server's user owns (/tmp may not be writable for it,
+        // or hold native libraries another user unpacked)
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Djava.io.tmpdir=" + WalArchive.FETCH_TEMP));
         Path jsa = jar.resolveSibling("arca.jsa");
         if (java.nio.file.Files.isReadable(jsa)) {
             // the class-data-sharing archive the launcher writes: each call starts in half the time
@@ -322,7 +327,12 @@ final class RestoreCommand implements Callable<Integer> {
             cmd.add("--passphrase-file");
             cmd.add(passphrase.file.toAbsolutePath().toString());
         }
-        return cmd.stream().map(RestoreCommand::shellWord).collect(java.util.stream.Collectors.joining(" "));
+        String fetch = cmd.stream().map(RestoreCommand::shellWord).collect(java.util.stream.Collectors.joining(" "));
+        // A segment an earlier call prefetched (and checked) only has to be moved: the shell does it, without
+        // starting a JVM. PostgreSQL runs the command in the data directory, with sh.
+        String spool = WalArchive.DEFAULT_SPOOL;
+        return "if [ -f " + spool + "/%f ] && [ -O " + spool + " ]; then mv -f " + spool + "/%f %p; else mkdir -p "
+                + WalArchive.FETCH_TEMP + " && " + fetch + "; fi";
     }
 
     private static String shellWord(String w) {

@@ -53,7 +53,8 @@ final class WalFetchCommand implements Callable<Integer> {
     int prefetch;
 
     @Option(names = "--spool", paramLabel = "DIR",
-            description = "Where prefetched segments wait, private to this user (default: <tmp>/arca-wal-<system-id>).")
+            description = "Where prefetched segments wait, private to this user (default: " + WalArchive.DEFAULT_SPOOL
+                    + " in the data directory).")
     Path spool;
 
     @Override
@@ -108,20 +109,24 @@ final class WalFetchCommand implements Callable<Integer> {
      * The spool directory, created private to this user; null (no prefetching) when it exists
      * with other owners or permissions, since files there are trusted without another check.
      */
-    private Path spool(long systemId) throws IOException {
-        Path dir = spool != null ? spool
-                : Path.of(System.getProperty("java.io.tmpdir"), "arca-wal-" + Long.toUnsignedString(systemId));
-        if (!Files.exists(dir)) {
-            try {
-                Files.createDirectories(dir.getParent());
-                Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            } catch (FileAlreadyExistsException raced) {
-                // another call made it: checked below
+    private Path spool(long systemId) {
+        Path dir = spool != null ? wal.resolve(spool) : wal.dataDirectory().resolve(WalArchive.DEFAULT_SPOOL);
+        try {
+            if (!Files.exists(dir)) {
+                try {
+                    Files.createDirectories(dir.getParent());
+                    Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                } catch (FileAlreadyExistsException raced) {
+                    // another call made it: checked below
+                }
             }
+            boolean mine = Files.getOwner(dir).getName().equals(System.getProperty("user.name"))
+                    && Files.getPosixFilePermissions(dir).equals(PosixFilePermissions.fromString("rwx------"));
+            return mine ? dir : null;
+        } catch (IOException e) {
+            // not usable (another user's, not writable): fetch without prefetching
+            return null;
         }
-        boolean mine = Files.getOwner(dir).getName().equals(System.getProperty("user.name"))
-                && Files.getPosixFilePermissions(dir).equals(PosixFilePermissions.fromString("rwx------"));
-        return mine ? dir : null;
     }
 
     /** Fetches the segments after {@code wanted} into the spool, in parallel, up to the end of the archive. */

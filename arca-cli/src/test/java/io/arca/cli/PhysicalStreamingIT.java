@@ -67,8 +67,13 @@ class PhysicalStreamingIT {
         Path pgdata = dir.resolve("restored");
         int port = ServerSide.freePort();
         try {
-            ArcaRun restore = restore(repo, tmp, pgdata, port);
+            // the packaged jar, with the restore_command it writes itself (prefetched segments moved by the shell)
+            ArcaRun restore = ArcaProcess.run(Map.of(), "restore", "--physical", "latest", "--pgdata", pgdata.toString(),
+                    "--repo", repo.toString(), "--start", "--start-timeout", "5m", "--server-option",
+                    "-p " + port + " -c listen_addresses=127.0.0.1 -c unix_socket_directories=''");
             assertThat(restore.exit()).as(restore.toString()).isZero();
+            assertThat(Files.readString(pgdata.resolve("postgresql.auto.conf"))).contains("arca-spool/%f %p; else");
+            assertThat(pgdata.resolve("pg_wal/arca-spool")).doesNotExist();
             try (Connection c = ServerSide.connect(port, password); Statement s = c.createStatement();
                     ResultSet rs = s.executeQuery("select string_agg(phase || '=' || n, ' ' order by phase)"
                             + " from (select phase, count(*) n from t group by phase) x")) {

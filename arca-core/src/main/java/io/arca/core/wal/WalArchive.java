@@ -48,6 +48,14 @@ import java.util.Optional;
 public final class WalArchive {
     /** Where the archive lives in a repository. */
     public static final String PREFIX = "wal/";
+    /**
+     * Where {@code wal-fetch} keeps prefetched segments by default, relative to the data
+     * directory: inside {@code pg_wal}, which base backups leave out and which belongs to the user
+     * that runs recovery.
+     */
+    public static final String DEFAULT_SPOOL = "pg_wal/arca-spool";
+    /** The temp directory of the {@code wal-fetch} that {@code restore --physical} writes, relative to the data directory. */
+    public static final String FETCH_TEMP = "pg_wal/arca-tmp";
     /** Offset of {@code xlp_sysid} in a segment's first (long) page header. */
     private static final int SYSID_OFFSET = 24;
     private static final int BUFFER = 1 << 20;
