@@ -11,8 +11,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Reads its source on a thread of its own, a few buffers ahead of the reader, so that producing
  * the bytes (fetching, decrypting, decompressing) and consuming them (parsing, checking, writing
- * files) use two cores instead of taking turns on one. Memory is bounded: at most {@code buffers}
- * buffers of {@code bufferSize} bytes wait. A failure of the source (IOException or a runtime
+ * files) use two cores instead of taking turns on one. Memory is bounded and allocated once:
+ * {@code buffers + 2} buffers of {@code bufferSize} bytes, handed back and forth. A failure of the source (IOException or a runtime
  * exception such as ArcaException) is rethrown to the reader as it was, after the bytes read before
  * it. Closing stops the thread and closes the source. Not thread-safe for several readers.
  */
@@ -21,6 +21,8 @@ public final class ReadAheadInputStream extends InputStream {
 
     private final InputStream source;
     private final BlockingQueue<Object> filled;
+    /** Buffers the reader has finished with, for the source thread to fill again: no garbage per chunk. */
+    private final BlockingQueue<byte[]> free;
     private final Thread reader;
     private volatile boolean closed;
     private byte[] current = new byte[0];
@@ -33,7 +35,12 @@ public final class ReadAheadInputStream extends InputStream {
             throw new IllegalArgumentException("buffers and bufferSize must be positive");
         }
         this.source = source;
-        this.filled = new ArrayBlockingQueue<>(buffers);
+        this.filled = new ArrayBlockingQueue<>(buffers + 1);
+        // one buffer being filled, up to buffers waiting, one being read
+        this.free = new ArrayBlockingQueue<>(buffers + 2);
+        for (int i = 0; i < buffers + 2; i++) {
+            free.add(new byte[bufferSize]);
+        }
         this.reader = new Thread(() -> fill(bufferSize), "arca-read-ahead");
         reader.setDaemon(true);
         reader.start();
@@ -46,7 +53,10 @@ public final class ReadAheadInputStream extends InputStream {
     private void fill(int bufferSize) {
         try {
             while (!closed) {
-                byte[] b = new byte[bufferSize];
+                byte[] b = free.poll(100, TimeUnit.MILLISECONDS);
+                if (b == null) {
+                    continue;
+                }
                 int n = source.readNBytes(b, 0, bufferSize);
                 if (n > 0) {
                     put(new Chunk(b, n));
@@ -119,6 +129,9 @@ public final class ReadAheadInputStream extends InputStream {
                 throw e;
             }
             Chunk c = (Chunk) next;
+            if (currentLength > 0) {
+                free.offer(current);
+            }
             current = c.bytes();
             currentLength = c.length();
             position = 0;
