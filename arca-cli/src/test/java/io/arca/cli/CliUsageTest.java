@@ -76,6 +76,7 @@ class CliUsageTest {
         assertThat(r.err()).contains("error: no backup '20200101T000000Z-00000000'").contains("hint: list backups with 'arca list'");
         ArcaRun latest = ArcaRun.of("restore", "--repo", dir.toString(), "latest", "--to", "postgresql://x@127.0.0.1:1/y");
         assertThat(latest.exit()).as(latest.toString()).isEqualTo(1);
-        assertThat(latest.err()).contains("no complete backup");
+        // a logical restore takes the newest logical backup
+        assertThat(latest.err()).contains("no complete logical backup");
     }
 }
