@@ -14,34 +14,8 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        usePrivateTempDirectory();
         int code = run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
         System.exit(code);
-    }
-
-    /**
-     * Points {@code java.io.tmpdir} at {@code <tmpdir>/arca-<user>} (mode 0711: others may pass
-     * through to a throwaway cluster's directory, not list or write). The native libraries of the
-     * codecs unpack under fixed names there, so a shared {@code /tmp} would let one user's Arca
-     * (root taking a backup) block another's ({@code wal-fetch} run by PostgreSQL as postgres). A
-     * directory of that name owned by someone else is not used.
-     */
-    static void usePrivateTempDirectory() {
-        String user = System.getProperty("user.name", "user");
-        java.nio.file.Path dir = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"),
-                "arca-" + user.replaceAll("[^A-Za-z0-9_.-]", "_"));
-        try {
-            if (!java.nio.file.Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                java.nio.file.Files.createDirectory(dir);
-                java.nio.file.Files.setPosixFilePermissions(dir,
-                        java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
-            }
-            if (java.nio.file.Files.getOwner(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS).getName().equals(user)) {
-                System.setProperty("java.io.tmpdir", dir.toString());
-            }
-        } catch (java.io.IOException | RuntimeException e) {
-            // keep the default
-        }
     }
 
     /** Runs {@code args} with the given streams and returns the exit code; never exits. */

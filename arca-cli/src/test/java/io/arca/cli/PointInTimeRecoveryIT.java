@@ -206,6 +206,19 @@ class PointInTimeRecoveryIT {
         assertThat(latest.err()).contains("no complete logical backup");
     }
 
+    @Test
+    @Order(7)
+    void aBackupCanWaitForArchiveCommandInsteadOfStreamingItsWal() {
+        ArcaRun backup = ArcaRun.of("backup", "--physical", "--wal", "archive", "--archive-timeout", "2m", "--db",
+                ArcaRun.url(cluster, "postgres"), "--repo", repo.toString());
+        assertThat(backup.exit()).as(backup.toString()).isZero();
+        String id = backup.out().replaceAll("(?s).*backup (\\S+) complete.*", "$1");
+        ArcaRun show = ArcaRun.of("show", id, "--repo", repo.toString());
+        assertThat(show.out()).contains(", archive)");
+        ArcaRun verify = ArcaRun.of("verify", id, "--repo", repo.toString());
+        assertThat(verify.exit()).as(verify.toString()).isZero();
+    }
+
     private ArcaRun restore(String name, int port, String... more) throws IOException {
         Path pgdata = dir.resolve(name);
         restored.add(pgdata);
