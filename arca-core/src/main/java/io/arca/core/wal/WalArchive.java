@@ -262,7 +262,46 @@ public final class WalArchive {
         if (found.isEmpty()) {
             return false;
         }
-        String key = found.get();
+        Path partial = target.resolveSibling(target.getFileName() + ".arca-partial");
+        OutputStream out;
+        try {
+            out = Files.newOutputStream(partial);
+        } catch (IOException e) {
+            throw new ArcaException(ErrorCode.FAILURE, "cannot write the WAL file to '" + target + "': " + e,
+                    "check the path PostgreSQL passed (%p) and --pgdata");
+        }
+        try {
+            try (out) {
+                readChecked(systemId, name, found.get(), out);
+            }
+            Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing '" + target + "': " + e.getMessage(), e);
+        } finally {
+            TempFiles.deleteQuietly(partial);
+        }
+        return true;
+    }
+
+    /**
+     * Reads {@code name} of cluster {@code systemId} through every check {@link #fetch} makes
+     * (decoding, the SHA-256 its name records, the system identifier of a segment) and keeps
+     * nothing: for {@code arca verify}.
+     *
+     * @return false when the archive does not hold it
+     * @throws ArcaException VERIFICATION_FAILED or WAL_SYSTEM_MISMATCH as {@link #fetch}
+     */
+    public boolean verify(long systemId, WalFileName name) {
+        Optional<String> found = find(systemId, name);
+        if (found.isEmpty()) {
+            return false;
+        }
+        readChecked(systemId, name, found.get(), OutputStream.nullOutputStream());
+        return true;
+    }
+
+    /** Decodes the archived file {@code key} into {@code out}, then checks its SHA-256 and (segments) its system. */
+    private void readChecked(long systemId, WalFileName name, String key, OutputStream out) {
         String stored = key.substring(key.lastIndexOf('/') + 1);
         boolean encrypted = stored.endsWith(ArtifactOutput.ENCRYPTED_SUFFIX);
         String base = encrypted ? stored.substring(0, stored.length() - ArtifactOutput.ENCRYPTED_SUFFIX.length()) : stored;
@@ -276,43 +315,34 @@ public final class WalArchive {
             }
             decryption = new Decryption(repository.decryptionKeys(), null, null);
         }
-        Path partial = target.resolveSibling(target.getFileName() + ".arca-partial");
         MessageDigest sha = Sha256.newDigest();
-        OutputStream out;
-        try {
-            out = Files.newOutputStream(partial);
-        } catch (IOException e) {
-            throw new ArcaException(ErrorCode.FAILURE, "cannot write the WAL file to '" + target + "': " + e,
-                    "check the path PostgreSQL passed (%p) and --pgdata");
-        }
-        try (InputStream in = ArtifactInput.openUnchecked(storage, key, c, decryption); out) {
+        byte[] header = new byte[SYSID_OFFSET + 8];
+        long read = 0;
+        try (InputStream in = ArtifactInput.openUnchecked(storage, key, c, decryption)) {
             byte[] buf = new byte[BUFFER];
             for (int n; (n = in.read(buf)) > 0; ) {
+                if (read < header.length) {
+                    System.arraycopy(buf, 0, header, (int) read, (int) Math.min(n, header.length - read));
+                }
+                read += n;
                 sha.update(buf, 0, n);
                 out.write(buf, 0, n);
             }
         } catch (IOException e) {
-            TempFiles.deleteQuietly(partial);
             throw new UncheckedIOException("fetching '" + key + "': " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            TempFiles.deleteQuietly(partial);
-            throw e;
         }
-        try {
-            if (!Sha256.hex(sha).equals(expected)) {
-                throw new ArcaException(ErrorCode.VERIFICATION_FAILED, "WAL file '" + key + "' is corrupt: its content"
-                        + " does not match the SHA-256 in its name", "the archive cannot replay past this file");
-            }
-            if (name.kind() == WalFileName.Kind.SEGMENT || name.kind() == WalFileName.Kind.PARTIAL) {
-                requireSystem(name, partial, systemId);
-            }
-            Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException("writing '" + target + "': " + e.getMessage(), e);
-        } finally {
-            TempFiles.deleteQuietly(partial);
+        if (!Sha256.hex(sha).equals(expected)) {
+            throw new ArcaException(ErrorCode.VERIFICATION_FAILED, "WAL file '" + key + "' is corrupt: its content"
+                    + " does not match the SHA-256 in its name", "the archive cannot replay past this file");
         }
-        return true;
+        if (name.kind() == WalFileName.Kind.SEGMENT || name.kind() == WalFileName.Kind.PARTIAL) {
+            if (read < header.length) {
+                throw new ArcaException(ErrorCode.VERIFICATION_FAILED, "WAL file '" + key + "' is too short for a WAL"
+                        + " segment", "the archive cannot replay past this file");
+            }
+            requireSystem(name, ByteBuffer.wrap(header, SYSID_OFFSET, 8).order(ByteOrder.nativeOrder()).getLong(),
+                    systemId);
+        }
     }
 
     /**
@@ -358,7 +388,10 @@ public final class WalArchive {
     }
 
     private static void requireSystem(WalFileName name, Path file, long systemId) {
-        long actual = systemIdOf(file);
+        requireSystem(name, systemIdOf(file), systemId);
+    }
+
+    private static void requireSystem(WalFileName name, long actual, long systemId) {
         if (actual != systemId) {
             throw new ArcaException(ErrorCode.WAL_SYSTEM_MISMATCH, "WAL file '" + name + "' belongs to system "
                     + Long.toUnsignedString(actual) + ", not to system " + Long.toUnsignedString(systemId),

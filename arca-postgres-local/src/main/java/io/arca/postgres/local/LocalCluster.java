@@ -478,6 +478,11 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     private Optional<Long> readPostmasterPid() {
+        return postmasterPid(dataDirectory);
+    }
+
+    /** The postmaster's pid from {@code postmaster.pid} in {@code dataDirectory}, if the file is there and readable. */
+    public static Optional<Long> postmasterPid(Path dataDirectory) {
         try {
             List<String> lines = Files.readAllLines(dataDirectory.resolve("postmaster.pid"), StandardCharsets.UTF_8);
             return lines.isEmpty() ? Optional.empty() : Optional.of(Long.parseLong(lines.get(0).trim()));

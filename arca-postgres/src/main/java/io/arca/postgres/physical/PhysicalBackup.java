@@ -73,7 +73,7 @@ public final class PhysicalBackup {
         java.util.concurrent.CompletableFuture<Lsn> streaming = null;
         try (ReplicationConnection conn = ReplicationConnection.open(db)) {
             SystemIdentity identity = conn.identifySystem();
-            long segmentSize = segmentSize(conn.show("wal_segment_size"));
+            long segmentSize = WalReceiver.parseSize(conn.show("wal_segment_size"));
             int versionNum = conn.serverVersionNum();
             if (versionNum < 130000) {
                 throw new ArcaException(ErrorCode.USAGE, "PostgreSQL " + conn.parameter("server_version")
@@ -273,21 +273,6 @@ public final class PhysicalBackup {
             Thread.currentThread().interrupt();
             throw new ArcaException(ErrorCode.INTERRUPTED, "interrupted while waiting for WAL archiving", null, e);
         }
-    }
-
-    /** Parses {@code SHOW wal_segment_size} ({@code 16MB}, {@code 1GB}). */
-    static long segmentSize(String shown) {
-        String s = shown.trim().toUpperCase(Locale.ROOT);
-        long unit = 1;
-        if (s.endsWith("GB")) {
-            unit = 1L << 30;
-        } else if (s.endsWith("MB")) {
-            unit = 1L << 20;
-        } else if (s.endsWith("KB")) {
-            unit = 1L << 10;
-        }
-        String digits = s.replaceAll("[^0-9]", "");
-        return Long.parseLong(digits) * unit;
     }
 
     private static String slotSuffix(PendingBackup pending) {

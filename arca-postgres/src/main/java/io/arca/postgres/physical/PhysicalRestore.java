@@ -114,7 +114,7 @@ public final class PhysicalRestore {
                     + " backup_manifest, so its files cannot be checked", "restore another backup");
         }
         ServerManifest manifest;
-        try (InputStream in = repository.openArtifact(backup, artifact(backup, info.manifestArtifact()))) {
+        try (InputStream in = repository.openArtifact(backup, PhysicalArtifacts.find(backup, info.manifestArtifact()))) {
             manifest = ServerManifest.parse(in);
         } catch (IOException e) {
             throw readError(backup, info.manifestArtifact(), e);
@@ -124,9 +124,9 @@ public final class PhysicalRestore {
         DataDirectoryWriter writer = new DataDirectoryWriter(pgdata, tablespaces, manifest, options.delta());
         DataDirectoryWriter.Result written;
         try {
-            write(backup, artifact(backup, PhysicalArtifacts.BASE), "", writer);
+            write(backup, PhysicalArtifacts.find(backup, PhysicalArtifacts.BASE), "", writer);
             for (BackupManifest.TablespaceInfo t : info.tablespaces()) {
-                write(backup, artifact(backup, t.artifact()), "pg_tblspc/" + t.oid() + "/", writer);
+                write(backup, PhysicalArtifacts.find(backup, t.artifact()), "pg_tblspc/" + t.oid() + "/", writer);
             }
             written = writer.finish();
             if (!written.check().ok()) {
@@ -166,12 +166,6 @@ public final class PhysicalRestore {
             writer.write(prefix, new ProgressInputStream(in, n -> progress.bytes("restore " + artifact.name(), n,
                     artifact.size())));
         }
-    }
-
-    private static ArtifactRecord artifact(BackupManifest backup, String name) {
-        return backup.artifacts().stream().filter(a -> a.name().equals(name)).findFirst()
-                .orElseThrow(() -> new ArcaException(ErrorCode.VERIFICATION_FAILED, "backup " + backup.backupId()
-                        + " lacks its artifact '" + name + "'", "restore another backup"));
     }
 
     private static ArcaException readError(BackupManifest backup, String name, IOException e) {
@@ -238,13 +232,7 @@ public final class PhysicalRestore {
     }
 
     private static Optional<Long> runningServer(Path dir) {
-        try {
-            List<String> lines = Files.readAllLines(dir.resolve("postmaster.pid"));
-            long pid = Long.parseLong(lines.get(0).trim());
-            return LocalCluster.isProcessRunning(pid) ? Optional.of(pid) : Optional.empty();
-        } catch (IOException | RuntimeException e) {
-            return Optional.empty();
-        }
+        return LocalCluster.postmasterPid(dir).filter(LocalCluster::isProcessRunning);
     }
 
     private static boolean isEmpty(Path dir) throws IOException {

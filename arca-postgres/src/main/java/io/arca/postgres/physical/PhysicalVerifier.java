@@ -2,7 +2,6 @@ package io.arca.postgres.physical;
 
 import io.arca.core.Progress;
 import io.arca.core.ReadAheadInputStream;
-import io.arca.core.TempFiles;
 import io.arca.core.error.ArcaException;
 import io.arca.core.error.ErrorCode;
 import io.arca.core.repo.ArtifactRecord;
@@ -16,8 +15,6 @@ import io.arca.core.wal.WalFileName;
 import io.arca.postgres.logical.VerifyReport;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -145,18 +142,14 @@ public final class PhysicalVerifier {
             }
             checks.add(repository.decryptionKeys() != null || repository.config().encryption() == null
                     ? "sha256 and system identifier of each segment" : "not decrypted: no key given");
-            Path tmp = null;
             try {
-                tmp = Files.createTempDirectory("arca-verify-wal-");
                 if (repository.decryptionKeys() != null || repository.config().encryption() == null) {
                     long done = 0;
                     for (WalCoverage.Archived a : segments.values()) {
                         if (a.name().segment() < from) {
                             continue;
                         }
-                        Path target = tmp.resolve(a.name().name());
-                        archive.fetch(systemId, a.name(), target);
-                        Files.deleteIfExists(target);
+                        archive.verify(systemId, a.name());
                         progress.bytes("verify " + label, ++done * segmentSize, (to - from + 1) * segmentSize);
                     }
                 }
@@ -168,11 +161,9 @@ public final class PhysicalVerifier {
                 }
                 results.add(new VerifyReport.ArtifactCheck(label, false, checks, e.getMessage()));
                 return results;
-            } catch (IOException e) {
+            } catch (java.io.UncheckedIOException e) {
                 results.add(new VerifyReport.ArtifactCheck(label, false, checks, "cannot check: " + e.getMessage()));
                 return results;
-            } finally {
-                TempFiles.deleteQuietly(tmp);
             }
         }
         if (coverage.segments(backupTimeline).isEmpty()) {
@@ -209,8 +200,6 @@ public final class PhysicalVerifier {
     }
 
     private static ArtifactRecord artifact(BackupManifest m, String name) {
-        return m.artifacts().stream().filter(a -> a.name().equals(name)).findFirst()
-                .orElseThrow(() -> new ArcaException(ErrorCode.VERIFICATION_FAILED, "backup " + m.backupId()
-                        + " lacks its artifact '" + name + "'", "restore another backup"));
+        return PhysicalArtifacts.find(m, name);
     }
 }

@@ -86,7 +86,7 @@ final class RecoveryServer {
                 lastRestored = restored;
             }
             int state = state(pgdata);
-            Optional<Long> pid = postmasterPid(pgdata);
+            Optional<Long> pid = LocalCluster.postmasterPid(pgdata);
             seenPid |= pid.isPresent();
             boolean running = pid.map(LocalCluster::isProcessRunning).orElse(false);
             if (arcaError.isPresent()) {
@@ -153,15 +153,6 @@ final class RecoveryServer {
             return ByteBuffer.wrap(b).order(ByteOrder.nativeOrder()).getInt();
         } catch (IOException e) {
             return -1;
-        }
-    }
-
-    private static Optional<Long> postmasterPid(Path pgdata) {
-        try {
-            List<String> lines = Files.readAllLines(pgdata.resolve("postmaster.pid"));
-            return lines.isEmpty() ? Optional.empty() : Optional.of(Long.parseLong(lines.get(0).trim()));
-        } catch (IOException | NumberFormatException e) {
-            return Optional.empty();
         }
     }
 

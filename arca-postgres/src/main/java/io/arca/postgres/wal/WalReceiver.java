@@ -1082,7 +1082,8 @@ public final class WalReceiver implements AutoCloseable {
         return WalArchive.DEFAULT_SEGMENT_SIZE;
     }
 
-    static long parseSize(String text) {
+    /** Parses a size as {@code SHOW} prints it ({@code 16MB}, {@code 1GB}, {@code 8192}). */
+    public static long parseSize(String text) {
         Matcher m = SIZE.matcher(text == null ? "" : text.trim());
         if (!m.matches()) {
             throw new IllegalArgumentException("invalid size '" + text + "'");
