@@ -14,7 +14,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code arca list}: complete backups, newest first. */
-@Command(name = "list", description = "List complete backups, newest first.", mixinStandardHelpOptions = true)
+@Command(name = "list", description = {"List complete backups, newest first.",
+        "With physical backups, also the recoverable window of each timeline: from the end of the oldest backup"
+                + " whose WAL runs unbroken to when the last segment of that run was archived."},
+        mixinStandardHelpOptions = true)
 final class ListCommand implements Callable<Integer> {
     @ParentCommand
     ArcaCommand root;
