@@ -100,7 +100,8 @@ final class BackupCommand implements Callable<Integer> {
     boolean noRowCounts;
 
     @Option(names = "--compression", paramLabel = "CODEC[:LEVEL]",
-            description = "zstd, gzip, lz4 or none, with an optional level (default: the repository's).")
+            description = "zstd, gzip, lz4 or none, with an optional level (default: the repository's; with --physical,"
+                    + " zstd at level 1 when the repository's codec is zstd: server pages gain little from higher levels).")
     String compression;
 
     @Option(names = "--label", paramLabel = "KEY=VALUE", description = "Label recorded in the manifest. Repeatable.")
@@ -145,7 +146,8 @@ final class BackupCommand implements Callable<Integer> {
                 opened.get(opened.size() - 1).repository().requireEncryption(keys);
             }
             Repository repo = opened.get(0).repository().withKeys(keys, null);
-            CodecSpec codec = compression == null ? repo.defaultCodec() : CodecSpec.parse(compression);
+            CodecSpec codec = compression != null ? CodecSpec.parse(compression)
+                    : physical ? repo.defaultCodec().forServerData() : repo.defaultCodec();
             BackupManifest m;
             if (physical) {
                 PhysicalBackupOptions options = new PhysicalBackupOptions(

@@ -21,7 +21,7 @@ import picocli.CommandLine.ParentCommand;
 /** {@code arca wal-push %p}: PostgreSQL's archive_command. */
 @Command(name = "wal-push", mixinStandardHelpOptions = true,
         description = {"Archive a WAL file into the repository: archive_command = 'arca wal-push %%p --repo URL'.",
-                "The file is compressed (the repository's codec), encrypted when keys are given, and stored under the"
+                "The file is compressed (see --compression), encrypted when keys are given, and stored under the"
                         + " cluster's system identifier with the SHA-256 of its content in its name. A file already"
                         + " archived with the same content is accepted; with other content it is refused.",
                 "Starting a JVM per segment is slow, so each call also archives the other segments PostgreSQL has"
@@ -34,6 +34,8 @@ final class WalPushCommand implements Callable<Integer> {
     RepositoryOptions repository;
     @Mixin
     WalOptions wal;
+    @Mixin
+    WalCompressionOptions compression;
     @Mixin
     PublicKeyOptions publicKeys;
     @Mixin
@@ -55,7 +57,7 @@ final class WalPushCommand implements Callable<Integer> {
         try (Storage storage = repository.openStorage()) {
             Repository repo = repository.open(storage);
             repo.requireEncryption(keys);
-            WalArchive archive = new WalArchive(repo.withKeys(keys, null), repo.defaultCodec().withWorkers(1));
+            WalArchive archive = new WalArchive(repo.withKeys(keys, null), compression.codec(repo));
             archive.push(systemId, name, file);
             if (parallel > 0 && name.kind() == WalFileName.Kind.SEGMENT) {
                 pushReady(archive, systemId, file, name);

@@ -47,6 +47,8 @@ final class WalReceiveCommand implements Callable<Integer> {
     PassphraseOptions passphrase;
     @Mixin
     ProgressOptions progress;
+    @Mixin
+    WalCompressionOptions compression;
 
     @Option(names = "--db", paramLabel = "URL", defaultValue = "${env:ARCA_DB}",
             description = "The server to stream from: postgresql://user@host:port/dbname (env ARCA_DB; the password from"
@@ -91,7 +93,7 @@ final class WalReceiveCommand implements Callable<Integer> {
         try (Storage storage = repository.openStorage()) {
             Repository repo = repository.open(storage);
             repo.requireEncryption(keys);
-            WalArchive archive = new WalArchive(repo.withKeys(keys, null), repo.defaultCodec().withWorkers(1));
+            WalArchive archive = new WalArchive(repo.withKeys(keys, null), compression.codec(repo));
             try (WalReceiver receiver = WalReceiver.open(settings, archive, options)) {
                 if (progress.verbose) {
                     receiver.onPushed((name, pushed) -> root.out.println(

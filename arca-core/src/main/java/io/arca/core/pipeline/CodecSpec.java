@@ -57,6 +57,19 @@ public record CodecSpec(Codec codec, int level, int workers) {
         return new CodecSpec(codec, level, defaults().workers());
     }
 
+    /**
+     * The codec for what Arca streams from the server itself (base backups and WAL) when no
+     * {@code --compression} is given: this one, but zstd at level 1 instead of a higher level.
+     * Both run against the live server, and a slow {@code archive_command} lets {@code pg_wal}
+     * fill up; PostgreSQL's pages and WAL gain little or nothing from higher levels. Measured on
+     * the benchmark database (bench/physical.sh): its 2.4 GB base backup tar is 144.7 MB at level
+     * 1 in 1.9 s of one core and 146.0 MB at level 3 in 3.4 s; 201 WAL segments of an insert
+     * burst are 752 MB at level 1 in 3.9 s and 778 MB at level 3 in 7.7 s.
+     */
+    public CodecSpec forServerData() {
+        return codec == Codec.ZSTD && level > 1 ? new CodecSpec(Codec.ZSTD, 1, workers) : this;
+    }
+
     public CodecSpec withWorkers(int n) {
         return new CodecSpec(codec, level, n);
     }

@@ -15,6 +15,7 @@ import io.arca.core.storage.ObjectInfo;
 import io.arca.core.storage.Storage;
 import io.arca.core.storage.StorageAlreadyExistsException;
 import io.arca.core.storage.WriteOptions;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -73,6 +74,14 @@ public final class WalArchive {
         this.codec = codec;
     }
 
+    /**
+     * How WAL is compressed when nobody says otherwise: {@link CodecSpec#forServerData()} of the
+     * repository's codec, on the calling thread (callers push several segments at once).
+     */
+    public static CodecSpec defaultCodec(CodecSpec repositoryCodec) {
+        return repositoryCodec.forServerData().withWorkers(1);
+    }
+
     /** What a push did. */
     public enum Pushed { ARCHIVED, ALREADY_ARCHIVED }
 
@@ -106,7 +115,9 @@ public final class WalArchive {
         if (name.kind() != WalFileName.Kind.TIMELINE_HISTORY && name.kind() != WalFileName.Kind.BACKUP_HISTORY) {
             requireSystem(name, file, systemId);
         }
-        String sha256 = sha256(file);
+        // a segment is read once: hashed, then compressed from memory
+        byte[] content = readIfSmall(file);
+        String sha256 = content != null ? sha256(content) : sha256(file);
         List<ObjectInfo> partials = List.of();
         Optional<String> existing;
         if (name.kind() == WalFileName.Kind.SEGMENT) {
@@ -128,7 +139,7 @@ public final class WalArchive {
             }
             throw conflict(name, existing.get());
         }
-        Pushed pushed = write(systemId, name, file, sha256);
+        Pushed pushed = write(systemId, name, file, sha256, content);
         deleteQuietly(partials);
         return pushed;
     }
@@ -162,7 +173,7 @@ public final class WalArchive {
             deleteQuietly(older.stream().filter(o -> o != same.get()).toList());
             return Pushed.ALREADY_ARCHIVED;
         }
-        Pushed pushed = write(systemId, partial, file, sha256);
+        Pushed pushed = write(systemId, partial, file, sha256, null);
         deleteQuietly(older);
         return pushed;
     }
@@ -215,14 +226,15 @@ public final class WalArchive {
         }
     }
 
-    private Pushed write(long systemId, WalFileName name, Path file, String sha256) {
+    /** {@code content}: the file's bytes when read already, else null. */
+    private Pushed write(long systemId, WalFileName name, Path file, String sha256, byte[] content) {
         EncryptionKeys keys = repository.encryptionKeys();
         String file0 = name.name() + "-" + sha256 + codec.codec().extension()
                 + (keys == null ? "" : ArtifactOutput.ENCRYPTED_SUFFIX);
         String key = folder(systemId, name.timeline()) + file0;
         try (ArtifactOutput out = ArtifactOutput.open(storage.openWrite(key, WriteOptions.ifAbsent()), file0, codec, keys,
                 new Date(Files.getLastModifiedTime(file).toMillis())).withoutPlainDigest();
-                InputStream in = Files.newInputStream(file)) {
+                InputStream in = content != null ? new ByteArrayInputStream(content) : Files.newInputStream(file)) {
             // the name holds the plain SHA-256 (taken above), which every fetch checks
             in.transferTo(out);
             out.finish();
@@ -412,6 +424,21 @@ public final class WalArchive {
             }
         }
         throw new ArcaException(ErrorCode.REPOSITORY_VERSION, "unknown WAL file suffix '" + extension + "'", "upgrade arca");
+    }
+
+    /** The file's bytes when it is no larger than a 64 MiB segment, else null (it is then read twice). */
+    private static byte[] readIfSmall(Path file) {
+        try {
+            return Files.size(file) <= 64L << 20 ? Files.readAllBytes(file) : null;
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading '" + file + "': " + e.getMessage(), e);
+        }
+    }
+
+    private static String sha256(byte[] content) {
+        MessageDigest sha = Sha256.newDigest();
+        sha.update(content);
+        return Sha256.hex(sha);
     }
 
     private static String sha256(Path file) {

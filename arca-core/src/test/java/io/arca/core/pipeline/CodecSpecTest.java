@@ -31,4 +31,13 @@ class CodecSpecTest {
         assertThatThrownBy(() -> new CodecSpec(Codec.ZSTD, 3, -1)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("workers");
     }
+
+    @Test
+    void serverDataIsZstdAtLevelOneWhateverTheRepositoryLevelAndOtherCodecsStayAsTheyAre() {
+        assertThat(new CodecSpec(Codec.ZSTD, 3, 4).forServerData()).isEqualTo(new CodecSpec(Codec.ZSTD, 1, 4));
+        assertThat(new CodecSpec(Codec.ZSTD, 19, 1).forServerData()).isEqualTo(new CodecSpec(Codec.ZSTD, 1, 1));
+        assertThat(CodecSpec.parse("gzip:6").forServerData()).isEqualTo(CodecSpec.parse("gzip:6"));
+        assertThat(CodecSpec.parse("lz4").forServerData()).isEqualTo(CodecSpec.parse("lz4"));
+        assertThat(CodecSpec.parse("none").forServerData()).isEqualTo(CodecSpec.parse("none"));
+    }
 }

@@ -68,7 +68,8 @@ public final class PhysicalBackup {
         PendingBackup pending = repository.begin(BackupKind.PHYSICAL);
         boolean committed = false;
         long started = System.nanoTime();
-        WalArchive archive = new WalArchive(repository, options.codec());
+        // the WAL it streams is compressed as wal-push and wal-receive compress it
+        WalArchive archive = new WalArchive(repository, WalArchive.defaultCodec(repository.defaultCodec()));
         WalReceiver receiver = null;
         java.util.concurrent.CompletableFuture<Lsn> streaming = null;
         try (ReplicationConnection conn = ReplicationConnection.open(db)) {
