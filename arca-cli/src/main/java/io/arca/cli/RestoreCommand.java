@@ -142,7 +142,7 @@ final class RestoreCommand implements Callable<Integer> {
     @Option(names = "--restore-command", paramLabel = "COMMAND",
             description = "The restore_command to write (%%f and %%p as PostgreSQL expands them). Default: this Arca's"
                     + " wal-fetch with this --repo and the key files given, behind a shell test that only moves a"
-                    + " segment an earlier call prefetched into pg_wal/arca-spool.")
+                    + " segment that wal-fetch's background prefetcher fetched into pg_wal/arca-spool.")
     String restoreCommand;
 
     @Mixin

@@ -5,6 +5,8 @@ import io.arca.core.repo.Repository;
 import io.arca.core.storage.Storage;
 import io.arca.core.wal.WalArchive;
 import io.arca.core.wal.WalFileName;
+import io.arca.core.repo.retention.DurationText;
+import io.arca.core.wal.WalPrefetcher;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -12,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -28,8 +31,10 @@ import picocli.CommandLine.ParentCommand;
                 "Checks the SHA-256 its name records and, for segments, that it belongs to this cluster, then moves it"
                         + " into place. Exits 1 when the archive does not hold the file (PostgreSQL then ends recovery"
                         + " or tries streaming); exit codes stay below 126.",
-                "Starting a JVM per segment is slow, so each call also fetches the next --prefetch segments (checked"
-                        + " the same way) into --spool; the calls for them then only move a file."})
+                "Starting a JVM per segment is slow, so a call that had to fetch its segment also starts a prefetcher"
+                        + " in the background, which keeps the next --prefetch segments (checked the same way) in --spool"
+                        + " while recovery replays; the calls for them then only move a file. It stops at the end of the"
+                        + " archive, when recovery ends, or after --prefetch-idle without a segment used."})
 final class WalFetchCommand implements Callable<Integer> {
     @ParentCommand
     ArcaCommand root;
@@ -49,13 +54,27 @@ final class WalFetchCommand implements Callable<Integer> {
     Path path;
 
     @Option(names = "--prefetch", paramLabel = "N", defaultValue = "8",
-            description = "Segments to fetch ahead into --spool (default: ${DEFAULT-VALUE}; 0: none).")
+            description = "Segments to keep fetched ahead in --spool (default: ${DEFAULT-VALUE}; 0: none).")
     int prefetch;
+
+    @Option(names = "--prefetch-idle", paramLabel = "DURATION", defaultValue = "2m",
+            description = "How long the background prefetcher waits for recovery to use a segment before it stops"
+                    + " (default: ${DEFAULT-VALUE}).")
+    String prefetchIdle;
+
+    /** Set on the background prefetcher that a call starts (the same command line plus this). */
+    @Option(names = "--prefetch-worker", hidden = true)
+    boolean worker;
 
     @Option(names = "--spool", paramLabel = "DIR",
             description = "Where prefetched segments wait, private to this user (default: " + WalArchive.DEFAULT_SPOOL
                     + " in the data directory).")
     Path spool;
+
+    /** The prefetcher's output, in the spool. */
+    static final String WORKER_LOG = "prefetch.log";
+    /** How long a call waits for a segment the prefetcher is fetching. */
+    private static final Duration PREFETCH_WAIT = Duration.ofSeconds(60);
 
     @Override
     public Integer call() throws IOException {
@@ -63,8 +82,11 @@ final class WalFetchCommand implements Callable<Integer> {
         Path target = wal.resolve(path);
         long systemId = wal.systemId();
         Path spoolDir = prefetch > 0 && wanted.kind() == WalFileName.Kind.SEGMENT ? spool(systemId) : null;
-        if (spoolDir != null && Files.exists(spoolDir.resolve(wanted.name()))) {
-            // fetched and checked by an earlier call: only the move is left
+        if (worker) {
+            return prefetchInBackground(systemId, wanted, spoolDir);
+        }
+        if (spoolDir != null && (Files.exists(spoolDir.resolve(wanted.name())) || awaitPrefetcher(spoolDir, wanted))) {
+            // fetched and checked by the prefetcher: only the move is left
             moveIntoPlace(spoolDir.resolve(wanted.name()), target);
             forgetOlder(spoolDir, wanted);
             return 0;
@@ -82,10 +104,83 @@ final class WalFetchCommand implements Callable<Integer> {
             }
             if (spoolDir != null) {
                 forgetOlder(spoolDir, wanted);
-                fetchAhead(archive, systemId, wanted, spoolDir);
+                // not at the end of the archive: the segments after this one are worth fetching ahead
+                startPrefetcher(spoolDir);
             }
         }
         return 0;
+    }
+
+    /** The background prefetcher: keeps the segments after {@code wanted} in the spool (see {@link WalPrefetcher}). */
+    private int prefetchInBackground(long systemId, WalFileName wanted, Path spoolDir) {
+        if (spoolDir == null) {
+            return 0;
+        }
+        DecryptionKeys keys = Keys.decryption(privateKeys, passphrase);
+        try (Storage storage = repository.openStorage()) {
+            Repository repo = repository.open(storage).withKeys(null, keys);
+            WalArchive archive = new WalArchive(repo, repo.defaultCodec());
+            int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
+            new WalPrefetcher(archive, systemId, WalOptions.SEGMENT_SIZE, spoolDir, wal.dataDirectory(), prefetch, threads,
+                    DurationText.parse(prefetchIdle), line -> root.err.println("arca wal-fetch: " + line))
+                    .run(wanted.next(WalOptions.SEGMENT_SIZE));
+        }
+        root.err.flush();
+        return 0;
+    }
+
+    /**
+     * Starts the background prefetcher (this command line with {@code --prefetch-worker}) unless
+     * one runs. It inherits the environment (credentials, PGDATA) and writes its rare messages to
+     * {@value #WORKER_LOG} in the spool; it is in this process's process group, so the server's
+     * signals at shutdown reach it too.
+     */
+    private void startPrefetcher(Path spoolDir) {
+        if (WalPrefetcher.running(spoolDir)) {
+            return;
+        }
+        ProcessHandle.Info self = ProcessHandle.current().info();
+        if (self.command().isEmpty() || self.arguments().isEmpty()) {
+            return;
+        }
+        List<String> command = new ArrayList<>();
+        command.add(self.command().get());
+        command.addAll(List.of(self.arguments().get()));
+        command.add("--prefetch-worker");
+        try {
+            new ProcessBuilder(command).directory(wal.dataDirectory().toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(spoolDir.resolve(WORKER_LOG).toFile()))
+                    .start();
+        } catch (IOException e) {
+            // recovery goes on without prefetching: each call fetches its own segment
+            root.err.println("arca wal-fetch: cannot start the WAL prefetcher: " + e.getMessage());
+        }
+    }
+
+    /**
+     * When the prefetcher is fetching {@code wanted}, waits until it is in the spool (true), or
+     * until the prefetcher stops or gives up on it (false: the caller fetches it itself).
+     */
+    private boolean awaitPrefetcher(Path spoolDir, WalFileName wanted) {
+        long deadline = System.nanoTime() + PREFETCH_WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (Files.exists(spoolDir.resolve(wanted.name()))) {
+                return true;
+            }
+            WalPrefetcher.State state = WalPrefetcher.state(spoolDir, WalOptions.SEGMENT_SIZE);
+            if (state == null || !state.covers(wanted) || !WalPrefetcher.running(spoolDir)) {
+                return Files.exists(spoolDir.resolve(wanted.name()));
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return false;
     }
 
     /**
@@ -127,21 +222,6 @@ final class WalFetchCommand implements Callable<Integer> {
             // not usable (another user's, not writable): fetch without prefetching
             return null;
         }
-    }
-
-    /** Fetches the segments after {@code wanted} into the spool, in parallel, up to the end of the archive. */
-    private void fetchAhead(WalArchive archive, long systemId, WalFileName wanted, Path spoolDir) {
-        List<WalFileName> next = new ArrayList<>();
-        WalFileName n = wanted;
-        for (int i = 0; i < prefetch; i++) {
-            n = n.next(WalOptions.SEGMENT_SIZE);
-            if (!Files.exists(spoolDir.resolve(n.name()))) {
-                next.add(n);
-            }
-        }
-        List<Callable<?>> fetches = new ArrayList<>();
-        next.forEach(f -> fetches.add(() -> archive.fetch(systemId, f, spoolDir.resolve(f.name()))));
-        WalOptions.inParallel(4, fetches, e -> { });
     }
 
     /** Moves a spooled file to PostgreSQL's path; across file systems through a copy beside the target. */
