@@ -8,7 +8,8 @@
 #     be checked and restored), stanza-create in two repositories (the second only receives the
 #     asynchronous archive-push burst of step 4, so that no push finds its segment already there).
 #  2. Base backups, 3 rounds: `arca backup --physical` (default: fast checkpoint, WAL streamed
-#     into the repository, zstd:3 with one worker per core) vs `pgbackrest backup --type=full`
+#     into the repository, zstd level 1 with one worker per core; and, for reference, the same with
+#     --compression zstd:3, pgBackRest's level, into a second repository) vs `pgbackrest backup --type=full`
 #     (start-fast, archive check on: it waits for its WAL to be archived) vs `pg_basebackup -Ft
 #     --compress=client-zstd:workers=2 -X stream --checkpoint=fast`. Sizes of the last of each:
 #     the backup plus the WAL it needs (Arca: its backup folder + the archived segments from its
@@ -22,7 +23,8 @@
 #     is hard-linked into a fake data directory per contender (global/pg_control copied,
 #     pg_wal/archive_status/*.ready). Measured once each, as PostgreSQL's archiver calls them:
 #     `arca wal-push <first>` once (it pushes every other ready segment, --parallel 4 default, and
-#     marks them done, so the archiver calls it no more); `pgbackrest archive-push <seg>` once per
+#     marks them done, so the archiver calls it no more; zstd level 1 by default, and for reference
+#     once more with --compression zstd:3 into the second repository); `pgbackrest archive-push <seg>` once per
 #     segment in order, synchronous (its default) and then with --archive-async (process-max=2,
 #     into the second repository), each call followed by the .ready -> .done rename PostgreSQL
 #     does (the loop runs in one python3 process so it adds no process starts of its own).
@@ -31,8 +33,9 @@
 #     accepted without a second copy).
 #  5. Recovery replaying the burst, one run each, timed from the empty directory to a promoted
 #     server: `arca restore --physical latest --start` (the restore_command it writes itself: the
-#     jar's wal-fetch with the CDS archive, which prefetches 8 segments into pg_wal/arca-spool,
-#     behind a shell test that moves an already prefetched segment without starting a JVM) vs `pgbackrest restore` + `pg_ctl start` + polling
+#     jar's wal-fetch with the CDS archive, whose background prefetcher keeps 8 segments ahead in
+#     pg_wal/arca-spool, behind a shell test that moves an already prefetched segment without
+#     starting a JVM) vs `pgbackrest restore` + `pg_ctl start` + polling
 #     pg_is_in_recovery() every 0.2 s (Arca polls its server every 0.2 s too), with pgBackRest's
 #     archive-get in asynchronous mode (archive-async=y, archive-get-queue-max at its default
 #     128 MB, process-max=2: its prefetching mode) and, for reference, in its default synchronous
@@ -106,6 +109,7 @@ for conf in pgbackrest.conf pgbackrest-async-push.conf; do
 done
 
 repo="$work/repo"; "${arca[@]}" init --repo "$repo" >/dev/null
+repo3="$work/repo-zstd3"; "${arca[@]}" init --repo "$repo3" >/dev/null
 pgbb_dir="$work/pg_basebackup"
 
 # --- 2. base backups --------------------------------------------------------------------------
@@ -113,6 +117,10 @@ backup_arca() {
   checkpoint
   try backup_arca "${arca[@]}" backup --physical --db "$db_url" --repo "$repo" > "$work/backup_arca.out" || return 0
   cp "$work/backup_arca.out" "$work/backup_arca.ok"
+}
+backup_arca3() {
+  checkpoint
+  try backup_arca3 "${arca[@]}" backup --physical --compression zstd:3 --db "$db_url" --repo "$repo3" > /dev/null || true
 }
 backup_pgbr() {
   checkpoint
@@ -124,7 +132,7 @@ backup_pgbb() {
   measure backup_pgbb "$bin/pg_basebackup" -h 127.0.0.1 -p "$port" -U postgres -D "$pgbb_dir" -Ft \
     --compress=client-zstd:workers=2 --checkpoint=fast -X stream
 }
-orders=("arca pgbr pgbb" "pgbr pgbb arca" "pgbb arca pgbr")
+orders=("arca pgbr pgbb arca3" "pgbr arca3 pgbb arca" "pgbb arca pgbr arca3")
 for round in 1 2 3; do
   order=${orders[$((round - 1))]}
   echo "round $round: base backups ($order)..." >&2
@@ -210,7 +218,7 @@ fake_pgdata() {
   for s in "${segs[@]}"; do ln "$work/data/pg_wal/$s" "$d/pg_wal/$s"; : > "$d/pg_wal/archive_status/$s.ready"; done
   [ "$1" = arca ] || pg_owner_tree "$d"
 }
-for c in arca pgbr pgbr_async; do fake_pgdata "$c"; done
+for c in arca arca3 pgbr pgbr_async; do fake_pgdata "$c"; done
 # one archive_command call per segment, in order, then the rename the archiver does
 cat > "$work/archiver.py" <<'PY'
 import os, subprocess, sys
@@ -226,6 +234,10 @@ push_arca() {
   checkpoint
   try push_arca "${arca[@]}" wal-push "pg_wal/${segs[0]}" --pgdata "$work/fake_arca" --repo "$repo" || true
 }
+push_arca3() {
+  checkpoint
+  try push_arca3 "${arca[@]}" wal-push "pg_wal/${segs[0]}" --compression zstd:3 --pgdata "$work/fake_arca3" --repo "$repo3" || true
+}
 push_pgbr() {
   checkpoint
   measure push_pgbr "${as_pg[@]}" python3 "$work/archiver.py" "$work/fake_pgbr" "${segs[*]}" \
@@ -236,14 +248,14 @@ push_pgbr_async() {
   measure push_pgbr_async "${as_pg[@]}" python3 "$work/archiver.py" "$work/fake_pgbr_async" "${segs[*]}" \
     pgbackrest --config="$work/pgbackrest-async-push.conf" --stanza=bench --pg1-path="$work/fake_pgbr_async" archive-push
 }
-for c in arca pgbr pgbr_async; do echo "pushing $nsegs segments: $c..." >&2; "push_$c"; done
+for c in arca pgbr pgbr_async arca3; do echo "pushing $nsegs segments: $c..." >&2; "push_$c"; done
 # every segment must be in the archive (the one named on the command line stays .ready: the archiver
 # renames that one itself)
 arca_pushed=$(for s in "${segs[@]}"; do ls "$repo/wal/"*/*/"$s"-* 2>/dev/null | head -1; done | grep -c . || true)
 left=$(ls "$work/fake_arca/pg_wal/archive_status" | grep -c '\.ready$' || true)
 [ "$arca_pushed" = "$nsegs" ] && [ "$left" -le 1 ] || \
   { echo "arca wal-push: $arca_pushed of $nsegs segments in the archive, $left still marked ready" >> "$work/failures"; echo; }
-rm -rf "$work/fake_arca" "$work/fake_pgbr" "$work/fake_pgbr_async"
+rm -rf "$work/fake_arca" "$work/fake_arca3" "$work/fake_pgbr" "$work/fake_pgbr_async"
 
 # --- 5. recovery replaying the burst ---------------------------------------------------------
 stop_server() { "${as_pg[@]}" "$bin/pg_ctl" -D "$1" -m immediate -w stop >/dev/null 2>&1 || true; }
@@ -304,8 +316,7 @@ def row(what, a, b, target=None):
     ratio = ta / tb
     t = "-" if target is None else (f"≤ {target}: " + ("ok" if ratio <= target else "MISSED"))
     print(f"| {what} | {ta:.1f} s | {tb:.1f} s | {ratio:.2f}x | {t} | {r[a][1]:.0f} MB |")
-def push_row(what, b, target=None):
-    a = "push_arca"
+def push_row(what, b, target=None, a="push_arca"):
     if a not in r:
         print(f"| {what} | failed | {nsegs / r[b][0]:.1f} seg/s ({r[b][0]:.1f} s) | - | - | - |")
         return
@@ -314,9 +325,11 @@ def push_row(what, b, target=None):
     print(f"| {what} | {sa:.1f} seg/s ({r[a][0]:.1f} s) | {sb:.1f} seg/s ({r[b][0]:.1f} s) | {sa / sb:.2f}x (throughput) | {t} | {r[a][1]:.0f} MB |")
 row("base backup: `arca backup --physical` vs `pgbackrest backup --type=full`", "backup_arca", "backup_pgbr", 0.55)
 row("base backup: `arca backup --physical` vs `pg_basebackup -Ft --compress=client-zstd:workers=2 -X stream`", "backup_arca", "backup_pgbb", 1.1)
+row("for reference: `arca backup --physical --compression zstd:3` (pgBackRest's level) vs `pgbackrest backup`", "backup_arca3", "backup_pgbr")
 row("restore (files only): `arca restore --physical` vs `pgbackrest restore`", "restore_arca", "restore_pgbr", 1.0)
 push_row(f"WAL burst, {nsegs} segments: `arca wal-push` (one call) vs `pgbackrest archive-push` (sync, one call per segment)", "push_pgbr", 20)
 push_row(f"WAL burst, {nsegs} segments: `arca wal-push` (one call) vs `pgbackrest archive-push --archive-async` (one call per segment)", "push_pgbr_async")
+push_row(f"for reference: `arca wal-push --compression zstd:3` vs `pgbackrest archive-push` (sync)", "push_pgbr", a="push_arca3")
 row("recovery replaying the burst (restore, start, replay via restore_command, promoted) vs pgBackRest, async archive-get", "recover_arca", "recover_pgbr")
 row("the same vs pgBackRest, sync archive-get (its default)", "recover_arca", "recover_pgbr_sync")
 print("\n| stored size (last base backup of step 2) | arca | pgBackRest | pg_basebackup | arca / pgBackRest | arca / pg_basebackup |")

@@ -21,6 +21,9 @@ public final class ArcaCommand implements Runnable {
             description = "On errors, show stack traces and the last output lines of the PostgreSQL programs.")
     boolean debug;
 
+    /** The command line this run was given (a command that starts a helper process repeats it). */
+    java.util.List<String> args = java.util.List.of();
+
     ArcaCommand(PrintWriter out, PrintWriter err) {
         this.out = out;
         this.err = err;

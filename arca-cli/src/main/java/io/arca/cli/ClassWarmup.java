@@ -47,6 +47,7 @@ final class ClassWarmup {
         }
         encryptAndDecrypt();
         int port = closedPort();
+        walRoundTrip(sink, port);
         String endpoint = "http://127.0.0.1:" + port;
         for (String url : new String[] {"s3://warmup/arca?endpoint=" + endpoint, "gs://warmup/arca?endpoint=" + endpoint,
                 "azure://warmup/arca?account=warmup&endpoint=" + endpoint + "/warmup"}) {
@@ -62,6 +63,37 @@ final class ClassWarmup {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * {@code wal-push} and {@code wal-fetch} (without prefetching, which would start a process) of
+     * a made-up segment, in a throwaway data directory and repository: the archive_command and
+     * restore_command paths, which start a JVM most often; and a physical backup as far as a
+     * refused connection goes.
+     */
+    private static void walRoundTrip(PrintWriter sink, int closedPort) throws IOException {
+        Path dir = Files.createTempDirectory("arca-warmup");
+        try {
+            Path pgdata = Files.createDirectories(dir.resolve("pgdata"));
+            Files.createDirectories(pgdata.resolve("global"));
+            Files.createDirectories(pgdata.resolve("pg_wal"));
+            byte[] control = new byte[8192];
+            java.nio.ByteBuffer.wrap(control).order(java.nio.ByteOrder.nativeOrder()).putLong(4242L);
+            Files.write(pgdata.resolve("global/pg_control"), control);
+            byte[] segment = new byte[1 << 20];
+            java.nio.ByteBuffer.wrap(segment, 24, 8).order(java.nio.ByteOrder.nativeOrder()).putLong(4242L);
+            String name = "000000010000000000000001";
+            Files.write(pgdata.resolve("pg_wal").resolve(name), segment);
+            String repo = dir.resolve("repo").toString();
+            Main.run(new String[] {"init", "--repo", repo}, sink, sink);
+            Main.run(new String[] {"wal-push", "pg_wal/" + name, "--pgdata", pgdata.toString(), "--repo", repo}, sink, sink);
+            Main.run(new String[] {"wal-fetch", name, "pg_wal/restored", "--prefetch", "0", "--pgdata", pgdata.toString(),
+                    "--repo", repo}, sink, sink);
+            Main.run(new String[] {"backup", "--physical", "--db", "postgresql://warmup@127.0.0.1:" + closedPort
+                    + "/warmup", "--repo", repo}, sink, sink);
+        } finally {
+            io.arca.core.TempFiles.deleteTree(dir);
         }
     }
 

@@ -4,6 +4,7 @@ import io.arca.core.ArcaVersion;
 import io.arca.core.error.ArcaException;
 import io.arca.core.error.ErrorCode;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.Locale;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
@@ -21,6 +22,7 @@ public final class Main {
     /** Runs {@code args} with the given streams and returns the exit code; never exits. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
         ArcaCommand root = new ArcaCommand(out, err);
+        root.args = List.of(args);
         CommandLine cl = new CommandLine(root);
         cl.setOut(out);
         cl.setErr(err);

@@ -130,22 +130,22 @@ final class WalFetchCommand implements Callable<Integer> {
     }
 
     /**
-     * Starts the background prefetcher (this command line with {@code --prefetch-worker}) unless
-     * one runs. It inherits the environment (credentials, PGDATA) and writes its rare messages to
-     * {@value #WORKER_LOG} in the spool; it is in this process's process group, so the server's
-     * signals at shutdown reach it too.
+     * Starts the background prefetcher unless one runs: this JVM's options and class path, and this
+     * command line with {@code --prefetch-worker}. It inherits the environment (credentials,
+     * PGDATA) and writes its rare messages to {@value #WORKER_LOG} in the spool; it is in this
+     * process's process group, so the server's signals at shutdown reach it too.
      */
     private void startPrefetcher(Path spoolDir) {
         if (WalPrefetcher.running(spoolDir)) {
             return;
         }
-        ProcessHandle.Info self = ProcessHandle.current().info();
-        if (self.command().isEmpty() || self.arguments().isEmpty()) {
-            return;
-        }
         List<String> command = new ArrayList<>();
-        command.add(self.command().get());
-        command.addAll(List.of(self.arguments().get()));
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(Main.class.getName());
+        command.addAll(root.args);
         command.add("--prefetch-worker");
         try {
             new ProcessBuilder(command).directory(wal.dataDirectory().toFile())

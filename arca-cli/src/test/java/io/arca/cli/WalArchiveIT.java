@@ -112,15 +112,24 @@ class WalArchiveIT {
                 "--pgdata", pgdata.toString(), "--parallel", "0");
         assertThat(conflict.exit()).isEqualTo(1);
         assertThat(conflict.err()).contains("already archived with other content").contains("ARCA-1103");
-        // recovery: the first fetch brings the next segments into the spool, the next fetch only moves one
+        // recovery (a server running, recovery.signal present): the first fetch starts the background
+        // prefetcher, a process of its own, which keeps the next 3 segments in the spool
+        Files.writeString(pgdata.resolve("postmaster.pid"), ProcessHandle.current().pid() + "\n");
+        Files.createFile(pgdata.resolve("recovery.signal"));
         Path spool = dir.resolve("spool");
         Path target = Files.createDirectories(dir.resolve("recovering/pg_wal")).resolve("RECOVERYXLOG");
         ArcaRun first = ArcaRun.of("wal-fetch", "000000010000000000000001", target.toString(), "--repo", repo.toString(),
                 "--pgdata", pgdata.toString(), "--prefetch", "3", "--spool", spool.toString());
         assertThat(first.exit()).as(first.toString()).isZero();
-        try (Stream<Path> s = Files.list(spool)) {
-            assertThat(s.map(p -> p.getFileName().toString()).sorted().toList()).containsExactly(
-                    "000000010000000000000002", "000000010000000000000003", "000000010000000000000004");
+        awaitSpooled(spool, 3);
+        assertThat(spooled(spool)).containsExactly(
+                "000000010000000000000002", "000000010000000000000003", "000000010000000000000004");
+        // recovery ends: the prefetcher stops
+        Files.delete(pgdata.resolve("recovery.signal"));
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (io.arca.core.wal.WalPrefetcher.running(spool)) {
+            assertThat(System.nanoTime()).as("the prefetcher stops; its log: " + prefetchLog(spool)).isLessThan(deadline);
+            Thread.sleep(20);
         }
         byte[] second = Files.readAllBytes(wal.resolve("000000010000000000000003"));
         try (Stream<Path> s = Files.list(repo.resolve("wal").resolve(Long.toUnsignedString(systemId)).resolve("00000001"))) {
@@ -132,17 +141,36 @@ class WalArchiveIT {
                 repo.toString(), "--pgdata", pgdata.toString(), "--prefetch", "3", "--spool", spool.toString());
         assertThat(fromSpool.exit()).as(fromSpool.toString()).isZero();
         assertThat(Files.readAllBytes(target)).isEqualTo(second);
-        try (Stream<Path> s = Files.list(spool)) {
-            // served from the spool; what recovery has passed is gone
-            assertThat(s.map(p -> p.getFileName().toString()).sorted().toList())
-                    .containsExactly("000000010000000000000004");
-        }
+        // served from the spool; what recovery has passed is gone
+        assertThat(spooled(spool)).containsExactly("000000010000000000000004");
+        assertThat(prefetchLog(spool)).isEmpty();
         // a segment of another cluster: refused
         segment(wal.resolve("000000010000000000000007"), systemId + 1, 7);
         ArcaRun foreign = ArcaRun.of("wal-push", "pg_wal/000000010000000000000007", "--repo", repo.toString(),
                 "--pgdata", pgdata.toString(), "--parallel", "0");
         assertThat(foreign.exit()).isEqualTo(1);
         assertThat(foreign.err()).contains("ARCA-1104");
+    }
+
+    /** The segments in the spool (not the prefetcher's lock, state and log). */
+    private static List<String> spooled(Path spool) throws IOException {
+        try (Stream<Path> s = Files.list(spool)) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.matches("[0-9A-F]{24}")).sorted().toList();
+        }
+    }
+
+    private static void awaitSpooled(Path spool, int n) throws Exception {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        while (spooled(spool).size() < n) {
+            assertThat(System.nanoTime()).as("the prefetcher spools " + n + " segments; its log: " + prefetchLog(spool))
+                    .isLessThan(deadline);
+            Thread.sleep(20);
+        }
+    }
+
+    private static String prefetchLog(Path spool) throws IOException {
+        Path log = spool.resolve(WalFetchCommand.WORKER_LOG);
+        return Files.exists(log) ? Files.readString(log) : "";
     }
 
     private Path fakeDataDirectory(long systemId) throws IOException {

@@ -22,9 +22,11 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -116,8 +118,8 @@ public final class WalArchive {
             requireSystem(name, file, systemId);
         }
         // a segment is read once: hashed, then compressed from memory
-        byte[] content = readIfSmall(file);
-        String sha256 = content != null ? sha256(content) : sha256(file);
+        Content content = readIfSmall(file);
+        String sha256 = content != null ? content.sha256() : sha256(file);
         List<ObjectInfo> partials = List.of();
         Optional<String> existing;
         if (name.kind() == WalFileName.Kind.SEGMENT) {
@@ -227,14 +229,14 @@ public final class WalArchive {
     }
 
     /** {@code content}: the file's bytes when read already, else null. */
-    private Pushed write(long systemId, WalFileName name, Path file, String sha256, byte[] content) {
+    private Pushed write(long systemId, WalFileName name, Path file, String sha256, Content content) {
         EncryptionKeys keys = repository.encryptionKeys();
         String file0 = name.name() + "-" + sha256 + codec.codec().extension()
                 + (keys == null ? "" : ArtifactOutput.ENCRYPTED_SUFFIX);
         String key = folder(systemId, name.timeline()) + file0;
         try (ArtifactOutput out = ArtifactOutput.open(storage.openWrite(key, WriteOptions.ifAbsent()), file0, codec, keys,
                 new Date(Files.getLastModifiedTime(file).toMillis())).withoutPlainDigest();
-                InputStream in = content != null ? new ByteArrayInputStream(content) : Files.newInputStream(file)) {
+                InputStream in = content != null ? content.stream() : Files.newInputStream(file)) {
             // the name holds the plain SHA-256 (taken above), which every fetch checks
             in.transferTo(out);
             out.finish();
@@ -426,19 +428,46 @@ public final class WalArchive {
         throw new ArcaException(ErrorCode.REPOSITORY_VERSION, "unknown WAL file suffix '" + extension + "'", "upgrade arca");
     }
 
-    /** The file's bytes when it is no larger than a 64 MiB segment, else null (it is then read twice). */
-    private static byte[] readIfSmall(Path file) {
-        try {
-            return Files.size(file) <= 64L << 20 ? Files.readAllBytes(file) : null;
-        } catch (IOException e) {
-            throw new UncheckedIOException("reading '" + file + "': " + e.getMessage(), e);
+    /** A file's bytes, in the calling thread's buffer (valid until its next {@link #readIfSmall}). */
+    private record Content(byte[] buffer, int length) {
+        String sha256() {
+            MessageDigest sha = Sha256.newDigest();
+            sha.update(buffer, 0, length);
+            return Sha256.hex(sha);
+        }
+
+        InputStream stream() {
+            return new ByteArrayInputStream(buffer, 0, length);
         }
     }
 
-    private static String sha256(byte[] content) {
-        MessageDigest sha = Sha256.newDigest();
-        sha.update(content);
-        return Sha256.hex(sha);
+    /**
+     * Each pushing thread reads segments into the same buffer: a fresh 16 MiB array per segment
+     * made the heap grow by hundreds of megabytes, and first touching new memory is slow on a
+     * virtual machine.
+     */
+    private static final ThreadLocal<byte[]> SEGMENT_BUFFER = new ThreadLocal<>();
+
+    /** The file's bytes when it is no larger than a 64 MiB segment, else null (it is then read twice). */
+    private static Content readIfSmall(Path file) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (size > 64L << 20) {
+                return null;
+            }
+            byte[] buffer = SEGMENT_BUFFER.get();
+            if (buffer == null || buffer.length < size) {
+                buffer = new byte[(int) size];
+                SEGMENT_BUFFER.set(buffer);
+            }
+            ByteBuffer b = ByteBuffer.wrap(buffer, 0, (int) size);
+            while (b.hasRemaining() && ch.read(b) >= 0) {
+                // until the end of the file (it may be shorter than its size said a moment ago)
+            }
+            return new Content(buffer, b.position());
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading '" + file + "': " + e.getMessage(), e);
+        }
     }
 
     private static String sha256(Path file) {
