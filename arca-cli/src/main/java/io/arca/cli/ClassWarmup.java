@@ -92,6 +92,13 @@ final class ClassWarmup {
                     "--repo", repo}, sink, sink);
             Main.run(new String[] {"backup", "--physical", "--db", "postgresql://warmup@127.0.0.1:" + closedPort
                     + "/warmup", "--repo", repo}, sink, sink);
+            // pgjdbc, which the WAL stream of a physical backup and wal-receive connect with
+            try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + closedPort
+                    + "/warmup?user=warmup&replication=database&connectTimeout=1")) {
+                c.isValid(1);
+            } catch (java.sql.SQLException expected) {
+                // nothing listens there
+            }
         } finally {
             io.arca.core.TempFiles.deleteTree(dir);
         }

@@ -2,10 +2,10 @@ package io.arca.cli;
 
 import io.arca.core.crypto.DecryptionKeys;
 import io.arca.core.repo.Repository;
+import io.arca.core.repo.retention.DurationText;
 import io.arca.core.storage.Storage;
 import io.arca.core.wal.WalArchive;
 import io.arca.core.wal.WalFileName;
-import io.arca.core.repo.retention.DurationText;
 import io.arca.core.wal.WalPrefetcher;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;

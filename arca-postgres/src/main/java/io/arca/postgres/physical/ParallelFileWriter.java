@@ -68,6 +68,8 @@ final class ParallelFileWriter implements AutoCloseable {
     private int unfinished;
     /** Direct I/O: tried until the first file system refuses it. */
     private volatile boolean direct;
+    /** Whether the block size of the (first) target's file system was checked. */
+    private boolean directChecked;
 
     /**
      * @param threads writer threads
@@ -202,6 +204,16 @@ final class ParallelFileWriter implements AutoCloseable {
     }
 
     private void open(OpenFile file) {
+        if (direct && !directChecked) {
+            // the JDK wants direct writes in multiples of the file system's block size: the padding covers up to 64 KiB
+            directChecked = true;
+            try {
+                long blockSize = Files.getFileStore(file.path.getParent()).getBlockSize();
+                direct = blockSize > 0 && blockSize <= DIRECT_PAD && Long.bitCount(blockSize) == 1;
+            } catch (IOException | UnsupportedOperationException e) {
+                direct = false;
+            }
+        }
         if (direct) {
             try {
                 file.channel = FileChannel.open(file.path, OPEN_DIRECT);
