@@ -9,6 +9,8 @@ import io.arca.core.repo.retention.RetentionPlan;
 import io.arca.core.repo.retention.RetentionPolicy;
 import io.arca.core.repo.retention.RetentionSettings;
 import io.arca.core.storage.Storage;
+import io.arca.core.wal.WalArchive;
+import io.arca.core.wal.WalRetention;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -23,6 +25,8 @@ import picocli.CommandLine.ParentCommand;
 /** {@code arca prune}: removes backups that no retention rule keeps. */
 @Command(name = "prune", mixinStandardHelpOptions = true,
         description = {"Remove backups that no retention rule keeps, and incomplete backups older than the grace period.",
+                "Archived WAL that no kept physical backup needs (before the start of each cluster's oldest kept"
+                        + " physical backup) is removed too; timeline history files are kept.",
                 "Rules come from the flags, else from the policy saved in the repository (--save-policy)."
                         + " Each database's newest backup is always kept. Safety backups follow --safety-keep-within only.",
                 "Takes the repository's exclusive lease: exits 11 while a backup or another prune runs."})
@@ -117,16 +121,41 @@ final class PruneCommand implements Callable<Integer> {
             rows.add(row("keep", id, List.of("manifest unreadable")));
         }
         long removed = rows.stream().filter(r -> !r.get("action").equals("keep")).count();
+        // the WAL archive: what no kept physical backup needs any more
+        WalArchive archive = new WalArchive(repo, repo.defaultCodec());
+        // an unreadable manifest may be a physical backup whose WAL is not known: then no WAL is removed
+        List<WalRetention.Expiry> expiries = catalog.unreadable().isEmpty()
+                ? WalRetention.plan(archive, plan.toKeep()) : List.of();
+        List<Map<String, Object>> wal = new ArrayList<>();
+        for (WalRetention.Expiry e : expiries) {
+            if (!dryRun) {
+                for (WalArchive.Archived f : e.files()) {
+                    leased.lease().ensureHeld();
+                    archive.delete(f);
+                }
+            }
+            Map<String, Object> w = new LinkedHashMap<>();
+            w.put("systemIdentifier", Long.toUnsignedString(e.systemId()));
+            w.put("keepFrom", e.keepFrom().name());
+            w.put("files", e.files().size());
+            wal.add(w);
+        }
         if (output.json()) {
             Map<String, Object> j = new LinkedHashMap<>();
             j.put("dryRun", dryRun);
             j.put("backups", rows);
+            j.put("wal", wal);
             Text.json(root.out, j);
         } else {
             table.print(root.out);
             long freed = plan.toRemove().stream().mapToLong(BackupManifest::storedSize).sum();
             root.out.println((dryRun ? "would remove " : "removed ") + removed + " of " + rows.size() + " backups ("
                     + Text.bytes(freed) + " stored)" + (dryRun ? "; nothing was changed (--dry-run)" : ""));
+            for (WalRetention.Expiry e : expiries) {
+                root.out.println((dryRun ? "would remove " : "removed ") + e.files().size() + " archived WAL files of"
+                        + " system " + Long.toUnsignedString(e.systemId()) + " before " + e.keepFrom().name()
+                        + ", where its oldest kept physical backup starts");
+            }
         }
         root.out.flush();
         return 0;

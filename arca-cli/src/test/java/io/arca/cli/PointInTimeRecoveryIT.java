@@ -219,6 +219,45 @@ class PointInTimeRecoveryIT {
         assertThat(verify.exit()).as(verify.toString()).isZero();
     }
 
+    @Test
+    @Order(8)
+    void pruneRemovesTheWalThatNoKeptPhysicalBackupNeeds() throws Exception {
+        ArcaRun list = ArcaRun.of("list", "--repo", repo.toString(), "-o", "json");
+        List<String> physical = new java.util.ArrayList<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"id\" : \"([^\"]+)\"").matcher(list.out());
+        while (m.find()) {
+            physical.add(m.group(1));
+        }
+        assertThat(physical).as(list.out()).hasSizeGreaterThanOrEqualTo(2);
+        // backup ids sort by their start time
+        String newest = physical.stream().max(String::compareTo).orElseThrow();
+        String keepFrom = ArcaRun.of("show", newest, "--repo", repo.toString(), "-o", "json").out()
+                .replaceAll("(?s).*\"startWal\" : \"([0-9A-F]{24})\".*", "$1");
+        Path timeline1 = repo.resolve("wal").resolve(systemId()).resolve("00000001");
+        assertThat(walFiles(timeline1).stream().filter(f -> f.compareTo(keepFrom) < 0)).as("WAL before the newest backup")
+                .isNotEmpty();
+
+        ArcaRun dry = ArcaRun.of("prune", "--keep-last", "1", "--dry-run", "--repo", repo.toString());
+        assertThat(dry.exit()).as(dry.toString()).isZero();
+        assertThat(dry.out()).containsPattern("would remove [1-9][0-9]* archived WAL files of system " + systemId()
+                + " before " + keepFrom);
+        ArcaRun prune = ArcaRun.of("prune", "--keep-last", "1", "--repo", repo.toString());
+        assertThat(prune.exit()).as(prune.toString()).isZero();
+        assertThat(prune.out()).contains("removed ").contains("archived WAL files of system " + systemId() + " before " + keepFrom);
+        assertThat(walFiles(timeline1)).as("nothing before the kept backup's start").allMatch(f -> f.compareTo(keepFrom) >= 0)
+                .anyMatch(f -> f.startsWith(keepFrom));
+        // timeline 2's history (from the promotion above) stays, and the kept backup still verifies, WAL included
+        assertThat(walFiles(repo.resolve("wal").resolve(systemId()).resolve("00000002"))).anyMatch(f -> f.startsWith("00000002.history"));
+        ArcaRun verify = ArcaRun.of("verify", newest, "--repo", repo.toString());
+        assertThat(verify.exit()).as(verify.toString()).isZero();
+    }
+
+    private static List<String> walFiles(Path folder) throws IOException {
+        try (java.util.stream.Stream<Path> files = Files.list(folder)) {
+            return files.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
     private ArcaRun restore(String name, int port, String... more) throws IOException {
         Path pgdata = dir.resolve(name);
         restored.add(pgdata);

@@ -359,6 +359,11 @@ public final class WalArchive {
         }
     }
 
+    /** Deletes an archived file (for prune: see {@link WalRetention}). */
+    public void delete(Archived file) {
+        storage.delete(file.key());
+    }
+
     /**
      * The key of an archived file, if there is one; more than one (two pushers raced with different
      * content) is a conflict, except for partial segments, where the newest is the one.
