@@ -104,8 +104,11 @@ final class WalFetchCommand implements Callable<Integer> {
             }
             if (spoolDir != null) {
                 forgetOlder(spoolDir, wanted);
-                // not at the end of the archive: the segments after this one are worth fetching ahead
-                startPrefetcher(spoolDir);
+                // only when the archive holds the next segment: a standby that follows the archive's tip
+                // would otherwise start a prefetcher for every new segment, to find nothing
+                if (archive.find(systemId, wanted.next(WalOptions.SEGMENT_SIZE)).isPresent()) {
+                    startPrefetcher(spoolDir);
+                }
             }
         }
         return 0;

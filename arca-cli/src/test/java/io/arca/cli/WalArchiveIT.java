@@ -144,6 +144,15 @@ class WalArchiveIT {
         // served from the spool; what recovery has passed is gone
         assertThat(spooled(spool)).containsExactly("000000010000000000000004");
         assertThat(prefetchLog(spool)).isEmpty();
+        // the newest archived segment: nothing to fetch ahead, so no prefetcher is started
+        Files.createFile(pgdata.resolve("recovery.signal"));
+        Path spool2 = dir.resolve("spool2");
+        ArcaRun newest = ArcaRun.of("wal-fetch", "000000010000000000000006", target.toString(), "--repo", repo.toString(),
+                "--pgdata", pgdata.toString(), "--prefetch", "3", "--spool", spool2.toString());
+        assertThat(newest.exit()).as(newest.toString()).isZero();
+        assertThat(spool2.resolve(WalFetchCommand.WORKER_LOG)).doesNotExist();
+        assertThat(spool2.resolve(io.arca.core.wal.WalPrefetcher.LOCK)).doesNotExist();
+        Files.delete(pgdata.resolve("recovery.signal"));
         // a segment of another cluster: refused
         segment(wal.resolve("000000010000000000000007"), systemId + 1, 7);
         ArcaRun foreign = ArcaRun.of("wal-push", "pg_wal/000000010000000000000007", "--repo", repo.toString(),
