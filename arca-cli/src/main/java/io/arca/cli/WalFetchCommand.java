@@ -93,8 +93,7 @@ final class WalFetchCommand implements Callable<Integer> {
         }
         DecryptionKeys keys = Keys.decryption(privateKeys, passphrase);
         try (Storage storage = repository.openStorage()) {
-            Repository repo = repository.open(storage).withKeys(null, keys);
-            WalArchive archive = new WalArchive(repo, repo.defaultCodec());
+            WalArchive archive = archive(storage, keys);
             if (!archive.fetch(systemId, wanted, target)) {
                 if (wanted.kind() == WalFileName.Kind.SEGMENT && fetchPartial(archive, systemId, wanted, target)) {
                     return 0;
@@ -114,6 +113,12 @@ final class WalFetchCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The repository's WAL archive, read with {@code keys}. */
+    private WalArchive archive(Storage storage, DecryptionKeys keys) {
+        Repository repo = repository.open(storage).withKeys(null, keys);
+        return new WalArchive(repo, repo.defaultCodec());
+    }
+
     /** The background prefetcher: keeps the segments after {@code wanted} in the spool (see {@link WalPrefetcher}). */
     private int prefetchInBackground(long systemId, WalFileName wanted, Path spoolDir) {
         if (spoolDir == null) {
@@ -121,8 +126,7 @@ final class WalFetchCommand implements Callable<Integer> {
         }
         DecryptionKeys keys = Keys.decryption(privateKeys, passphrase);
         try (Storage storage = repository.openStorage()) {
-            Repository repo = repository.open(storage).withKeys(null, keys);
-            WalArchive archive = new WalArchive(repo, repo.defaultCodec());
+            WalArchive archive = archive(storage, keys);
             int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
             new WalPrefetcher(archive, systemId, WalOptions.SEGMENT_SIZE, spoolDir, wal.dataDirectory(), prefetch, threads,
                     DurationText.parse(prefetchIdle), line -> root.err.println("arca wal-fetch: " + line))

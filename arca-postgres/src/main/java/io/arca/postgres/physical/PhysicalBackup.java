@@ -25,7 +25,6 @@ import io.arca.postgres.replication.Tablespace;
 import io.arca.postgres.wal.WalReceiver;
 import io.arca.postgres.wal.WalReceiverOptions;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -123,13 +122,15 @@ public final class PhysicalBackup {
                 Part part;
                 while ((part = backup.next()) != null) {
                     if (part.kind() == Part.Kind.MANIFEST) {
-                        ByteArrayOutputStream manifestBytes = new ByteArrayOutputStream();
+                        // stored, and kept to check the tars against
+                        byte[][] manifestBytes = new byte[1][];
                         artifacts.add(store(pending, PhysicalArtifacts.MANIFEST, "backup_manifest", options,
                                 part.stream(), (in, out) -> {
-                                    OutputStream both = new TeeOutputStream(out, manifestBytes);
-                                    return in.transferTo(both);
+                                    manifestBytes[0] = in.readAllBytes();
+                                    out.write(manifestBytes[0]);
+                                    return manifestBytes[0].length;
                                 }, backup, total));
-                        serverManifest = ServerManifest.parse(new ByteArrayInputStream(manifestBytes.toByteArray()));
+                        serverManifest = ServerManifest.parse(new ByteArrayInputStream(manifestBytes[0]));
                         continue;
                     }
                     Tablespace ts = part.tablespace();
@@ -206,9 +207,9 @@ public final class PhysicalBackup {
                 // every file in it is checksummed by the server's backup_manifest, checked on the way in and out
                 out.withoutPlainDigest();
             }
-            OutputStream counted = new ProgressOutputStream(out, () -> progress.bytes("base backup",
-                    backup.bytesReceived(), total));
-            copier.copy(stream, counted);
+            // the total over all parts, as the connection counts it
+            copier.copy(new ProgressInputStream(stream, n -> progress.bytes("base backup", backup.bytesReceived(), total)),
+                    out);
             progress.bytes("base backup", backup.bytesReceived(), total);
             return ArtifactRecord.of(name, PhysicalArtifacts.SOURCE, format, out, out.finish(), List.of());
         } catch (IOException e) {
@@ -282,60 +283,5 @@ public final class PhysicalBackup {
 
     private static long millisSince(long nanos) {
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nanos);
-    }
-
-    /** Reports progress every megabyte written. */
-    private static final class ProgressOutputStream extends OutputStream {
-        private final OutputStream out;
-        private final Runnable report;
-        private long sinceReport;
-
-        ProgressOutputStream(OutputStream out, Runnable report) {
-            this.out = out;
-            this.report = report;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            out.write(b);
-            tick(1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-            tick(len);
-        }
-
-        private void tick(int n) {
-            sinceReport += n;
-            if (sinceReport >= 1 << 20) {
-                sinceReport = 0;
-                report.run();
-            }
-        }
-    }
-
-    /** Writes to two streams. */
-    private static final class TeeOutputStream extends OutputStream {
-        private final OutputStream a;
-        private final OutputStream b;
-
-        TeeOutputStream(OutputStream a, OutputStream b) {
-            this.a = a;
-            this.b = b;
-        }
-
-        @Override
-        public void write(int x) throws IOException {
-            a.write(x);
-            b.write(x);
-        }
-
-        @Override
-        public void write(byte[] buf, int off, int len) throws IOException {
-            a.write(buf, off, len);
-            b.write(buf, off, len);
-        }
     }
 }

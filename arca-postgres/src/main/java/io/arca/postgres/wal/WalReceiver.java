@@ -1,5 +1,6 @@
 package io.arca.postgres.wal;
 
+import io.arca.core.TempFiles;
 import io.arca.core.error.ArcaException;
 import io.arca.core.error.ErrorCode;
 import io.arca.core.wal.Lsn;
@@ -21,7 +22,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -35,7 +35,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyDual;
 import org.postgresql.core.v3.replication.V3PGReplicationStream;
@@ -196,7 +195,7 @@ public final class WalReceiver implements AutoCloseable {
         } catch (RuntimeException e) {
             closeQuietly(c);
             if (receiver != null && ownSpool) {
-                deleteTree(spool);
+                TempFiles.deleteQuietly(spool);
             }
             throw e;
         }
@@ -324,7 +323,7 @@ public final class WalReceiver implements AutoCloseable {
         }
         closeConnection();
         if (ownSpool) {
-            deleteTree(spool);
+            TempFiles.deleteQuietly(spool);
         }
     }
 
@@ -943,7 +942,7 @@ public final class WalReceiver implements AutoCloseable {
             try {
                 while (!queue.offer(job, Math.min(1_000, options.statusInterval().toMillis()), TimeUnit.MILLISECONDS)) {
                     if (failure.get() != null || !isAlive()) {
-                        deleteQuietly(job.file());
+                        TempFiles.deleteQuietly(job.file());
                         check();
                         throw new IllegalStateException("the WAL pusher ended");
                     }
@@ -951,7 +950,7 @@ public final class WalReceiver implements AutoCloseable {
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                deleteQuietly(job.file());
+                TempFiles.deleteQuietly(job.file());
                 throw new ArcaException(ErrorCode.INTERRUPTED, "interrupted while receiving WAL");
             }
         }
@@ -1292,26 +1291,4 @@ public final class WalReceiver implements AutoCloseable {
         }
     }
 
-    private static void deleteQuietly(Path file) {
-        if (file != null) {
-            try {
-                Files.deleteIfExists(file);
-            } catch (IOException e) {
-                // left behind in the spool directory
-            }
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            // a temporary directory left behind
-        }
-    }
 }

@@ -79,8 +79,20 @@ final class TarTestFiles {
         System.arraycopy(b, 0, h, off, b.length);
     }
 
-    /** Where an entry's content starts in a tar file, and its size: {offset, size}. */
-    static long[] locate(Path tar, String name) throws IOException {
+    /**
+     * One ustar header of a tar file: the entry's normalised name (as TarEntry names are), where
+     * its header starts, its content size and its type flag.
+     */
+    private record Header(String name, long position, long size, byte type) {
+        /** The header and the content padded to whole blocks. */
+        long length() {
+            return 512 + (size + 511) / 512 * 512;
+        }
+    }
+
+    /** The headers of a ustar tar file, up to its end blocks. */
+    private static List<Header> headers(Path tar) throws IOException {
+        List<Header> headers = new ArrayList<>();
         try (RandomAccessFile f = new RandomAccessFile(tar.toFile(), "r")) {
             byte[] h = new byte[512];
             long pos = 0;
@@ -90,12 +102,20 @@ final class TarTestFiles {
                 if (h[0] == 0) {
                     break;
                 }
-                String entry = cString(h, 0, 100);
-                long size = Long.parseLong(cString(h, 124, 12).trim(), 8);
-                if (TarReader.normalise(entry).equals(name)) {
-                    return new long[] {pos + 512, size};
-                }
-                pos += 512 + (size + 511) / 512 * 512;
+                Header header = new Header(TarReader.normalise(cString(h, 0, 100)), pos,
+                        Long.parseLong(cString(h, 124, 12).trim(), 8), h[156]);
+                headers.add(header);
+                pos += header.length();
+            }
+        }
+        return headers;
+    }
+
+    /** Where an entry's content starts in a tar file, and its size: {offset, size}. */
+    static long[] locate(Path tar, String name) throws IOException {
+        for (Header h : headers(tar)) {
+            if (h.name().equals(name)) {
+                return new long[] {h.position() + 512, h.size()};
             }
         }
         throw new IllegalArgumentException("no entry '" + name + "' in " + tar);
@@ -122,23 +142,13 @@ final class TarTestFiles {
     static void rewrite(Path from, Path to, java.util.Set<String> drop, Member... add) throws IOException {
         try (RandomAccessFile f = new RandomAccessFile(from.toFile(), "r");
                 java.io.OutputStream out = new java.io.BufferedOutputStream(java.nio.file.Files.newOutputStream(to))) {
-            byte[] h = new byte[512];
-            long pos = 0;
-            while (pos + 512 <= f.length()) {
-                f.seek(pos);
-                f.readFully(h);
-                if (h[0] == 0) {
-                    break;
-                }
-                long size = Long.parseLong(cString(h, 124, 12).trim(), 8);
-                long length = 512 + (size + 511) / 512 * 512;
-                if (!drop.contains(TarReader.normalise(cString(h, 0, 100)))) {
-                    byte[] block = new byte[(int) length];
-                    f.seek(pos);
+            for (Header h : headers(from)) {
+                if (!drop.contains(h.name())) {
+                    byte[] block = new byte[(int) h.length()];
+                    f.seek(h.position());
                     f.readFully(block);
                     out.write(block);
                 }
-                pos += length;
             }
             out.write(ustar(add));
         }
@@ -146,24 +156,7 @@ final class TarTestFiles {
 
     /** The names of the regular files in a ustar tar file (normalised as TarEntry names are). */
     static List<String> fileNames(Path tar) throws IOException {
-        List<String> names = new ArrayList<>();
-        try (RandomAccessFile f = new RandomAccessFile(tar.toFile(), "r")) {
-            byte[] h = new byte[512];
-            long pos = 0;
-            while (pos + 512 <= f.length()) {
-                f.seek(pos);
-                f.readFully(h);
-                if (h[0] == 0) {
-                    break;
-                }
-                long size = Long.parseLong(cString(h, 124, 12).trim(), 8);
-                if (h[156] == '0' || h[156] == 0) {
-                    names.add(TarReader.normalise(cString(h, 0, 100)));
-                }
-                pos += 512 + (size + 511) / 512 * 512;
-            }
-        }
-        return names;
+        return headers(tar).stream().filter(h -> h.type() == '0' || h.type() == 0).map(Header::name).toList();
     }
 
     private static String cString(byte[] h, int off, int len) {
