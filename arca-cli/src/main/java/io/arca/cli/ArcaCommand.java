@@ -2,18 +2,27 @@ package io.arca.cli;
 
 import io.arca.core.ArcaVersion;
 import java.io.PrintWriter;
+import java.util.List;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** The root {@code arca} command. */
 @Command(name = "arca", mixinStandardHelpOptions = true, versionProvider = ArcaCommand.Version.class,
-        description = "PostgreSQL backup and recovery: backups taken, stored, verified and restorable with one command.",
-        subcommands = {InitCommand.class, BackupCommand.class, RestoreCommand.class, DrillCommand.class, ListCommand.class,
-                ShowCommand.class, VerifyCommand.class, CopyCommand.class, PruneCommand.class, StatusCommand.class,
-                StorageCommand.class, KeyCommand.class, WalPushCommand.class, WalFetchCommand.class,
-                WalReceiveCommand.class, DemoCommand.class})
+        description = "PostgreSQL backup and recovery: backups taken, stored, verified and restorable with one command.")
 public final class ArcaCommand implements Runnable {
+    /** The commands, in the order help lists them; registered by {@link #commandLine}. */
+    static final List<Class<?>> COMMANDS = List.of(InitCommand.class, BackupCommand.class, RestoreCommand.class,
+            DrillCommand.class, ListCommand.class, ShowCommand.class, VerifyCommand.class, CopyCommand.class,
+            PruneCommand.class, StatusCommand.class, StorageCommand.class, KeyCommand.class, WalPushCommand.class,
+            WalFetchCommand.class, WalReceiveCommand.class, DemoCommand.class);
+
+    @Spec
+    CommandSpec spec;
+
     final PrintWriter out;
     final PrintWriter err;
 
@@ -22,7 +31,7 @@ public final class ArcaCommand implements Runnable {
     boolean debug;
 
     /** The command line this run was given (a command that starts a helper process repeats it). */
-    java.util.List<String> args = java.util.List.of();
+    List<String> args = List.of();
 
     ArcaCommand(PrintWriter out, PrintWriter err) {
         this.out = out;
@@ -35,7 +44,41 @@ public final class ArcaCommand implements Runnable {
 
     @Override
     public void run() {
-        new picocli.CommandLine(this).usage(out);
+        spec.commandLine().usage(out);
+    }
+
+    /**
+     * The command line that runs {@code args}. Picocli builds a command's model by reflection when
+     * it is registered, about 0.2 s for all of them in a fresh JVM, and every call pays it (one per
+     * WAL segment from archive_command, say). So only the command that {@code args} names is
+     * registered, and all of them when they name none or one that does not exist (for help, and
+     * for picocli's suggestions).
+     */
+    static CommandLine commandLine(ArcaCommand root, String[] args) {
+        CommandLine cl = new CommandLine(root);
+        String named = commandWord(args);
+        Class<?> only = null;
+        for (Class<?> c : COMMANDS) {
+            if (c.getAnnotation(Command.class).name().equals(named)) {
+                only = c;
+            }
+        }
+        for (Class<?> c : COMMANDS) {
+            if (only == null || c == only) {
+                cl.addSubcommand(c);
+            }
+        }
+        return cl;
+    }
+
+    /** The first argument that is not the root's own {@code --debug}; null when it is an option. */
+    private static String commandWord(String[] args) {
+        for (String a : args) {
+            if (!a.equals("--debug")) {
+                return a.startsWith("-") ? null : a;
+            }
+        }
+        return null;
     }
 
     /** Prints the version from the build. */

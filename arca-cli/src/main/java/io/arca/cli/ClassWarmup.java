@@ -36,7 +36,7 @@ final class ClassWarmup {
         System.setProperty("aws.region", "us-east-1");
         PrintWriter sink = new PrintWriter(new StringWriter());
         Main.run(new String[] {"--help"}, sink, sink);
-        for (String command : new picocli.CommandLine(new ArcaCommand(sink, sink)).getSubcommands().keySet()) {
+        for (String command : ArcaCommand.commandLine(new ArcaCommand(sink, sink), new String[0]).getSubcommands().keySet()) {
             Main.run(new String[] {command, "--help"}, sink, sink);
         }
         Path empty = Files.createTempDirectory("arca-warmup");

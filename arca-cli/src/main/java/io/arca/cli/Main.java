@@ -23,7 +23,7 @@ public final class Main {
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
         ArcaCommand root = new ArcaCommand(out, err);
         root.args = List.of(args);
-        CommandLine cl = new CommandLine(root);
+        CommandLine cl = ArcaCommand.commandLine(root, args);
         cl.setOut(out);
         cl.setErr(err);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
