@@ -24,7 +24,7 @@ import java.util.Objects;
  * }
  * }</pre>
  *
- * <p>Parts are streamed from the socket through a 64 KiB buffer; nothing is held in memory or
+ * <p>Parts are streamed from the socket through a 128 KiB buffer; nothing is held in memory or
  * written to disk. Tar parts are complete archives ending with the two 512-byte zero blocks:
  * servers 15 and newer send them, older servers do not and this class appends them (as {@code
  * pg_basebackup} does), so every version yields the same valid tar. WAL is never included.
@@ -424,15 +424,30 @@ public final class BaseBackup implements AutoCloseable {
                 return 0;
             }
             checkUsable();
+            // Fills b across CopyData messages (the server sends 32 KiB or less each) as long as
+            // they are already received, so that what follows sees large reads; never waits with
+            // bytes in hand.
+            int total = 0;
             try {
                 while (!ended) {
                     if (inData) {
-                        int n = wire.read(b, off, len);
+                        if (total > 0 && wire.buffered() == 0) {
+                            return total;
+                        }
+                        int n = wire.read(b, off + total, len - total);
                         if (n > 0) {
                             bytesReceived += n;
-                            return n;
+                            total += n;
+                            if (total == len) {
+                                return total;
+                            }
+                            continue;
                         }
                         inData = false;
+                    }
+                    // a header and the CopyData kind byte
+                    if (total > 0 && wire.buffered() < 6) {
+                        return total;
                     }
                     advance();
                 }
@@ -440,6 +455,9 @@ public final class BaseBackup implements AutoCloseable {
                 throw malformed(e.getMessage());
             } catch (IOException e) {
                 throw lost(e);
+            }
+            if (total > 0) {
+                return total;
             }
             if (trailer > 0) {
                 int n = Math.min(len, trailer);

@@ -1,25 +1,32 @@
 package io.arca.postgres.replication;
 
-import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.charset.StandardCharsets;
 
 /**
  * Frames protocol-3.0 messages over a connected transport: reads one message header at a time
  * and lets the caller either take the whole (small) body or stream a large one (CopyData) into
- * its own buffer, so that archive data is never held in memory beyond the 64 KiB read buffer.
+ * its own buffer, so that archive data is never held in memory beyond the read buffer.
+ *
+ * <p>The read buffer is a direct buffer: once {@link #readFrom(ReadableByteChannel)} hands it the
+ * socket's channel (plain TCP or a Unix-domain socket, after authentication), the kernel copies
+ * straight into it and a body read is the only copy on our side. A socket's stream would copy
+ * once more through the JDK's own temporary direct buffer. Until then, and under TLS, it reads
+ * the transport's stream, which honours the connect-time read timeout.
  *
  * <p>Not thread-safe; {@link #close()} may be called from another thread to abort a blocked read.
  */
 final class PgWire implements Closeable {
 
-    /** The socket read buffer: large CopyData payloads bypass it and go straight to the caller. */
-    static final int READ_BUFFER = 64 * 1024;
+    /** The read buffer: body reads of at least this much, with nothing buffered, bypass it. */
+    static final int READ_BUFFER = 128 * 1024;
     // Bodies other than streamed CopyData (result rows, errors, auth) are small; a larger length
     // means the stream is corrupt or not PostgreSQL.
     private static final int MAX_BODY = 64 * 1024 * 1024;
@@ -27,13 +34,26 @@ final class PgWire implements Closeable {
     private final Closeable transport;
     private final InputStream in;
     private final OutputStream out;
+    /** Unread bytes between position and limit. */
+    private final ByteBuffer buf = ByteBuffer.allocateDirect(READ_BUFFER).flip();
+    private byte[] streamChunk;
+    private ReadableByteChannel channel;
     private int type = -1;
     private int remaining;
 
     PgWire(InputStream in, OutputStream out, Closeable transport) {
-        this.in = new BufferedInputStream(in, READ_BUFFER);
+        this.in = in;
         this.out = new BufferedOutputStream(out, 8192);
         this.transport = transport;
+    }
+
+    /**
+     * Reads from {@code channel} from now on instead of the stream: the same connection without
+     * the stream's copy (and without its read timeout). What is buffered stays.
+     */
+    void readFrom(ReadableByteChannel channel) {
+        this.channel = channel;
+        this.streamChunk = null;
     }
 
     /**
@@ -44,11 +64,16 @@ final class PgWire implements Closeable {
      */
     int next() throws IOException {
         skipRemaining();
-        int t = in.read();
-        if (t < 0) {
+        if (!buf.hasRemaining() && !fill()) {
             throw new EOFException("the server closed the connection");
         }
-        int length = readRawInt32();
+        while (buf.remaining() < 5) {
+            if (!fill()) {
+                throw new EOFException("the server closed the connection in the middle of a message");
+            }
+        }
+        int t = buf.get() & 0xFF;
+        int length = buf.getInt();
         if (length < 4) {
             throw new ProtocolException("invalid length " + length + " of a message of type '" + (char) t + "'");
         }
@@ -67,16 +92,21 @@ final class PgWire implements Closeable {
         return remaining;
     }
 
+    /** Bytes received and not read yet: what can be read without waiting for the server. */
+    int buffered() {
+        return buf.remaining();
+    }
+
     /** The rest of the current message's body. */
     Body body() throws IOException {
         if (remaining > MAX_BODY) {
             throw new ProtocolException("message of type '" + (char) type + "' is too long (" + remaining + " bytes)");
         }
-        byte[] b = in.readNBytes(remaining);
-        if (b.length < remaining) {
-            throw new EOFException("the server closed the connection in the middle of a message");
+        byte[] b = new byte[remaining];
+        int at = 0;
+        while (at < b.length) {
+            at += read(b, at, b.length - at);
         }
-        remaining = 0;
         return new Body(b);
     }
 
@@ -85,9 +115,20 @@ final class PgWire implements Closeable {
         if (remaining == 0) {
             return -1;
         }
-        int n = in.read(b, off, Math.min(len, remaining));
-        if (n < 0) {
-            throw new EOFException("the server closed the connection in the middle of a message");
+        int want = Math.min(len, remaining);
+        int n;
+        if (!buf.hasRemaining() && want >= READ_BUFFER) {
+            // a large read with nothing buffered goes straight into the caller's array
+            n = channel != null ? channel.read(ByteBuffer.wrap(b, off, want)) : in.read(b, off, want);
+            if (n < 0) {
+                throw new EOFException("the server closed the connection in the middle of a message");
+            }
+        } else {
+            if (!buf.hasRemaining() && !fill()) {
+                throw new EOFException("the server closed the connection in the middle of a message");
+            }
+            n = Math.min(want, buf.remaining());
+            buf.get(b, off, n);
         }
         remaining -= n;
         return n;
@@ -98,24 +139,52 @@ final class PgWire implements Closeable {
         if (remaining == 0) {
             return -1;
         }
-        int b = in.read();
-        if (b < 0) {
+        if (!buf.hasRemaining() && !fill()) {
             throw new EOFException("the server closed the connection in the middle of a message");
         }
         remaining--;
-        return b;
+        return buf.get() & 0xFF;
     }
 
     void skipRemaining() throws IOException {
         while (remaining > 0) {
-            long n = in.skip(remaining);
-            if (n <= 0) {
-                if (in.read() < 0) {
-                    throw new EOFException("the server closed the connection in the middle of a message");
-                }
-                n = 1;
+            if (!buf.hasRemaining() && !fill()) {
+                throw new EOFException("the server closed the connection in the middle of a message");
             }
-            remaining -= (int) n;
+            int n = Math.min(remaining, buf.remaining());
+            buf.position(buf.position() + n);
+            remaining -= n;
+        }
+    }
+
+    /**
+     * Appends what the transport has (at least one byte, waiting for it) to the unread bytes.
+     *
+     * @return false at the end of the stream
+     */
+    private boolean fill() throws IOException {
+        buf.compact();
+        try {
+            int n;
+            do {
+                if (channel != null) {
+                    n = channel.read(buf);
+                } else {
+                    if (streamChunk == null) {
+                        streamChunk = new byte[16 * 1024];
+                    }
+                    n = in.read(streamChunk, 0, Math.min(streamChunk.length, buf.remaining()));
+                    // then what the stream has without waiting, as a channel read would take it
+                    for (int more = n; more > 0; ) {
+                        buf.put(streamChunk, 0, more);
+                        more = buf.hasRemaining() && in.available() > 0
+                                ? in.read(streamChunk, 0, Math.min(streamChunk.length, buf.remaining())) : 0;
+                    }
+                }
+            } while (n == 0);
+            return n > 0;
+        } finally {
+            buf.flip();
         }
     }
 
@@ -130,17 +199,6 @@ final class PgWire implements Closeable {
     @Override
     public void close() throws IOException {
         transport.close();
-    }
-
-    private int readRawInt32() throws IOException {
-        int b0 = in.read();
-        int b1 = in.read();
-        int b2 = in.read();
-        int b3 = in.read();
-        if ((b0 | b1 | b2 | b3) < 0) {
-            throw new EOFException("the server closed the connection in the middle of a message");
-        }
-        return b0 << 24 | b1 << 16 | b2 << 8 | b3;
     }
 
     // ---- building messages ---------------------------------------------------------------

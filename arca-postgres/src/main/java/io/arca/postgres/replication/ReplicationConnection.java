@@ -611,7 +611,7 @@ public final class ReplicationConnection implements AutoCloseable {
             PgWire wire = new PgWire(transport.in(), transport.out(), transport::closeGracefully);
             Map<String, String> parameters = new HashMap<>();
             Startup started = startUp(s, wire, transport, parameters);
-            transport.connected();
+            transport.connected(wire);
             return new ReplicationConnection(s, wire, transport, parameters, started.pid, started.authentication);
         } catch (PgWire.ProtocolException e) {
             close(transport);
@@ -817,7 +817,8 @@ public final class ReplicationConnection implements AutoCloseable {
         static Transport tcp(ConnectionSettings s, int timeoutMillis) throws IOException {
             IOException last = null;
             for (InetAddress address : InetAddress.getAllByName(s.host())) {
-                Socket socket = new Socket();
+                // a channel's socket: once connected, PgWire reads the channel into its direct buffer
+                Socket socket = SocketChannel.open().socket();
                 try {
                     socket.setTcpNoDelay(true);
                     socket.setKeepAlive(true);
@@ -857,11 +858,14 @@ public final class ReplicationConnection implements AutoCloseable {
         }
 
         /** Connected and authenticated: no read timeout from now on. */
-        void connected() throws IOException {
+        void connected(PgWire wire) throws IOException {
             if (tls != null) {
                 tls.setSoTimeout(0);
             } else if (raw != null) {
                 raw.setSoTimeout(0);
+                wire.readFrom(raw.getChannel());
+            } else {
+                wire.readFrom(unix);
             }
         }
 

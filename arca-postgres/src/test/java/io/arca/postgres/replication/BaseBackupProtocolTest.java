@@ -123,6 +123,34 @@ class BaseBackupProtocolTest {
     }
 
     @Test
+    void smallCopyDataMessagesAlreadyReceivedAreReadTogether() throws IOException {
+        byte[] all = new byte[40 * 1000];
+        new Random(2).nextBytes(all);
+        ScriptedServer server = new ScriptedServer()
+                .backupHeader("0/1", new String[] {null, null, null})
+                .newArchive("base.tar", "");
+        for (int i = 0; i < 40; i++) {
+            server.copyData('d', Arrays.copyOfRange(all, i * 1000, (i + 1) * 1000));
+            if (i == 20) {
+                server.copyData('p', new byte[] {0, 0, 0, 0, 0, 0, 0x52, 0x08});
+            }
+        }
+        server.copyDone().backupEnd("0/2");
+        BaseBackup b = server.connect("16.1").startBaseBackup(new BaseBackupRequest("t", true, false, null, false));
+        InputStream in = b.next().stream();
+        byte[] buf = new byte[64 * 1024];
+        // all 40 messages (and the progress message between them) arrived: one read takes them
+        int n = in.read(buf, 0, buf.length);
+        assertThat(n).isEqualTo(all.length);
+        assertThat(Arrays.copyOf(buf, n)).isEqualTo(all);
+        assertThat(b.serverProgress()).isEqualTo(0x5208);
+        assertThat(b.bytesReceived()).isEqualTo(all.length);
+        // the archive ends with the next message; a part's end comes with the next read
+        assertThat(in.read(buf, 0, buf.length)).isEqualTo(-1);
+        assertThat(b.next()).isNull();
+    }
+
+    @Test
     void largeCopyDataIsReadInLargeChunks() throws IOException {
         byte[] big = new byte[1 << 20];
         new Random(1).nextBytes(big);
@@ -136,13 +164,14 @@ class BaseBackupProtocolTest {
         assertThat(b.estimatedBytes()).isEqualTo(-1);
         InputStream in = b.next().stream();
         byte[] buf = new byte[big.length];
-        int first = in.read(buf, 0, buf.length);
-        // Straight from the message into the caller's buffer, not 64 KiB at a time.
-        assertThat(first).isGreaterThan(PgWire.READ_BUFFER);
-        int at = first;
+        int at = 0;
+        int largest = 0;
         for (int n; at < buf.length && (n = in.read(buf, at, buf.length - at)) > 0; ) {
             at += n;
+            largest = Math.max(largest, n);
         }
+        // Straight from the message into the caller's buffer, not a read buffer at a time.
+        assertThat(largest).isGreaterThan(PgWire.READ_BUFFER);
         assertThat(buf).isEqualTo(big);
         assertThat(in.read()).isEqualTo(-1);
         assertThat(b.next()).isNull();
