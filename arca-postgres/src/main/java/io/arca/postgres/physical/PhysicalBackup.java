@@ -37,7 +37,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Takes a physical backup of a whole cluster over the replication protocol with Arca's own client
@@ -48,9 +50,9 @@ import java.util.concurrent.TimeUnit;
  * {@code backup_manifest} (kept as an artifact too) must match them before the backup is committed.
  *
  * <p>The WAL from the backup's start to its stop position must be archived for the backup to be
- * restorable: with {@link PhysicalBackupOptions.WalMode#STREAM} a second replication connection
- * holds it with a temporary slot created before the backup starts and streams it into the WAL
- * archive once the backup ended; with {@link PhysicalBackupOptions.WalMode#ARCHIVE} the server
+ * restorable: with {@link PhysicalBackupOptions.WalMode#STREAM} a second replication connection,
+ * opened as soon as the backup started, holds it with a temporary slot and streams it into the WAL
+ * archive while the files stream; with {@link PhysicalBackupOptions.WalMode#ARCHIVE} the server
  * waits for its archive_command and Arca checks the archive holds every segment.
  */
 public final class PhysicalBackup {
@@ -69,8 +71,10 @@ public final class PhysicalBackup {
         long started = System.nanoTime();
         // the WAL it streams is compressed as wal-push and wal-receive compress it
         WalArchive archive = new WalArchive(repository, WalArchive.defaultCodec(repository.defaultCodec()));
-        WalReceiver receiver = null;
-        java.util.concurrent.CompletableFuture<Lsn> streaming = null;
+        // the WAL stream: its receiver once opened, and what its run returns
+        CompletableFuture<WalReceiver> receiver = new CompletableFuture<>();
+        CompletableFuture<Lsn> streaming = null;
+        AtomicBoolean over = new AtomicBoolean();
         try (ReplicationConnection conn = ReplicationConnection.open(db)) {
             SystemIdentity identity = conn.identifySystem();
             long segmentSize = WalReceiver.parseSize(conn.show("wal_segment_size"));
@@ -78,12 +82,6 @@ public final class PhysicalBackup {
             if (versionNum < 130000) {
                 throw new ArcaException(ErrorCode.USAGE, "PostgreSQL " + conn.parameter("server_version")
                         + " is too old for a physical backup with Arca", "use PostgreSQL 13 or newer (backup manifests)");
-            }
-            if (options.walMode() == PhysicalBackupOptions.WalMode.STREAM) {
-                // the temporary slot holds the WAL from before the backup's checkpoint until it is archived
-                receiver = WalReceiver.open(db, archive, new WalReceiverOptions("arca_backup_" + slotSuffix(pending),
-                        true, true, options.spoolDirectory(), Duration.ofSeconds(10), Duration.ofSeconds(30),
-                        progress::note));
             }
             progress.note("starting the base backup of " + db.describe() + " (PostgreSQL "
                     + conn.parameter("server_version") + ", system " + Long.toUnsignedString(identity.systemId())
@@ -102,25 +100,19 @@ public final class PhysicalBackup {
                 startLsn = backup.startLsn();
                 timeline = backup.timeline();
                 progress.note("backup started at " + startLsn + " on timeline " + timeline.value());
-                if (receiver != null) {
-                    // the WAL streams into the archive while the files do, as pg_basebackup -X stream
-                    WalReceiver r = receiver;
-                    Lsn from = startLsn;
-                    streaming = new java.util.concurrent.CompletableFuture<>();
-                    var done = streaming;
-                    Thread t = new Thread(() -> {
-                        try {
-                            done.complete(r.run(from, null));
-                        } catch (Throwable e) {
-                            done.completeExceptionally(e);
-                        }
-                    }, "arca-backup-wal");
-                    t.setDaemon(true);
-                    t.start();
+                if (options.walMode() == PhysicalBackupOptions.WalMode.STREAM) {
+                    streaming = streamWal(db, archive, pending, options, startLsn, receiver, over);
                 }
                 long total = backup.estimatedBytes();
+                CompletableFuture<Lsn> wal = streaming;
+                Runnable walCheck = () -> {
+                    if (wal != null && wal.isCompletedExceptionally()) {
+                        awaitStreamed(wal);
+                    }
+                };
                 Part part;
                 while ((part = backup.next()) != null) {
+                    walCheck.run();
                     if (part.kind() == Part.Kind.MANIFEST) {
                         // stored, and kept to check the tars against
                         byte[][] manifestBytes = new byte[1][];
@@ -129,7 +121,7 @@ public final class PhysicalBackup {
                                     manifestBytes[0] = in.readAllBytes();
                                     out.write(manifestBytes[0]);
                                     return manifestBytes[0].length;
-                                }, backup, total));
+                                }, backup, total, walCheck));
                         serverManifest = ServerManifest.parse(new ByteArrayInputStream(manifestBytes[0]));
                         continue;
                     }
@@ -138,7 +130,7 @@ public final class PhysicalBackup {
                     String name = base ? PhysicalArtifacts.BASE : PhysicalArtifacts.tablespace(ts.oid());
                     String prefix = base ? "" : "pg_tblspc/" + ts.oid() + "/";
                     artifacts.add(store(pending, name, "tar", options, part.stream(),
-                            (in, out) -> digests.copy(prefix, in, out), backup, total));
+                            (in, out) -> digests.copy(prefix, in, out), backup, total, walCheck));
                     if (!base) {
                         tablespaces.add(new BackupManifest.TablespaceInfo(ts.oid(), ts.location(), name));
                     }
@@ -159,8 +151,12 @@ public final class PhysicalBackup {
             if (timeline.value() > 1) {
                 storeHistory(conn, archive, identity.systemId(), timeline, segmentSize);
             }
-            if (receiver != null) {
-                receiver.stopAt(end.stopLsn());
+            if (streaming != null) {
+                // null when opening it failed: the stream's outcome says why
+                WalReceiver r = receiver.handle((opened, failure) -> opened).join();
+                if (r != null) {
+                    r.stopAt(end.stopLsn());
+                }
                 awaitStreamed(streaming);
             } else {
                 awaitArchived(archive, identity.systemId(), timeline, startLsn, end.stopLsn(), segmentSize,
@@ -187,8 +183,11 @@ public final class PhysicalBackup {
             throw new ArcaException(ErrorCode.FAILURE, "the base backup failed: " + e.getMessage(),
                     "check the server log and the connection; nothing was committed", e);
         } finally {
-            if (receiver != null) {
-                receiver.close();
+            // a receiver still opening sees this and closes itself
+            over.set(true);
+            WalReceiver r = receiver.getNow(null);
+            if (r != null) {
+                r.close();
             }
             if (!committed) {
                 pending.discard();
@@ -200,16 +199,54 @@ public final class PhysicalBackup {
         long copy(InputStream in, OutputStream out) throws IOException;
     }
 
+    /**
+     * Streams the WAL from {@code start} into the archive on a thread of its own while the files
+     * stream, as {@code pg_basebackup -X stream} does. That thread also opens the receiver and its
+     * temporary slot, after the backup started, so the base backup does not wait for them: the
+     * slot reserves the WAL from the last checkpoint's redo position, which is the backup's start
+     * (a checkpoint in between would lose segments only if it came within those milliseconds, and
+     * then the stream fails and nothing is committed).
+     *
+     * @param receiver completed with the receiver once open (or with the failure to open it)
+     * @param over set when the backup is over: a receiver opened after that closes at once
+     */
+    private CompletableFuture<Lsn> streamWal(ConnectionSettings db, WalArchive archive, PendingBackup pending,
+            PhysicalBackupOptions options, Lsn start, CompletableFuture<WalReceiver> receiver, AtomicBoolean over) {
+        CompletableFuture<Lsn> done = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                WalReceiver r = WalReceiver.open(db, archive, new WalReceiverOptions("arca_backup_"
+                        + slotSuffix(pending), true, true, options.spoolDirectory(), Duration.ofSeconds(10),
+                        Duration.ofSeconds(30), progress::note));
+                receiver.complete(r);
+                if (over.get()) {
+                    r.close();
+                    throw new IllegalStateException("the backup ended before its WAL stream started");
+                }
+                done.complete(r.run(start, null));
+            } catch (Throwable e) {
+                receiver.completeExceptionally(e);
+                done.completeExceptionally(e);
+            }
+        }, "arca-backup-wal");
+        t.setDaemon(true);
+        t.start();
+        return done;
+    }
+
     private ArtifactRecord store(PendingBackup pending, String name, String format, PhysicalBackupOptions options,
-            InputStream stream, Copier copier, BaseBackup backup, long total) {
+            InputStream stream, Copier copier, BaseBackup backup, long total, Runnable walCheck) {
         try (ArtifactOutput out = pending.openArtifact(name, options.codec())) {
             if (format.equals("tar")) {
                 // every file in it is checksummed by the server's backup_manifest, checked on the way in and out
                 out.withoutPlainDigest();
             }
             // the total over all parts, as the connection counts it
-            copier.copy(new ProgressInputStream(stream, n -> progress.bytes("base backup", backup.bytesReceived(), total)),
-                    out);
+            // a failed WAL stream stops the backup at once, not after the last file
+            copier.copy(new ProgressInputStream(stream, n -> {
+                walCheck.run();
+                progress.bytes("base backup", backup.bytesReceived(), total);
+            }), out);
             progress.bytes("base backup", backup.bytesReceived(), total);
             return ArtifactRecord.of(name, PhysicalArtifacts.SOURCE, format, out, out.finish(), List.of());
         } catch (IOException e) {
@@ -235,7 +272,7 @@ public final class PhysicalBackup {
     }
 
     /** Waits for the WAL stream to have archived everything up to the backup's stop position. */
-    private static void awaitStreamed(java.util.concurrent.CompletableFuture<Lsn> streaming) {
+    private static void awaitStreamed(CompletableFuture<Lsn> streaming) {
         try {
             streaming.get();
         } catch (InterruptedException e) {

@@ -1257,8 +1257,11 @@ public final class WalReceiver implements AutoCloseable {
         if (isConnectionFailure(e)) {
             return PgConnections.map(settings, e);
         }
+        String serverHint = e instanceof org.postgresql.util.PSQLException p && p.getServerErrorMessage() != null
+                ? p.getServerErrorMessage().getHint() : null;
         return new ArcaException(ErrorCode.PG_CONNECTION, "replication command failed at " + settings.hostAndPort() + ": "
-                + firstLine(e), "check the server log; the user needs the REPLICATION attribute", e);
+                + firstLine(e), serverHint != null ? "the server says: " + serverHint
+                        : "check the server log; the user needs the REPLICATION attribute", e);
     }
 
     private static ArcaException spoolFailure(Path file, IOException e) {
