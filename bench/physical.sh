@@ -55,6 +55,17 @@ pg_bin_opts="-c shared_buffers=1GB -c max_wal_size=8GB -c fsync=off -c synchrono
 pg_dir() { mkdir -p "$@"; [ ${#as_pg[@]} = 0 ] || chown postgres "$@"; }
 pg_owner_tree() { [ ${#as_pg[@]} = 0 ] || chown -R postgres "$@"; }
 checkpoint() { psql -q -d bench -c checkpoint; }
+# interleave WHAT PREFIX ORDER...: one round per ORDER (tools separated by spaces), running
+# PREFIX_<tool> for each tool in that order, so no tool always runs first or last
+interleave() {
+  local what=$1 prefix=$2 round=0 order c
+  shift 2
+  for order in "$@"; do
+    round=$((round + 1))
+    echo "round $round: $what ($order)..." >&2
+    for c in $order; do "${prefix}_$c"; done
+  done
+}
 # try NAME COMMAND...: measure, but when an Arca command fails, its row is dropped, the command and
 # its error output go into $work/failures (printed at the end), and the run goes on.
 : > "$work/failures"
@@ -132,12 +143,7 @@ backup_pgbb() {
   measure backup_pgbb "$bin/pg_basebackup" -h 127.0.0.1 -p "$port" -U postgres -D "$pgbb_dir" -Ft \
     --compress=client-zstd:workers=2 --checkpoint=fast -X stream
 }
-orders=("arca pgbr pgbb arca3" "pgbr arca3 pgbb arca" "pgbb arca pgbr arca3")
-for round in 1 2 3; do
-  order=${orders[$((round - 1))]}
-  echo "round $round: base backups ($order)..." >&2
-  for c in $order; do "backup_$c"; done
-done
+interleave "base backups" backup "arca pgbr pgbb arca3" "pgbr arca3 pgbb arca" "pgbb arca pgbr arca3"
 df -h "$work" | tail -1 >&2
 
 # Sizes of the last backup of each. Arca: its backup folder, and the WAL segments the backup needs
@@ -185,12 +191,7 @@ restore_pgbr() {
   rm -rf "$work/restore_pgbr"; pg_dir "$work/restore_pgbr"; checkpoint
   measure restore_pgbr "${pgbr[@]}" --pg1-path="$work/restore_pgbr" restore
 }
-orders=("arca pgbr" "pgbr arca" "arca pgbr")
-for round in 1 2 3; do
-  order=${orders[$((round - 1))]}
-  echo "round $round: restores ($order)..." >&2
-  for c in $order; do "restore_$c"; done
-done
+interleave restores restore "arca pgbr" "pgbr arca" "arca pgbr"
 restored_bytes=$(size_of "$work/restore_pgbr")
 rm -rf "$work/restore_arca" "$work/restore_pgbr"
 
