@@ -57,17 +57,8 @@ public final class ArcaCommand implements Runnable {
     static CommandLine commandLine(ArcaCommand root, String[] args) {
         CommandLine cl = new CommandLine(root);
         String named = commandWord(args);
-        Class<?> only = null;
-        for (Class<?> c : COMMANDS) {
-            if (c.getAnnotation(Command.class).name().equals(named)) {
-                only = c;
-            }
-        }
-        for (Class<?> c : COMMANDS) {
-            if (only == null || c == only) {
-                cl.addSubcommand(c);
-            }
-        }
+        List<Class<?>> only = COMMANDS.stream().filter(c -> c.getAnnotation(Command.class).name().equals(named)).toList();
+        (only.isEmpty() ? COMMANDS : only).forEach(cl::addSubcommand);
         return cl;
     }
 

@@ -16,6 +16,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ServiceLoader;
+import picocli.CommandLine;
 
 /**
  * The training run for the class-data-sharing archive that {@code ./arca} writes after each
@@ -36,7 +37,9 @@ final class ClassWarmup {
         System.setProperty("aws.region", "us-east-1");
         PrintWriter sink = new PrintWriter(new StringWriter());
         Main.run(new String[] {"--help"}, sink, sink);
-        for (String command : ArcaCommand.commandLine(new ArcaCommand(sink, sink), new String[0]).getSubcommands().keySet()) {
+        // no command named: all of them registered
+        CommandLine all = ArcaCommand.commandLine(new ArcaCommand(sink, sink), new String[0]);
+        for (String command : all.getSubcommands().keySet()) {
             Main.run(new String[] {command, "--help"}, sink, sink);
         }
         Path empty = Files.createTempDirectory("arca-warmup");

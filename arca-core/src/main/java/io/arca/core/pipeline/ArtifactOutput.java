@@ -18,8 +18,9 @@ import java.util.Objects;
  *
  * <p>Everything runs on the caller's thread except zstd compression with more than one worker,
  * which runs on zstd's native threads while the caller hashes and stores. Memory is fixed whatever
- * the artifact size: about 2 MiB of buffers, plus zstd's native state (a few MiB on one thread,
- * about 25 MiB more per worker at level 3). {@link #flush()} does nothing: forcing the codec to
+ * the artifact size: at most about 2 MiB of buffers (lz4's blocks; zstd's take about 200 KiB),
+ * plus zstd's native state (a few MiB on one thread, about 25 MiB more per worker at level 3).
+ * {@link #flush()} does nothing: forcing the codec to
  * flush would cost ratio, and nothing is visible before {@link #finish()} anyway. Not thread-safe.
  */
 public final class ArtifactOutput extends OutputStream {
