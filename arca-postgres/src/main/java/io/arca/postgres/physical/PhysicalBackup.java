@@ -40,6 +40,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongConsumer;
 
 /**
  * Takes a physical backup of a whole cluster over the replication protocol with Arca's own client
@@ -64,6 +65,14 @@ public final class PhysicalBackup {
         this.progress = progress;
     }
 
+    Progress progress() {
+        return progress;
+    }
+
+    Repository repository() {
+        return repository;
+    }
+
     /** Backs up the cluster at {@code db}; returns the committed manifest. */
     public BackupManifest run(ConnectionSettings db, PhysicalBackupOptions options) {
         PendingBackup pending = repository.begin(BackupKind.PHYSICAL);
@@ -71,10 +80,7 @@ public final class PhysicalBackup {
         long started = System.nanoTime();
         // the WAL it streams is compressed as wal-push and wal-receive compress it
         WalArchive archive = new WalArchive(repository, WalArchive.defaultCodec(repository.defaultCodec()));
-        // the WAL stream: its receiver once opened, and what its run returns
-        CompletableFuture<WalReceiver> receiver = new CompletableFuture<>();
-        CompletableFuture<Lsn> streaming = null;
-        AtomicBoolean over = new AtomicBoolean();
+        WalStream wal = new WalStream(db, archive, pending, options);
         try (ReplicationConnection conn = ReplicationConnection.open(db)) {
             SystemIdentity identity = conn.identifySystem();
             long segmentSize = WalReceiver.parseSize(conn.show("wal_segment_size"));
@@ -85,79 +91,22 @@ public final class PhysicalBackup {
             }
             progress.note("starting the base backup of " + db.describe() + " (PostgreSQL "
                     + conn.parameter("server_version") + ", system " + Long.toUnsignedString(identity.systemId())
-                    + ", " + (options.fastCheckpoint() ? "fast" : "spread") + " checkpoint)");
-            BaseBackupRequest request = new BaseBackupRequest("arca " + pending.id().value(), options.fastCheckpoint(),
-                    options.walMode() == PhysicalBackupOptions.WalMode.ARCHIVE, options.manifestChecksums(), true);
-            Instant stopTime;
-            List<ArtifactRecord> artifacts = new ArrayList<>();
-            List<BackupManifest.TablespaceInfo> tablespaces = new ArrayList<>();
-            BackupFileDigests digests = new BackupFileDigests(options.manifestChecksums());
-            ServerManifest serverManifest = null;
-            BackupEnd end;
-            Lsn startLsn;
-            TimelineId timeline;
-            try (BaseBackup backup = conn.startBaseBackup(request)) {
-                startLsn = backup.startLsn();
-                timeline = backup.timeline();
-                progress.note("backup started at " + startLsn + " on timeline " + timeline.value());
-                if (options.walMode() == PhysicalBackupOptions.WalMode.STREAM) {
-                    streaming = streamWal(db, archive, pending, options, startLsn, receiver, over);
-                }
-                long total = backup.estimatedBytes();
-                CompletableFuture<Lsn> wal = streaming;
-                Runnable walCheck = () -> {
-                    if (wal != null && wal.isCompletedExceptionally()) {
-                        awaitStreamed(wal);
-                    }
-                };
-                Part part;
-                while ((part = backup.next()) != null) {
-                    walCheck.run();
-                    if (part.kind() == Part.Kind.MANIFEST) {
-                        // stored, and kept to check the tars against
-                        byte[][] manifestBytes = new byte[1][];
-                        artifacts.add(store(pending, PhysicalArtifacts.MANIFEST, "backup_manifest", options,
-                                part.stream(), (in, out) -> {
-                                    manifestBytes[0] = in.readAllBytes();
-                                    out.write(manifestBytes[0]);
-                                    return manifestBytes[0].length;
-                                }, backup, total, walCheck));
-                        serverManifest = ServerManifest.parse(new ByteArrayInputStream(manifestBytes[0]));
-                        continue;
-                    }
-                    Tablespace ts = part.tablespace();
-                    boolean base = ts == null || ts.oid() == null;
-                    String name = base ? PhysicalArtifacts.BASE : PhysicalArtifacts.tablespace(ts.oid());
-                    String prefix = base ? "" : "pg_tblspc/" + ts.oid() + "/";
-                    artifacts.add(store(pending, name, "tar", options, part.stream(),
-                            (in, out) -> digests.copy(prefix, in, out), backup, total, walCheck));
-                    if (!base) {
-                        tablespaces.add(new BackupManifest.TablespaceInfo(ts.oid(), ts.location(), name));
-                    }
-                }
-                end = backup.finish();
-                stopTime = repository.clock().instant();
-            }
-            if (options.manifestChecksums() != null) {
-                if (serverManifest == null) {
-                    throw new ArcaException(ErrorCode.VERIFICATION_FAILED, "the server sent no backup_manifest",
-                            "use PostgreSQL 13 or newer; nothing was committed");
-                }
-                digests.check(serverManifest);
-                progress.note("every file matches the server's backup_manifest (" + digests.files().size() + " files)");
-            }
+                    + ", " + (options.fastCheckpoint() ? "fast" : "spread") + " checkpoint"
+                    + (options.dataDirectory() == null ? "" : ", files read from " + options.dataDirectory()) + ")");
+            String label = "arca " + pending.id().value();
+            Taken taken = options.dataDirectory() == null
+                    ? overReplication(conn, label, pending, options, wal)
+                    : new LocalBaseBackup(this, pending, options, wal).take(db, identity, versionNum, label);
+            Lsn startLsn = taken.startLsn();
+            TimelineId timeline = taken.timeline();
+            BackupEnd end = taken.end();
             long baseMillis = millisSince(started);
             progress.note("backup stopped at " + end.stopLsn() + "; archiving the WAL it needs");
             if (timeline.value() > 1) {
                 storeHistory(conn, archive, identity.systemId(), timeline, segmentSize);
             }
-            if (streaming != null) {
-                // null when opening it failed: the stream's outcome says why
-                WalReceiver r = receiver.handle((opened, failure) -> opened).join();
-                if (r != null) {
-                    r.stopAt(end.stopLsn());
-                }
-                awaitStreamed(streaming);
+            if (options.walMode() == PhysicalBackupOptions.WalMode.STREAM) {
+                wal.finish(end.stopLsn());
             } else {
                 awaitArchived(archive, identity.systemId(), timeline, startLsn, end.stopLsn(), segmentSize,
                         options.archiveTimeout());
@@ -166,8 +115,9 @@ public final class PhysicalBackup {
             WalFileName stopWal = WalFileName.segment(end.timeline(), end.stopLsn().segment(segmentSize), segmentSize);
             var physical = new BackupManifest.PhysicalInfo(Long.toUnsignedString(identity.systemId()),
                     (int) timeline.value(), startLsn.toString(), end.stopLsn().toString(), startWal.name(),
-                    stopWal.name(), segmentSize, versionNum, stopTime, options.walMode().id(), tablespaces,
-                    options.manifestChecksums() == null ? null : PhysicalArtifacts.MANIFEST, options.manifestChecksums());
+                    stopWal.name(), segmentSize, versionNum, taken.stopTime(), options.walMode().id(),
+                    taken.tablespaces(), options.manifestChecksums() == null ? null : PhysicalArtifacts.MANIFEST,
+                    options.manifestChecksums());
             var info = new BackupManifest.DatabaseInfo(null, db.hostAndPort(), conn.parameter("server_version"),
                     Long.toUnsignedString(identity.systemId()), conn.parameter("server_encoding"),
                     (int) timeline.value(), startLsn.toString(), end.stopLsn().toString(), false, List.of(), null);
@@ -176,82 +126,196 @@ public final class PhysicalBackup {
             Map<String, Long> timings = new LinkedHashMap<>();
             timings.put("baseBackupMillis", baseMillis);
             timings.put("totalMillis", millisSince(started));
-            BackupManifest manifest = pending.commit(options.labels(), tools, info, artifacts, timings, physical);
+            BackupManifest manifest = pending.commit(options.labels(), tools, info, taken.artifacts(), timings, physical);
             committed = true;
             return manifest;
         } catch (IOException e) {
             throw new ArcaException(ErrorCode.FAILURE, "the base backup failed: " + e.getMessage(),
                     "check the server log and the connection; nothing was committed", e);
         } finally {
-            // a receiver still opening sees this and closes itself
-            over.set(true);
-            WalReceiver r = receiver.getNow(null);
-            if (r != null) {
-                r.close();
-            }
+            wal.close();
             if (!committed) {
                 pending.discard();
             }
         }
     }
 
-    private interface Copier {
-        long copy(InputStream in, OutputStream out) throws IOException;
-    }
-
     /**
-     * Streams the WAL from {@code start} into the archive on a thread of its own while the files
-     * stream, as {@code pg_basebackup -X stream} does. That thread also opens the receiver and its
-     * temporary slot, after the backup started, so the base backup does not wait for them: the
-     * slot reserves the WAL from the last checkpoint's redo position, which is the backup's start
-     * (a checkpoint in between would lose segments only if it came within those milliseconds, and
-     * then the stream fails and nothing is committed).
-     *
-     * @param receiver completed with the receiver once open (or with the failure to open it)
-     * @param over set when the backup is over: a receiver opened after that closes at once
+     * What taking the files gave: where the backup's WAL starts and stops, when it stopped, the
+     * artifacts stored and the tablespaces.
      */
-    private CompletableFuture<Lsn> streamWal(ConnectionSettings db, WalArchive archive, PendingBackup pending,
-            PhysicalBackupOptions options, Lsn start, CompletableFuture<WalReceiver> receiver, AtomicBoolean over) {
-        CompletableFuture<Lsn> done = new CompletableFuture<>();
-        Thread t = new Thread(() -> {
-            try {
-                WalReceiver r = WalReceiver.open(db, archive, new WalReceiverOptions("arca_backup_"
-                        + slotSuffix(pending), true, true, options.spoolDirectory(), Duration.ofSeconds(10),
-                        Duration.ofSeconds(30), progress::note));
-                receiver.complete(r);
-                if (over.get()) {
-                    r.close();
-                    throw new IllegalStateException("the backup ended before its WAL stream started");
-                }
-                done.complete(r.run(start, null));
-            } catch (Throwable e) {
-                receiver.completeExceptionally(e);
-                done.completeExceptionally(e);
-            }
-        }, "arca-backup-wal");
-        t.setDaemon(true);
-        t.start();
-        return done;
+    record Taken(Lsn startLsn, TimelineId timeline, BackupEnd end, Instant stopTime, List<ArtifactRecord> artifacts,
+            List<BackupManifest.TablespaceInfo> tablespaces) {
     }
 
-    private ArtifactRecord store(PendingBackup pending, String name, String format, PhysicalBackupOptions options,
-            InputStream stream, Copier copier, BaseBackup backup, long total, Runnable walCheck) {
+    /** The files as the server's WAL sender sends them with {@code BASE_BACKUP}. */
+    private Taken overReplication(ReplicationConnection conn, String label, PendingBackup pending,
+            PhysicalBackupOptions options, WalStream wal) throws IOException {
+        BaseBackupRequest request = new BaseBackupRequest(label, options.fastCheckpoint(),
+                options.walMode() == PhysicalBackupOptions.WalMode.ARCHIVE, options.manifestChecksums(), true);
+        List<ArtifactRecord> artifacts = new ArrayList<>();
+        List<BackupManifest.TablespaceInfo> tablespaces = new ArrayList<>();
+        BackupFileDigests digests = new BackupFileDigests(options.manifestChecksums());
+        ServerManifest serverManifest = null;
+        BackupEnd end;
+        Instant stopTime;
+        Lsn startLsn;
+        TimelineId timeline;
+        try (BaseBackup backup = conn.startBaseBackup(request)) {
+            startLsn = backup.startLsn();
+            timeline = backup.timeline();
+            progress.note("backup started at " + startLsn + " on timeline " + timeline.value());
+            wal.start(startLsn);
+            long total = backup.estimatedBytes();
+            LongConsumer counted = n -> {
+                // a failed WAL stream stops the backup at once, not after the last file
+                wal.check();
+                progress.bytes("base backup", backup.bytesReceived(), total);
+            };
+            Part part;
+            while ((part = backup.next()) != null) {
+                wal.check();
+                if (part.kind() == Part.Kind.MANIFEST) {
+                    // stored, and kept to check the tars against
+                    byte[][] manifestBytes = new byte[1][];
+                    InputStream stream = part.stream();
+                    artifacts.add(store(pending, PhysicalArtifacts.MANIFEST, "backup_manifest", options, out -> {
+                        manifestBytes[0] = new ProgressInputStream(stream, counted).readAllBytes();
+                        out.write(manifestBytes[0]);
+                    }));
+                    serverManifest = ServerManifest.parse(new ByteArrayInputStream(manifestBytes[0]));
+                    continue;
+                }
+                Tablespace ts = part.tablespace();
+                boolean base = ts == null || ts.oid() == null;
+                String name = base ? PhysicalArtifacts.BASE : PhysicalArtifacts.tablespace(ts.oid());
+                String prefix = base ? "" : "pg_tblspc/" + ts.oid() + "/";
+                InputStream stream = part.stream();
+                artifacts.add(store(pending, name, "tar", options,
+                        out -> digests.copy(prefix, new ProgressInputStream(stream, counted), out)));
+                progress.bytes("base backup", backup.bytesReceived(), total);
+                if (!base) {
+                    tablespaces.add(new BackupManifest.TablespaceInfo(ts.oid(), ts.location(), name));
+                }
+            }
+            end = backup.finish();
+            stopTime = repository.clock().instant();
+        }
+        if (options.manifestChecksums() != null) {
+            if (serverManifest == null) {
+                throw new ArcaException(ErrorCode.VERIFICATION_FAILED, "the server sent no backup_manifest",
+                        "use PostgreSQL 13 or newer; nothing was committed");
+            }
+            digests.check(serverManifest);
+            progress.note("every file matches the server's backup_manifest (" + digests.files().size() + " files)");
+        }
+        return new Taken(startLsn, timeline, end, stopTime, artifacts, tablespaces);
+    }
+
+    /** Writes an artifact's content. */
+    interface Writer {
+        void write(OutputStream out) throws IOException;
+    }
+
+    /** Stores one artifact of the backup; {@code format} is {@code tar} or {@code backup_manifest}. */
+    ArtifactRecord store(PendingBackup pending, String name, String format, PhysicalBackupOptions options,
+            Writer writer) {
         try (ArtifactOutput out = pending.openArtifact(name, options.codec())) {
             if (format.equals("tar")) {
-                // every file in it is checksummed by the server's backup_manifest, checked on the way in and out
+                // every file in it is checksummed by the backup_manifest, checked on the way in and out
                 out.withoutPlainDigest();
             }
-            // the total over all parts, as the connection counts it
-            // a failed WAL stream stops the backup at once, not after the last file
-            copier.copy(new ProgressInputStream(stream, n -> {
-                walCheck.run();
-                progress.bytes("base backup", backup.bytesReceived(), total);
-            }), out);
-            progress.bytes("base backup", backup.bytesReceived(), total);
+            writer.write(out);
             return ArtifactRecord.of(name, PhysicalArtifacts.SOURCE, format, out, out.finish(), List.of());
         } catch (IOException e) {
             throw new ArcaException(ErrorCode.STORAGE_ACCESS, "writing '" + name + "' failed: " + e.getMessage(),
                     "check that the repository is reachable and writable", e);
+        }
+    }
+
+    /**
+     * The backup's WAL stream ({@link PhysicalBackupOptions.WalMode#STREAM}): streams the WAL from
+     * the backup's start into the archive on a thread of its own while the files are taken, as
+     * {@code pg_basebackup -X stream} does. That thread also opens the receiver and its temporary
+     * slot, after the backup started, so the base backup does not wait for them: the slot reserves
+     * the WAL from the last checkpoint's redo position, which is the backup's start (a checkpoint
+     * in between would lose segments only if it came within those milliseconds, and then the
+     * stream fails and nothing is committed). Does nothing in the other WAL modes.
+     */
+    final class WalStream implements AutoCloseable {
+        private final ConnectionSettings db;
+        private final WalArchive archive;
+        private final PendingBackup pending;
+        private final PhysicalBackupOptions options;
+        /** The receiver once open (or the failure to open it). */
+        private final CompletableFuture<WalReceiver> receiver = new CompletableFuture<>();
+        /** Set when the backup is over: a receiver opened after that closes at once. */
+        private final AtomicBoolean over = new AtomicBoolean();
+        private volatile CompletableFuture<Lsn> streaming;
+
+        WalStream(ConnectionSettings db, WalArchive archive, PendingBackup pending, PhysicalBackupOptions options) {
+            this.db = db;
+            this.archive = archive;
+            this.pending = pending;
+            this.options = options;
+        }
+
+        /** Starts streaming from {@code start}, the backup's start position. */
+        void start(Lsn start) {
+            if (options.walMode() != PhysicalBackupOptions.WalMode.STREAM) {
+                return;
+            }
+            CompletableFuture<Lsn> done = new CompletableFuture<>();
+            Thread t = new Thread(() -> {
+                try {
+                    WalReceiver r = WalReceiver.open(db, archive, new WalReceiverOptions("arca_backup_"
+                            + slotSuffix(pending), true, true, options.spoolDirectory(), Duration.ofSeconds(10),
+                            Duration.ofSeconds(30), progress::note));
+                    receiver.complete(r);
+                    if (over.get()) {
+                        r.close();
+                        throw new IllegalStateException("the backup ended before its WAL stream started");
+                    }
+                    done.complete(r.run(start, null));
+                } catch (Throwable e) {
+                    receiver.completeExceptionally(e);
+                    done.completeExceptionally(e);
+                }
+            }, "arca-backup-wal");
+            t.setDaemon(true);
+            streaming = done;
+            t.start();
+        }
+
+        /** Throws the stream's failure, if it failed: the backup then stops at once, not after the last file. */
+        void check() {
+            CompletableFuture<Lsn> s = streaming;
+            if (s != null && s.isCompletedExceptionally()) {
+                awaitStreamed(s);
+            }
+        }
+
+        /** Lets the stream run up to {@code stop}, the backup's stop position, and waits until it is archived. */
+        void finish(Lsn stop) {
+            if (streaming == null) {
+                return;
+            }
+            // null when opening it failed: the stream's outcome says why
+            WalReceiver r = receiver.handle((opened, failure) -> opened).join();
+            if (r != null) {
+                r.stopAt(stop);
+            }
+            awaitStreamed(streaming);
+        }
+
+        @Override
+        public void close() {
+            // a receiver still opening sees this and closes itself
+            over.set(true);
+            WalReceiver r = receiver.getNow(null);
+            if (r != null) {
+                r.close();
+            }
         }
     }
 

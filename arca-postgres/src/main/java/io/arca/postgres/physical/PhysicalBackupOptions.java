@@ -16,12 +16,20 @@ import java.util.Map;
  * @param spoolDirectory where streamed WAL segments are written before they are stored (one at a time)
  * @param archiveTimeout how long {@link WalMode#ARCHIVE} waits for the server's archive_command to
  *     store the backup's last segment
+ * @param dataDirectory the server's data directory, to read the files from it ({@link
+ *     LocalBaseBackup}); null to receive them over the replication protocol
  */
 public record PhysicalBackupOptions(CodecSpec codec, boolean fastCheckpoint, WalMode walMode, String manifestChecksums,
-        Map<String, String> labels, Path spoolDirectory, Duration archiveTimeout) {
+        Map<String, String> labels, Path spoolDirectory, Duration archiveTimeout, Path dataDirectory) {
 
     public PhysicalBackupOptions {
         labels = labels == null ? Map.of() : Map.copyOf(labels);
+    }
+
+    /** Options for a backup over the replication protocol. */
+    public PhysicalBackupOptions(CodecSpec codec, boolean fastCheckpoint, WalMode walMode, String manifestChecksums,
+            Map<String, String> labels, Path spoolDirectory, Duration archiveTimeout) {
+        this(codec, fastCheckpoint, walMode, manifestChecksums, labels, spoolDirectory, archiveTimeout, null);
     }
 
     /** How the WAL from the backup's start to its stop position reaches the repository. */

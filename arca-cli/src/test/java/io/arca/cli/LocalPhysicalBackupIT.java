@@ -1,0 +1,198 @@
+package io.arca.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.arca.postgres.local.ClusterOptions;
+import io.arca.postgres.local.LocalCluster;
+import io.arca.postgres.local.ServerUser;
+import io.arca.testkit.pg.ZonkyBinaries;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * {@code backup --physical --pgdata}: the files read from the data directory itself, on every
+ * PostgreSQL major from 13 to 18. The same cluster is backed up over the replication protocol and
+ * from its files; both data directory tars must hold exactly the same members (the server's own
+ * rules for what a base backup leaves out: unlogged and temporary relations, pg_wal, runtime
+ * files), and the same for the tablespace. The file-read backup then restores, with its
+ * tablespace moved, starts and holds every row; on PostgreSQL 15 it is also checked by hand with
+ * {@code zstd}, {@code tar} and {@code pg_verifybackup} against the manifest Arca wrote.
+ */
+class LocalPhysicalBackupIT {
+    private static final Path PG15 = Path.of("/usr/lib/postgresql/15/bin");
+
+    @TempDir
+    Path dir;
+
+    static List<Integer> majors() {
+        List<Integer> majors = new ArrayList<>(ZonkyBinaries.majors());
+        majors.add(15);
+        return majors.stream().sorted().toList();
+    }
+
+    @ParameterizedTest(name = "PostgreSQL {0}")
+    @MethodSource("majors")
+    void readsTheSameFilesTheServerSendsAndRestores(int major) throws Exception {
+        Path repo = ServerSide.openUp(dir.resolve("repo"));
+        assertThat(ArcaRun.of("init", "--repo", repo.toString()).exit()).isZero();
+        Path bin = major == 15 ? PG15 : ZonkyBinaries.binDirectory(major);
+        Path restored = dir.resolve("restored");
+        try (LocalCluster cluster = LocalCluster.start(ClusterOptions.defaults().withFastAndUnsafe(true)
+                .withBinDirectory(bin))) {
+            Path space = Files.createDirectories(cluster.directory().resolve("space"));
+            if (ServerUser.jvmIsRoot()) {
+                ServerUser.postgres().chown(space);
+            }
+            cluster.execute("postgres", "create tablespace extra location '" + space + "'",
+                    "create table t (id int primary key, note text)",
+                    "create table u (id int primary key) tablespace extra",
+                    "create unlogged table scratch (id int)",
+                    "insert into t select g, repeat('x', 200) from generate_series(1, 20000) g",
+                    "insert into u select g from generate_series(1, 5000) g",
+                    "insert into scratch select generate_series(1, 1000)",
+                    "checkpoint");
+            Path byProtocol;
+            // a session's temporary table has files while the session lives; no backup holds them
+            try (Connection session = cluster.connect("postgres"); Statement s = session.createStatement()) {
+                s.execute("create temporary table session_only as select generate_series(1, 1000) id");
+                ArcaRun protocol = ArcaRun.of("backup", "--physical", "--db", ArcaRun.url(cluster, "postgres"),
+                        "--repo", repo.toString(), "--label", "how=protocol");
+                assertThat(protocol.exit()).as(protocol.toString()).isZero();
+                byProtocol = only(backupDirectories(repo));
+                ArcaRun files = ArcaRun.of("backup", "--physical", "--db", ArcaRun.url(cluster, "postgres"),
+                        "--repo", repo.toString(), "--pgdata", cluster.dataDirectory().toString(),
+                        "--label", "how=files", "--verbose");
+                assertThat(files.exit()).as(files.toString()).isZero();
+                assertThat(files.out()).contains("complete: physical").contains("2 tablespaces");
+                assertThat(files.err()).contains("reading the files from " + cluster.dataDirectory());
+            }
+            List<Path> backups = new ArrayList<>(backupDirectories(repo));
+            backups.remove(byProtocol);
+            Path byFiles = only(backups);
+            Set<String> members = members(byFiles.resolve("base.tar.zst"));
+            assertThat(members).isEqualTo(members(byProtocol.resolve("base.tar.zst")));
+            assertThat(members).contains("backup_label", "tablespace_map", "global/pg_control", "pg_wal/",
+                    "pg_wal/archive_status/", "pg_replslot/", "pg_tblspc/")
+                    .noneMatch(m -> m.startsWith("pg_wal/0") || m.equals("postmaster.pid")
+                            || m.matches("base/[0-9]+/t[0-9]+_[0-9]+.*") || m.startsWith("pg_tblspc/1"));
+            String tablespaceTar = only(byFiles, "[0-9]+\\.tar\\.zst");
+            assertThat(members(byFiles.resolve(tablespaceTar))).isEqualTo(members(byProtocol.resolve(tablespaceTar)))
+                    .anyMatch(m -> m.startsWith("PG_" + major + "_"));
+
+            ArcaRun verify = ArcaRun.of("verify", "latest", "--repo", repo.toString());
+            assertThat(verify.exit()).as(verify.toString()).isZero();
+            if (major == 15) {
+                verifyByHand(byFiles);
+            }
+
+            int port = ServerSide.freePort();
+            Path newSpace = dir.resolve("space-moved");
+            Path tmp = ServerSide.openUp(dir.resolve("tmp"));
+            ServerSide.openUp(repo);
+            ArcaRun restore = ArcaRun.of("restore", "--physical", "latest", "--pgdata", restored.toString(), "--repo",
+                    repo.toString(), "--pg-bin", bin.toString(), "--tablespace-map", space + "=" + newSpace,
+                    "--start", "--start-timeout", "5m",
+                    "--server-option", "-p " + port + " -c listen_addresses=127.0.0.1 -c unix_socket_directories=''",
+                    "--restore-command", ServerSide.arcaCommand(tmp) + " wal-fetch %f %p --repo " + repo);
+            assertThat(restore.exit()).as(restore.toString()).isZero();
+            try (Connection c = ServerSide.connect(port, cluster.password()); Statement s = c.createStatement()) {
+                ResultSet rs = s.executeQuery("select (select count(*) from t), (select count(*) from u),"
+                        + " (select count(*) from scratch),"
+                        + " (select pg_tablespace_location(oid) from pg_tablespace where spcname = 'extra')");
+                rs.next();
+                assertThat(rs.getLong(1)).isEqualTo(20000);
+                assertThat(rs.getLong(2)).isEqualTo(5000);
+                // an unlogged table comes back empty, as from any base backup
+                assertThat(rs.getLong(3)).isZero();
+                assertThat(rs.getString(4)).isEqualTo(newSpace.toString());
+            }
+        } finally {
+            ServerSide.stopImmediately(bin.resolve("pg_ctl"), restored);
+        }
+    }
+
+    @Test
+    void refusesADataDirectoryOfAnotherCluster() throws Exception {
+        Path repo = ServerSide.openUp(dir.resolve("repo"));
+        assertThat(ArcaRun.of("init", "--repo", repo.toString()).exit()).isZero();
+        ClusterOptions options = ClusterOptions.defaults().withFastAndUnsafe(true);
+        try (LocalCluster one = LocalCluster.start(options); LocalCluster other = LocalCluster.start(options)) {
+            ArcaRun wrong = ArcaRun.of("backup", "--physical", "--db", ArcaRun.url(one, "postgres"), "--repo",
+                    repo.toString(), "--pgdata", other.dataDirectory().toString());
+            assertThat(wrong.exit()).as(wrong.toString()).isEqualTo(2);
+            assertThat(wrong.err()).contains("is the data directory of system").contains("give --pgdata");
+            ArcaRun none = ArcaRun.of("backup", "--physical", "--db", ArcaRun.url(one, "postgres"), "--repo",
+                    repo.toString(), "--pgdata", dir.resolve("nothing").toString());
+            assertThat(none.exit()).as(none.toString()).isEqualTo(2);
+            assertThat(none.err()).contains("is not a PostgreSQL data directory");
+            ArcaRun logical = ArcaRun.of("backup", "--db", ArcaRun.url(one, "postgres"), "--repo", repo.toString(),
+                    "--pgdata", one.dataDirectory().toString());
+            assertThat(logical.exit()).as(logical.toString()).isEqualTo(2);
+            assertThat(logical.err()).contains("--pgdata needs --physical");
+            ArcaRun list = ArcaRun.of("list", "--repo", repo.toString());
+            assertThat(list.exit()).isZero();
+            assertThat(list.out()).doesNotContain("physical");
+        }
+    }
+
+    /** The documented way out: zstd, tar and pg_verifybackup against the manifest Arca wrote. */
+    private void verifyByHand(Path backup) throws Exception {
+        Path out = Files.createDirectories(dir.resolve("by-hand"));
+        String script = "set -euo pipefail; cd " + out + "; zstd -dc " + backup.resolve("base.tar.zst")
+                + " | tar -xf -; zstd -dc " + backup.resolve("backup_manifest.zst") + " > backup_manifest; "
+                + "oid=$(ls " + backup + " | sed -n 's/^\\([0-9]*\\)\\.tar\\.zst$/\\1/p'); mkdir -p ../space-by-hand; "
+                + "zstd -dc " + backup + "/$oid.tar.zst | tar -xf - -C ../space-by-hand; "
+                + "ln -s " + dir.resolve("space-by-hand") + " pg_tblspc/$oid; "
+                + PG15.resolve("pg_verifybackup") + " -n .";
+        Path log = dir.resolve("by-hand.log");
+        Process p = new ProcessBuilder("bash", "-c", script).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(Files.readString(log)).isZero();
+        assertThat(Files.readString(log)).contains("backup successfully verified");
+    }
+
+    /** The backups' directories, oldest first. */
+    private static List<Path> backupDirectories(Path repo) throws Exception {
+        try (Stream<Path> s = Files.walk(repo.resolve("backups"))) {
+            return s.filter(p -> Files.exists(p.resolve("base.tar.zst"))).sorted().toList();
+        }
+    }
+
+    private static Path only(List<Path> paths) {
+        assertThat(paths).hasSize(1);
+        return paths.get(0);
+    }
+
+    private static String only(Path backup, String regex) throws Exception {
+        try (Stream<Path> s = Files.list(backup)) {
+            List<String> found = s.map(p -> p.getFileName().toString()).filter(n -> n.matches(regex)).toList();
+            assertThat(found).hasSize(1);
+            return found.get(0);
+        }
+    }
+
+    /** The member names of a stored tar ({@code zstd -dc | tar -t}), directories with a trailing slash. */
+    private static Set<String> members(Path tarZst) throws Exception {
+        Process p = new ProcessBuilder("bash", "-c", "set -o pipefail; zstd -dc '" + tarZst + "' | tar -tf -")
+                .redirectErrorStream(true).start();
+        String listing = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(listing).isZero();
+        return listing.lines().map(l -> l.startsWith("./") ? l.substring(2) : l)
+                .collect(Collectors.toCollection(TreeSet::new));
+    }
+}
