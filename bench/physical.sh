@@ -9,7 +9,8 @@
 #     asynchronous archive-push burst of step 4, so that no push finds its segment already there).
 #  2. Base backups, 3 rounds: `arca backup --physical` (default: fast checkpoint, WAL streamed
 #     into the repository, zstd level 1 with one worker per core; and, for reference, the same with
-#     --compression zstd:3, pgBackRest's level, into a second repository) vs `pgbackrest backup --type=full`
+#     --compression zstd:3, pgBackRest's level, into a second repository; and with --pgdata, reading the
+#     files from the data directory as pgBackRest does) vs `pgbackrest backup --type=full`
 #     (start-fast, archive check on: it waits for its WAL to be archived) vs `pg_basebackup -Ft
 #     --compress=client-zstd:workers=2 -X stream --checkpoint=fast`. Sizes of the last of each:
 #     the backup plus the WAL it needs (Arca: its backup folder + the archived segments from its
@@ -129,6 +130,11 @@ backup_arca() {
   try backup_arca "${arca[@]}" backup --physical --db "$db_url" --repo "$repo" > "$work/backup_arca.out" || return 0
   cp "$work/backup_arca.out" "$work/backup_arca.ok"
 }
+backup_arcaf() {
+  checkpoint
+  try backup_arcaf "${arca[@]}" backup --physical --pgdata "$work/data" --db "$db_url" --repo "$repo" > "$work/backup_arcaf.out" || return 0
+  cp "$work/backup_arcaf.out" "$work/backup_arcaf.ok"
+}
 backup_arca3() {
   checkpoint
   try backup_arca3 "${arca[@]}" backup --physical --compression zstd:3 --db "$db_url" --repo "$repo3" > /dev/null || true
@@ -143,18 +149,19 @@ backup_pgbb() {
   measure backup_pgbb "$bin/pg_basebackup" -h 127.0.0.1 -p "$port" -U postgres -D "$pgbb_dir" -Ft \
     --compress=client-zstd:workers=2 --checkpoint=fast -X stream
 }
-interleave "base backups" backup "arca pgbr pgbb arca3" "pgbr arca3 pgbb arca" "pgbb arca pgbr arca3"
+interleave "base backups" backup "arca pgbr arcaf pgbb arca3" "pgbr arcaf arca3 pgbb arca" "pgbb arca arca3 pgbr arcaf"
 df -h "$work" | tail -1 >&2
 
 # Sizes of the last backup of each. Arca: its backup folder, and the WAL segments the backup needs
 # (its start to its stop segment) as stored in the repository's WAL archive.
 arca_id=$(sed -n 's/^backup \([^ ]*\) complete.*/\1/p' "$work/backup_arca.ok" 2>/dev/null || true)
+arcaf_id=$(sed -n 's/^backup \([^ ]*\) complete.*/\1/p' "$work/backup_arcaf.ok" 2>/dev/null || true)
 "${arca[@]}" show --repo "$repo" "${arca_id:-latest}" -o json > "$work/arca_show.json" 2>/dev/null || echo '{}' > "$work/arca_show.json"
 "${pgbr[@]}" info --output=json > "$work/pgbr_info.json"
-read -r arca_data arca_wal pgbr_data pgbr_wal pgbb_size < <(python3 - "$repo" "$arca_id" "$work/arca_show.json" \
-    "$pgbr_dir/repo" "$work/pgbr_info.json" "$pgbb_dir" <<'PY'
+read -r arca_data arca_wal pgbr_data pgbr_wal pgbb_size arcaf_data < <(python3 - "$repo" "$arca_id" "$work/arca_show.json" \
+    "$pgbr_dir/repo" "$work/pgbr_info.json" "$pgbb_dir" "$arcaf_id" <<'PY'
 import json, os, re, sys
-repo, arca_id, show, pgbr_repo, pgbr_info, pgbb = sys.argv[1:]
+repo, arca_id, show, pgbr_repo, pgbr_info, pgbb, arcaf_id = sys.argv[1:]
 def tree(path):
     total = 0
     for d, _, files in os.walk(path):
@@ -169,7 +176,10 @@ def wal_between(root, start, stop):
             if re.match(r"[0-9A-F]{24}", f) and f[:8] == start[:8] and lo <= seg_no(f[:24]) <= hi:
                 total += os.path.getsize(os.path.join(d, f))
     return total
-dirs = [os.path.join(d, n) for d, ns, _ in os.walk(os.path.join(repo, "backups")) for n in ns if n == arca_id]
+def backup_dirs(backup_id):
+    return [os.path.join(d, n) for d, ns, _ in os.walk(os.path.join(repo, "backups")) for n in ns if n == backup_id]
+dirs = backup_dirs(arca_id)
+fdirs = backup_dirs(arcaf_id)
 m = json.load(open(show))
 phys = m.get("physical") or {}
 start, stop = phys.get("startWal") or phys.get("walStart"), phys.get("stopWal") or phys.get("walStop")
@@ -177,7 +187,8 @@ arca_wal = wal_between(os.path.join(repo, "wal"), start, stop) if start and stop
 b = json.load(open(pgbr_info))[0]["backup"][-1]
 pgbr_data = tree(os.path.join(pgbr_repo, "backup", "bench", b["label"]))
 pgbr_wal = wal_between(os.path.join(pgbr_repo, "archive", "bench"), b["archive"]["start"], b["archive"]["stop"])
-print(tree(dirs[0]) if len(dirs) == 1 else -1, arca_wal, pgbr_data, pgbr_wal, tree(pgbb))
+print(tree(dirs[0]) if len(dirs) == 1 else -1, arca_wal, pgbr_data, pgbr_wal, tree(pgbb),
+      tree(fdirs[0]) if len(fdirs) == 1 else -1)
 PY
 )
 pgbb_files=$(cd "$pgbb_dir" && for f in *; do printf '%s %s, ' "$f" "$(size_of "$f")"; done)
@@ -292,11 +303,11 @@ recover_pgbr_sync() { recover_pgbackrest pgbr_sync "$work/pgbackrest.conf"; }
 for c in arca pgbr pgbr_sync; do echo "recovery replaying the burst: $c..." >&2; "recover_$c"; done
 
 # --- 6. table ---------------------------------------------------------------------------------
-python3 - "$results" "$dbsize" "$nsegs" "$arca_data" "$arca_wal" "$pgbr_data" "$pgbr_wal" "$pgbb_size" "$restored_bytes" "$pgbb_files" <<'PY'
+python3 - "$results" "$dbsize" "$nsegs" "$arca_data" "$arca_wal" "$pgbr_data" "$pgbr_wal" "$pgbb_size" "$restored_bytes" "$arcaf_data" "$pgbb_files" <<'PY'
 import sys, statistics
 path, dbsize, nsegs = sys.argv[1:4]
-arca_data, arca_wal, pgbr_data, pgbr_wal, pgbb, restored = map(int, sys.argv[4:10])
-pgbb_files = sys.argv[10]
+arca_data, arca_wal, pgbr_data, pgbr_wal, pgbb, restored, arcaf_data = map(int, sys.argv[4:11])
+pgbb_files = sys.argv[11]
 nsegs = int(nsegs)
 runs = {}
 for line in open(path):
@@ -324,8 +335,10 @@ def push_row(what, b, target=None, a="push_arca"):
     sa, sb = nsegs / r[a][0], nsegs / r[b][0]
     t = "-" if target is None else (f"≥ {target} seg/s: " + ("ok" if sa >= target else "MISSED"))
     print(f"| {what} | {sa:.1f} seg/s ({r[a][0]:.1f} s) | {sb:.1f} seg/s ({r[b][0]:.1f} s) | {sa / sb:.2f}x (throughput) | {t} | {r[a][1]:.0f} MB |")
-row("base backup: `arca backup --physical` vs `pgbackrest backup --type=full`", "backup_arca", "backup_pgbr", 0.55)
-row("base backup: `arca backup --physical` vs `pg_basebackup -Ft --compress=client-zstd:workers=2 -X stream`", "backup_arca", "backup_pgbb", 1.1)
+row("base backup: `arca backup --physical --pgdata` (files read as pgBackRest reads them) vs `pgbackrest backup --type=full`", "backup_arcaf", "backup_pgbr", 0.55)
+row("base backup: `arca backup --physical --pgdata` vs `pg_basebackup -Ft --compress=client-zstd:workers=2 -X stream`", "backup_arcaf", "backup_pgbb", 1.1)
+row("base backup over the replication protocol: `arca backup --physical` vs `pgbackrest backup --type=full`", "backup_arca", "backup_pgbr", 0.55)
+row("base backup over the replication protocol: `arca backup --physical` vs `pg_basebackup`", "backup_arca", "backup_pgbb", 1.1)
 row("for reference: `arca backup --physical --compression zstd:3` (pgBackRest's level) vs `pgbackrest backup`", "backup_arca3", "backup_pgbr")
 row("restore (files only): `arca restore --physical` vs `pgbackrest restore`", "restore_arca", "restore_pgbr", 1.0)
 push_row(f"WAL burst, {nsegs} segments: `arca wal-push` (one call) vs `pgbackrest archive-push` (sync, one call per segment)", "push_pgbr", 20)
@@ -336,6 +349,7 @@ row("the same vs pgBackRest, sync archive-get (its default)", "recover_arca", "r
 print("\n| stored size (last base backup of step 2) | arca | pgBackRest | pg_basebackup | arca / pgBackRest | arca / pg_basebackup |")
 print("|---|---:|---:|---:|---:|---:|")
 print(f"| backup files | {mb(arca_data)} | {mb(pgbr_data)} | - | " + (f"{arca_data / pgbr_data:.2f}x" if arca_data >= 0 else "-") + " | - |")
+print(f"| backup files, `--pgdata` | {mb(arcaf_data)} | {mb(pgbr_data)} | - | " + (f"{arcaf_data / pgbr_data:.2f}x" if arcaf_data >= 0 else "-") + " | - |")
 print(f"| WAL from its start to its stop segment, as archived | {mb(arca_wal)} | {mb(pgbr_wal)} | (in the tar) | - | - |")
 if arca_data >= 0 and arca_wal >= 0:
     at, pt = arca_data + arca_wal, pgbr_data + pgbr_wal
