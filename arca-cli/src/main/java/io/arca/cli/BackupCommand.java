@@ -150,6 +150,9 @@ final class BackupCommand implements Callable<Integer> {
         }
         ConsoleProgress progress = progressOptions.open(root.err);
         List<OpenRepository> opened = new ArrayList<>();
+        // the server connections open while the repositories do
+        PhysicalBackup.Connections connections = physical ? PhysicalBackup.Connections.open(settings, pgdata != null)
+                : null;
         try {
             // every repository is opened and leased first, so a bad URL or credential fails before the dump
             for (StorageUrl url : urls) {
@@ -165,7 +168,7 @@ final class BackupCommand implements Callable<Integer> {
                         codec.withWorkers(Math.max(codec.workers(), Runtime.getRuntime().availableProcessors())),
                         checkpointFast(), PhysicalBackupOptions.WalMode.parse(walMode), checksums(), labels,
                         stagingDir, DurationText.parse(archiveTimeout), pgdata);
-                m = new PhysicalBackup(repo, progress).run(settings, options);
+                m = new PhysicalBackup(repo, progress).run(connections, options);
             } else {
                 LogicalBackupOptions options = new LogicalBackupOptions(DumpFormat.parse(format), jobs, globals, tables,
                         excludeTables, schemas, !noRowCounts, codec, labels, stagingDir);
@@ -182,6 +185,9 @@ final class BackupCommand implements Callable<Integer> {
         } finally {
             progress.done();
             opened.forEach(OpenRepository::close);
+            if (connections != null) {
+                connections.close();
+            }
         }
         return 0;
     }

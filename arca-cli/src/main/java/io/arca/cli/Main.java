@@ -3,6 +3,7 @@ package io.arca.cli;
 import io.arca.core.ArcaVersion;
 import io.arca.core.error.ArcaException;
 import io.arca.core.error.ErrorCode;
+import io.arca.core.repo.RepositoryJson;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
@@ -15,6 +16,10 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        // the repository's JSON mapping gets ready on the other core while picocli parses
+        Thread warmUp = new Thread(RepositoryJson::warmUp, "arca-json-warm-up");
+        warmUp.setDaemon(true);
+        warmUp.start();
         int code = run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
         System.exit(code);
     }

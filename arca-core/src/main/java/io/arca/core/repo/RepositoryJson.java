@@ -24,6 +24,25 @@ public final class RepositoryJson {
     private RepositoryJson() {
     }
 
+    /**
+     * Builds the mapper and its readers and writers of the files every command touches
+     * ({@code arca.json}, leases, manifests) ahead of use. Jackson's first use of a type costs
+     * tens of milliseconds of class loading and reflection; {@code Main} runs this on a thread of
+     * its own while the command line is parsed, on a core that is idle then. Never fails.
+     */
+    public static void warmUp() {
+        try {
+            for (Class<?> type : new Class<?>[] {RepositoryConfig.class, io.arca.core.repo.lease.LeaseRecord.class,
+                    BackupManifest.class}) {
+                // both prefetch their root (de)serializer (EAGER_*_FETCH, on by default)
+                MAPPER.readerFor(type);
+                MAPPER.writerFor(type);
+            }
+        } catch (RuntimeException | LinkageError e) {
+            // only a head start: the real use reports any problem
+        }
+    }
+
     /** The shared mapper (thread-safe once configured). */
     public static ObjectMapper mapper() {
         return MAPPER;

@@ -8,7 +8,6 @@ import io.arca.core.repo.Repository.PendingBackup;
 import io.arca.core.wal.Lsn;
 import io.arca.core.wal.TimelineId;
 import io.arca.postgres.local.ConnectionSettings;
-import io.arca.postgres.local.PgConnections;
 import io.arca.postgres.replication.BackupEnd;
 import io.arca.postgres.replication.SystemIdentity;
 import java.io.IOException;
@@ -65,8 +64,9 @@ final class LocalBaseBackup {
     private record Stop(Lsn lsn, String labelFile, String tablespaceMap) {
     }
 
-    PhysicalBackup.Taken take(ConnectionSettings db, SystemIdentity identity, int versionNum, String label)
-            throws IOException {
+    PhysicalBackup.Taken take(PhysicalBackup.Connections connections, SystemIdentity identity, int versionNum,
+            String label) throws IOException {
+        ConnectionSettings db = connections.db();
         Path pgdata = options.dataDirectory();
         DataDirectoryReader.Control control = DataDirectoryReader.control(pgdata);
         if (control.systemIdentifier() != identity.systemId()) {
@@ -83,7 +83,7 @@ final class LocalBaseBackup {
             wal.check();
             owner.progress().bytes("base backup", n, total[0]);
         });
-        try (Connection sql = PgConnections.open(db)) {
+        try (Connection sql = connections.sql()) {
             Lsn start = startBackup(sql, versionNum, label);
             owner.progress().note("backup started at " + start + " on timeline " + identity.timeline().value()
                     + "; reading the files from " + pgdata);

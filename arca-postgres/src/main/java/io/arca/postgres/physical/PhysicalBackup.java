@@ -15,6 +15,7 @@ import io.arca.core.wal.TimelineId;
 import io.arca.core.wal.WalArchive;
 import io.arca.core.wal.WalFileName;
 import io.arca.postgres.local.ConnectionSettings;
+import io.arca.postgres.local.PgConnections;
 import io.arca.postgres.replication.BackupEnd;
 import io.arca.postgres.replication.BaseBackup;
 import io.arca.postgres.replication.BaseBackupRequest;
@@ -50,6 +51,9 @@ import java.util.function.LongConsumer;
  * compressed by zstd's worker threads; on its way every file's checksum is taken, and the server's
  * {@code backup_manifest} (kept as an artifact too) must match them before the backup is committed.
  *
+ * <p>With {@link PhysicalBackupOptions#dataDirectory()} the files are read from the data directory
+ * itself instead ({@link LocalBaseBackup}): same artifacts, a {@code backup_manifest} Arca writes.
+ *
  * <p>The WAL from the backup's start to its stop position must be archived for the backup to be
  * restorable: with {@link PhysicalBackupOptions.WalMode#STREAM} a second replication connection,
  * opened as soon as the backup started, holds it with a temporary slot and streams it into the WAL
@@ -75,13 +79,105 @@ public final class PhysicalBackup {
 
     /** Backs up the cluster at {@code db}; returns the committed manifest. */
     public BackupManifest run(ConnectionSettings db, PhysicalBackupOptions options) {
+        try (Connections connections = Connections.open(db, options.dataDirectory() != null)) {
+            return run(connections, options);
+        }
+    }
+
+    /**
+     * The server connections a backup needs, opened on threads of their own as soon as the
+     * command knows the server, so that they are ready once the repository is open (each costs
+     * tens of milliseconds of round trips and, for the SQL session, of class loading): the
+     * replication connection, and with {@code --pgdata} the SQL session that starts and stops the
+     * backup. Closing closes whatever opened, now or when it finishes opening.
+     */
+    public static final class Connections implements AutoCloseable {
+        private final ConnectionSettings db;
+        private final CompletableFuture<ReplicationConnection> replication;
+        private final CompletableFuture<java.sql.Connection> sql;
+
+        private Connections(ConnectionSettings db, CompletableFuture<ReplicationConnection> replication,
+                CompletableFuture<java.sql.Connection> sql) {
+            this.db = db;
+            this.replication = replication;
+            this.sql = sql;
+        }
+
+        /** Starts opening the connections to {@code db}; {@code sql} for a backup that reads the files itself. */
+        public static Connections open(ConnectionSettings db, boolean sql) {
+            return new Connections(db, onThread("arca-connect-replication", () -> ReplicationConnection.open(db)),
+                    sql ? onThread("arca-connect-sql", () -> PgConnections.open(db)) : null);
+        }
+
+        /** {@code supplier} on a daemon thread of its own (the common pool has one thread on 2 cores). */
+        private static <T> CompletableFuture<T> onThread(String name, java.util.function.Supplier<T> supplier) {
+            CompletableFuture<T> f = new CompletableFuture<>();
+            Thread t = new Thread(() -> {
+                try {
+                    f.complete(supplier.get());
+                } catch (Throwable e) {
+                    f.completeExceptionally(e);
+                }
+            }, name);
+            t.setDaemon(true);
+            t.start();
+            return f;
+        }
+
+        ConnectionSettings db() {
+            return db;
+        }
+
+        ReplicationConnection replication() {
+            return await(replication);
+        }
+
+        java.sql.Connection sql() {
+            if (sql == null) {
+                throw new IllegalStateException("no SQL session was asked for");
+            }
+            return await(sql);
+        }
+
+        private static <T> T await(CompletableFuture<T> f) {
+            try {
+                return f.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                if (e.getCause() instanceof RuntimeException r) {
+                    throw r;
+                }
+                if (e.getCause() instanceof Error err) {
+                    throw err;
+                }
+                throw e;
+            }
+        }
+
+        @Override
+        public void close() {
+            replication.thenAccept(ReplicationConnection::close);
+            if (sql != null) {
+                sql.thenAccept(c -> {
+                    try {
+                        c.close();
+                    } catch (java.sql.SQLException e) {
+                        // closing: the session ends either way
+                    }
+                });
+            }
+        }
+    }
+
+    /** Backs up the cluster {@code connections} lead to; returns the committed manifest. */
+    public BackupManifest run(Connections connections, PhysicalBackupOptions options) {
+        ConnectionSettings db = connections.db();
         PendingBackup pending = repository.begin(BackupKind.PHYSICAL);
         boolean committed = false;
         long started = System.nanoTime();
         // the WAL it streams is compressed as wal-push and wal-receive compress it
         WalArchive archive = new WalArchive(repository, WalArchive.defaultCodec(repository.defaultCodec()));
         WalStream wal = new WalStream(db, archive, pending, options);
-        try (ReplicationConnection conn = ReplicationConnection.open(db)) {
+        try (ReplicationConnection conn = connections.replication()) {
             SystemIdentity identity = conn.identifySystem();
             long segmentSize = WalReceiver.parseSize(conn.show("wal_segment_size"));
             int versionNum = conn.serverVersionNum();
@@ -96,7 +192,7 @@ public final class PhysicalBackup {
             String label = "arca " + pending.id().value();
             Taken taken = options.dataDirectory() == null
                     ? overReplication(conn, label, pending, options, wal)
-                    : new LocalBaseBackup(this, pending, options, wal).take(db, identity, versionNum, label);
+                    : new LocalBaseBackup(this, pending, options, wal).take(connections, identity, versionNum, label);
             Lsn startLsn = taken.startLsn();
             TimelineId timeline = taken.timeline();
             BackupEnd end = taken.end();
