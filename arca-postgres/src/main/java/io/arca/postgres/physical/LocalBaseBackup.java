@@ -115,7 +115,8 @@ final class LocalBaseBackup {
                 stop[0] = stopBackup(sql, versionNum);
                 Instant now = owner.repository().clock().instant();
                 reader.writeFile("backup_label", stop[0].labelFile().getBytes(StandardCharsets.UTF_8), now, tar);
-                if (stop[0].tablespaceMap() != null && !stop[0].tablespaceMap().isEmpty()) {
+                if (stop[0].tablespaceMap() != null) {
+                    // as the server sends it with TABLESPACE_MAP: always, empty without tablespaces
                     reader.writeFile("tablespace_map", stop[0].tablespaceMap().getBytes(StandardCharsets.UTF_8), now,
                             tar);
                 }
