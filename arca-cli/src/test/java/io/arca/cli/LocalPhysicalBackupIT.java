@@ -126,6 +126,29 @@ class LocalPhysicalBackupIT {
     }
 
     @Test
+    void withoutTablespacesTheMembersMatchToo() throws Exception {
+        Path repo = ServerSide.openUp(dir.resolve("repo"));
+        assertThat(ArcaRun.of("init", "--repo", repo.toString()).exit()).isZero();
+        try (LocalCluster cluster = LocalCluster.start(ClusterOptions.defaults().withFastAndUnsafe(true))) {
+            cluster.execute("postgres", "create table t as select generate_series(1, 1000) id", "checkpoint");
+            ArcaRun protocol = ArcaRun.of("backup", "--physical", "--db", ArcaRun.url(cluster, "postgres"),
+                    "--repo", repo.toString());
+            assertThat(protocol.exit()).as(protocol.toString()).isZero();
+            Path byProtocol = only(backupDirectories(repo));
+            ArcaRun files = ArcaRun.of("backup", "--physical", "--db", ArcaRun.url(cluster, "postgres"),
+                    "--repo", repo.toString(), "--pgdata", cluster.dataDirectory().toString());
+            assertThat(files.exit()).as(files.toString()).isZero();
+            assertThat(files.out()).contains("1 tablespace)");
+            List<Path> backups = new ArrayList<>(backupDirectories(repo));
+            backups.remove(byProtocol);
+            Path byFiles = only(backups);
+            // tablespace_map too, empty
+            assertThat(members(byFiles.resolve("base.tar.zst"))).isEqualTo(members(byProtocol.resolve("base.tar.zst")))
+                    .contains("tablespace_map", "backup_label");
+        }
+    }
+
+    @Test
     void refusesADataDirectoryOfAnotherCluster() throws Exception {
         Path repo = ServerSide.openUp(dir.resolve("repo"));
         assertThat(ArcaRun.of("init", "--repo", repo.toString()).exit()).isZero();
