@@ -138,6 +138,11 @@ final class BackupCommand implements Callable<Integer> {
         ConnectionSettings settings = ConnectionSettings.parse(db, System.getenv());
         if (physical) {
             rejectLogicalOptions();
+            // bad values are refused before anything connects
+            checkpointFast();
+            PhysicalBackupOptions.WalMode.parse(walMode);
+            checksums();
+            DurationText.parse(archiveTimeout);
         } else if (pgdata != null) {
             throw new IllegalArgumentException("--pgdata needs --physical (a logical backup reads through pg_dump)");
         }

@@ -38,14 +38,8 @@ class LocalPhysicalBackupIT {
     @TempDir
     Path dir;
 
-    static List<Integer> majors() {
-        List<Integer> majors = new ArrayList<>(ZonkyBinaries.majors());
-        majors.add(15);
-        return majors.stream().sorted().toList();
-    }
-
     @ParameterizedTest(name = "PostgreSQL {0}")
-    @MethodSource("majors")
+    @MethodSource("io.arca.cli.PhysicalVersionsIT#majors")
     void readsTheSameFilesTheServerSendsAndRestores(int major) throws Exception {
         Path repo = ServerSide.openUp(dir.resolve("repo"));
         assertThat(ArcaRun.of("init", "--repo", repo.toString()).exit()).isZero();
