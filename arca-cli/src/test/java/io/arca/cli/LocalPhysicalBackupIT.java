@@ -30,7 +30,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * rules for what a base backup leaves out: unlogged and temporary relations, pg_wal, runtime
  * files), and the same for the tablespace. The file-read backup then restores, with its
  * tablespace moved, starts and holds every row; on PostgreSQL 15 it is also checked by hand with
- * {@code zstd}, {@code tar} and {@code pg_verifybackup} against the manifest Arca wrote.
+ * {@code zstd}, {@code tar} and {@code pg_verifybackup} against the manifest Arca wrote. On a
+ * cluster with data checksums, the pages pass PostgreSQL's checksum as Arca computes it, and one
+ * damaged on disk fails the backup as it fails one over the replication protocol.
  */
 class LocalPhysicalBackupIT {
     private static final Path PG15 = Path.of("/usr/lib/postgresql/15/bin");
@@ -139,6 +141,50 @@ class LocalPhysicalBackupIT {
             // tablespace_map too, empty
             assertThat(members(byFiles.resolve("base.tar.zst"))).isEqualTo(members(byProtocol.resolve("base.tar.zst")))
                     .contains("tablespace_map", "backup_label");
+        }
+    }
+
+    @Test
+    void aDamagedDataPageFailsTheBackupAsItDoesOverTheProtocol() throws Exception {
+        Path repo = ServerSide.openUp(dir.resolve("repo"));
+        assertThat(ArcaRun.of("init", "--repo", repo.toString()).exit()).isZero();
+        try (LocalCluster cluster = LocalCluster.start(ClusterOptions.defaults().withFastAndUnsafe(true)
+                .withDataChecksums(true))) {
+            // frozen and flushed: no hint bit left to set, so no checkpoint rewrites the page damaged below
+            cluster.execute("postgres", "create table t as select g id, repeat('x', 100) pad from generate_series(1, 20000) g",
+                    "vacuum freeze t", "checkpoint");
+            // undamaged, every page passes: the checksum is PostgreSQL's own
+            ArcaRun good = ArcaRun.of("backup", "--physical", "--db", ArcaRun.url(cluster, "postgres"), "--repo",
+                    repo.toString(), "--pgdata", cluster.dataDirectory().toString(), "--verbose");
+            assertThat(good.exit()).as(good.toString()).isZero();
+            java.util.regex.Matcher passed = java.util.regex.Pattern.compile("; ([0-9]+) data pages passed their checksum")
+                    .matcher(good.err());
+            assertThat(passed.find()).as(good.err()).isTrue();
+            assertThat(Long.parseLong(passed.group(1))).isGreaterThan(300);
+
+            String file;
+            try (Connection c = cluster.connect("postgres"); Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("select pg_relation_filepath('t')")) {
+                rs.next();
+                file = rs.getString(1);
+            }
+            // one byte of block 3's tuples, on disk only: the server's buffer keeps the good page
+            try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(cluster.dataDirectory().resolve(file).toFile(),
+                    "rw")) {
+                f.seek(3 * 8192 + 5000);
+                int b = f.read();
+                f.seek(3 * 8192 + 5000);
+                f.write(b ^ 0x5A);
+            }
+            ArcaRun bad = ArcaRun.of("backup", "--physical", "--db", ArcaRun.url(cluster, "postgres"), "--repo",
+                    repo.toString(), "--pgdata", cluster.dataDirectory().toString());
+            assertThat(bad.exit()).as(bad.toString()).isEqualTo(15);
+            assertThat(bad.err()).contains("checksum verification failed in 1 data page (" + file + " block 3:");
+            ArcaRun overProtocol = ArcaRun.of("backup", "--physical", "--db", ArcaRun.url(cluster, "postgres"), "--repo",
+                    repo.toString());
+            assertThat(overProtocol.exit()).as(overProtocol.toString()).isNotZero();
+            assertThat(overProtocol.err()).contains("checksum");
+            assertThat(backupDirectories(repo)).hasSize(1);
         }
     }
 

@@ -19,9 +19,11 @@ import java.util.Map;
  * @param baseDirectory where the cluster's temporary directory goes; {@code null} is {@code
  *     java.io.tmpdir}. When the JVM runs as root it must be traversable by the {@code postgres}
  *     user, and short enough for a socket path (about 80 characters)
+ * @param dataChecksums {@code initdb --data-checksums}: every data page carries a checksum
  */
 public record ClusterOptions(int major, Path binDirectory, String password,
-                             Map<String, String> settings, boolean fastAndUnsafe, Path baseDirectory) {
+                             Map<String, String> settings, boolean fastAndUnsafe, Path baseDirectory,
+                             boolean dataChecksums) {
 
     public ClusterOptions {
         if (major < 0) {
@@ -32,33 +34,39 @@ public record ClusterOptions(int major, Path binDirectory, String password,
 
     /** The newest installed server, random password, safe settings, in {@code java.io.tmpdir}. */
     public static ClusterOptions defaults() {
-        return new ClusterOptions(0, null, null, Map.of(), false, null);
+        return new ClusterOptions(0, null, null, Map.of(), false, null, false);
     }
 
     public ClusterOptions withMajor(int newMajor) {
-        return new ClusterOptions(newMajor, binDirectory, password, settings, fastAndUnsafe, baseDirectory);
+        return new ClusterOptions(newMajor, binDirectory, password, settings, fastAndUnsafe, baseDirectory,
+                dataChecksums);
     }
 
     public ClusterOptions withBinDirectory(Path dir) {
-        return new ClusterOptions(major, dir, password, settings, fastAndUnsafe, baseDirectory);
+        return new ClusterOptions(major, dir, password, settings, fastAndUnsafe, baseDirectory, dataChecksums);
     }
 
     public ClusterOptions withPassword(String newPassword) {
-        return new ClusterOptions(major, binDirectory, newPassword, settings, fastAndUnsafe, baseDirectory);
+        return new ClusterOptions(major, binDirectory, newPassword, settings, fastAndUnsafe, baseDirectory,
+                dataChecksums);
     }
 
     /** These options plus one more {@code postgresql.conf} setting (replacing an earlier one). */
     public ClusterOptions withSetting(String name, String value) {
         Map<String, String> s = new LinkedHashMap<>(settings);
         s.put(name, value);
-        return new ClusterOptions(major, binDirectory, password, s, fastAndUnsafe, baseDirectory);
+        return new ClusterOptions(major, binDirectory, password, s, fastAndUnsafe, baseDirectory, dataChecksums);
     }
 
     public ClusterOptions withFastAndUnsafe(boolean fast) {
-        return new ClusterOptions(major, binDirectory, password, settings, fast, baseDirectory);
+        return new ClusterOptions(major, binDirectory, password, settings, fast, baseDirectory, dataChecksums);
     }
 
     public ClusterOptions withBaseDirectory(Path dir) {
-        return new ClusterOptions(major, binDirectory, password, settings, fastAndUnsafe, dir);
+        return new ClusterOptions(major, binDirectory, password, settings, fastAndUnsafe, dir, dataChecksums);
+    }
+
+    public ClusterOptions withDataChecksums(boolean on) {
+        return new ClusterOptions(major, binDirectory, password, settings, fastAndUnsafe, baseDirectory, on);
     }
 }

@@ -301,6 +301,9 @@ public final class LocalCluster implements AutoCloseable {
                 "--auth-local=trust", "--auth-host=scram-sha-256", "--pwfile=" + pwfile, "-E", "UTF8",
                 // The cluster is thrown away: syncing its files to disk buys nothing.
                 "--no-sync"));
+        if (options.dataChecksums()) {
+            args.add("--data-checksums");
+        }
         try {
             ToolProcess p = command(initdb, args, List.of("--locale=C.UTF-8")).start();
             int exit = p.waitFor();

@@ -46,6 +46,9 @@ import java.util.regex.Pattern;
  * unlogged relation except its init fork; sockets and other special files; and the contents of
  * {@code pg_tblspc}, whose links {@code tablespace_map} records instead.
  *
+ * <p>On a cluster with data checksums every page of the relation files is checked on the way
+ * ({@link PageChecksums}), as the server checks them.
+ *
  * <p>Files change while they are read: the WAL from the backup's start repairs every page, as for
  * any online backup. A file removed after the directory was listed is left out; one that shrank
  * is padded with zeros to the size it was listed with, one that grew is read to that size, as the
@@ -70,6 +73,7 @@ final class DataDirectoryReader {
     private final ByteBuffer wrapped = ByteBuffer.wrap(buffer);
     private final List<ServerManifest.File> files = new ArrayList<>();
     private long bytesRead;
+    private PageChecksums pages;
 
     /** A member found by {@link #scan}: {@code name} in the tar, {@code path} on disk. */
     record Member(String name, Path path, TarEntry.Type type, long size, int mode, long uid, long gid, long mtime,
@@ -231,6 +235,8 @@ final class DataDirectoryReader {
         try (ch) {
             ManifestChecksum sum = ManifestChecksum.of(checksumAlgorithm);
             tar.fileHeader(m.name(), m.size(), m.mode(), m.uid(), m.gid(), m.mtime());
+            boolean checkPages = pages != null && PageChecksums.applies(m.name(), !manifestPrefix.isEmpty());
+            long firstBlock = checkPages ? pages.firstBlock(m.name()) : 0;
             long left = m.size();
             boolean eof = false;
             while (left > 0) {
@@ -254,6 +260,10 @@ final class DataDirectoryReader {
                     // the file shrank while it was read: zeros up to the size in the header, as the server sends
                     java.util.Arrays.fill(buffer, n, want, (byte) 0);
                 }
+                if (checkPages) {
+                    checkPages(ch, m.path(), ManifestCheck.path(manifestPrefix, m.name()), buffer, n, m.size() - left,
+                            firstBlock);
+                }
                 sum.update(buffer, 0, want);
                 tar.content(buffer, 0, want);
                 left -= want;
@@ -264,6 +274,39 @@ final class DataDirectoryReader {
             files.add(new ServerManifest.File(ManifestCheck.path(manifestPrefix, m.name()), m.size(),
                     Instant.ofEpochSecond(m.mtime()), sum.algorithm(), sum.hex()));
         }
+    }
+
+    /**
+     * Checks the whole pages among the {@code n} bytes read at file offset {@code offset}; a page
+     * that fails is read again once, into the buffer, and counts only if it fails again.
+     */
+    private void checkPages(FileChannel ch, Path path, String name, byte[] b, int n, long offset, long firstBlock) {
+        int size = pages.blockSize();
+        if (offset % size != 0) {
+            return;
+        }
+        for (int off = 0; off + size <= n; off += size) {
+            long blkno = firstBlock + (offset + off) / size;
+            if (pages.passes(b, off, blkno)) {
+                continue;
+            }
+            ByteBuffer again = ByteBuffer.wrap(b, off, size);
+            try {
+                while (again.hasRemaining() && ch.read(again, offset + off + again.position() - off) >= 0) {
+                    // reads the page once more, where the first read put it
+                }
+            } catch (IOException e) {
+                throw unreadable(path, e);
+            }
+            if (!pages.passes(b, off, blkno)) {
+                pages.failed(name, blkno, b, off);
+            }
+        }
+    }
+
+    /** Checks data page checksums from now on (see {@link PageChecksums}); null stops. */
+    void checkPages(PageChecksums checks) {
+        this.pages = checks;
     }
 
     /** A file of the data directory that cannot be read (not the repository's fault). */

@@ -88,6 +88,11 @@ final class LocalBaseBackup {
             owner.progress().note("backup started at " + start + " on timeline " + identity.timeline().value()
                     + "; reading the files from " + pgdata);
             wal.start(start);
+            PageChecksums pages = pageChecksums(sql, start);
+            if (pages != null) {
+                owner.progress().note("the cluster has data checksums: checking every page read, as the server does");
+                reader.checkPages(pages);
+            }
             List<DataDirectoryReader.Tablespace> spaces = reader.tablespaces();
             List<List<DataDirectoryReader.Member>> spaceMembers = new ArrayList<>();
             for (DataDirectoryReader.Tablespace t : spaces) {
@@ -112,6 +117,10 @@ final class LocalBaseBackup {
             artifacts.add(owner.store(pending, PhysicalArtifacts.BASE, "tar", options, out -> {
                 TarWriter tar = new TarWriter(out);
                 reader.write(baseMembers, "", tar);
+                if (pages != null) {
+                    // before the stop: the session's end ends the server's backup too
+                    pages.requireNone();
+                }
                 stop[0] = stopBackup(sql, versionNum);
                 Instant now = owner.repository().clock().instant();
                 reader.writeFile("backup_label", stop[0].labelFile().getBytes(StandardCharsets.UTF_8), now, tar);
@@ -131,7 +140,8 @@ final class LocalBaseBackup {
                 artifacts.add(owner.store(pending, PhysicalArtifacts.MANIFEST, "backup_manifest", options,
                         out -> out.write(manifest)));
             }
-            owner.progress().note("read " + reader.files().size() + " files from " + pgdata);
+            owner.progress().note("read " + reader.files().size() + " files from " + pgdata
+                    + (pages == null ? "" : "; " + pages.checked() + " data pages passed their checksum check"));
             return new PhysicalBackup.Taken(start, timeline, new BackupEnd(stop[0].lsn(), timeline), stopTime,
                     artifacts, tablespaces);
         } catch (SQLException e) {
@@ -159,6 +169,16 @@ final class LocalBaseBackup {
                         "GRANT EXECUTE ON FUNCTION " + fn + " TO that user, use a superuser, or leave out --pgdata", e);
             }
             throw e;
+        }
+    }
+
+    /** The page checks for a cluster with data checksums, null without them. */
+    private static PageChecksums pageChecksums(Connection sql, Lsn start) throws SQLException {
+        try (PreparedStatement st = sql.prepareStatement("SELECT current_setting('data_checksums'),"
+                + " current_setting('block_size')::int, (SELECT setting::bigint FROM pg_settings"
+                + " WHERE name = 'segment_size')"); ResultSet r = st.executeQuery()) {
+            r.next();
+            return "on".equals(r.getString(1)) ? new PageChecksums(r.getInt(2), r.getLong(3), start) : null;
         }
     }
 
