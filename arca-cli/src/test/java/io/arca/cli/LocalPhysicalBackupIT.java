@@ -46,8 +46,7 @@ class LocalPhysicalBackupIT {
     @ParameterizedTest(name = "PostgreSQL {0}")
     @MethodSource("io.arca.cli.PhysicalVersionsIT#majors")
     void readsTheSameFilesTheServerSendsAndRestores(int major) throws Exception {
-        Path repo = ServerSide.openUp(dir.resolve("repo"));
-        assertThat(ArcaRun.of("init", "--repo", repo.toString()).exit()).isZero();
+        Path repo = initRepository();
         Path bin = major == 15 ? PG15 : ZonkyBinaries.binDirectory(major);
         Path restored = dir.resolve("restored");
         try (LocalCluster cluster = LocalCluster.start(ClusterOptions.defaults().withFastAndUnsafe(true)
@@ -126,8 +125,7 @@ class LocalPhysicalBackupIT {
 
     @Test
     void rowsWrittenWhileTheFilesAreReadComeBackConsistent() throws Exception {
-        Path repo = ServerSide.openUp(dir.resolve("repo"));
-        assertThat(ArcaRun.of("init", "--repo", repo.toString()).exit()).isZero();
+        Path repo = initRepository();
         Path restored = dir.resolve("restored");
         try (LocalCluster cluster = LocalCluster.start(ClusterOptions.defaults().withFastAndUnsafe(true)
                 .withDataChecksums(true))) {
@@ -193,8 +191,7 @@ class LocalPhysicalBackupIT {
 
     @Test
     void withoutTablespacesTheMembersMatchToo() throws Exception {
-        Path repo = ServerSide.openUp(dir.resolve("repo"));
-        assertThat(ArcaRun.of("init", "--repo", repo.toString()).exit()).isZero();
+        Path repo = initRepository();
         try (LocalCluster cluster = LocalCluster.start(ClusterOptions.defaults().withFastAndUnsafe(true))) {
             cluster.execute("postgres", "create table t as select generate_series(1, 1000) id", "checkpoint");
             ArcaRun protocol = ArcaRun.of("backup", "--physical", "--db", ArcaRun.url(cluster, "postgres"),
@@ -216,8 +213,7 @@ class LocalPhysicalBackupIT {
 
     @Test
     void aDamagedDataPageFailsTheBackupAsItDoesOverTheProtocol() throws Exception {
-        Path repo = ServerSide.openUp(dir.resolve("repo"));
-        assertThat(ArcaRun.of("init", "--repo", repo.toString()).exit()).isZero();
+        Path repo = initRepository();
         try (LocalCluster cluster = LocalCluster.start(ClusterOptions.defaults().withFastAndUnsafe(true)
                 .withDataChecksums(true))) {
             // frozen and flushed: no hint bit left to set, so no checkpoint rewrites the page damaged below
@@ -260,8 +256,7 @@ class LocalPhysicalBackupIT {
 
     @Test
     void refusesADataDirectoryOfAnotherCluster() throws Exception {
-        Path repo = ServerSide.openUp(dir.resolve("repo"));
-        assertThat(ArcaRun.of("init", "--repo", repo.toString()).exit()).isZero();
+        Path repo = initRepository();
         ClusterOptions options = ClusterOptions.defaults().withFastAndUnsafe(true);
         try (LocalCluster one = LocalCluster.start(options); LocalCluster other = LocalCluster.start(options)) {
             ArcaRun wrong = ArcaRun.of("backup", "--physical", "--db", ArcaRun.url(one, "postgres"), "--repo",
@@ -280,6 +275,14 @@ class LocalPhysicalBackupIT {
             assertThat(list.exit()).isZero();
             assertThat(list.out()).doesNotContain("physical");
         }
+    }
+
+    /** An empty repository the server's user may read too. */
+    private Path initRepository() throws java.io.IOException {
+        Path repo = ServerSide.openUp(dir.resolve("repo"));
+        ArcaRun init = ArcaRun.of("init", "--repo", repo.toString());
+        assertThat(init.exit()).as(init.toString()).isZero();
+        return repo;
     }
 
     /** The documented way out: zstd, tar and pg_verifybackup against the manifest Arca wrote. */
