@@ -136,13 +136,17 @@ final class BackupCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--jobs needs --format directory (pg_dump dumps in parallel only then)");
         }
         ConnectionSettings settings = ConnectionSettings.parse(db, System.getenv());
+        // with --physical, bad values are refused before anything connects
+        boolean fast = false;
+        PhysicalBackupOptions.WalMode mode = null;
+        String sums = null;
+        java.time.Duration waitForArchive = null;
         if (physical) {
             rejectLogicalOptions();
-            // bad values are refused before anything connects
-            checkpointFast();
-            PhysicalBackupOptions.WalMode.parse(walMode);
-            checksums();
-            DurationText.parse(archiveTimeout);
+            fast = checkpointFast();
+            mode = PhysicalBackupOptions.WalMode.parse(walMode);
+            sums = checksums();
+            waitForArchive = DurationText.parse(archiveTimeout);
         } else if (pgdata != null) {
             throw new IllegalArgumentException("--pgdata needs --physical (a logical backup reads through pg_dump)");
         }
@@ -171,8 +175,7 @@ final class BackupCommand implements Callable<Integer> {
             if (physical) {
                 PhysicalBackupOptions options = new PhysicalBackupOptions(
                         codec.withWorkers(Math.max(codec.workers(), Runtime.getRuntime().availableProcessors())),
-                        checkpointFast(), PhysicalBackupOptions.WalMode.parse(walMode), checksums(), labels,
-                        stagingDir, DurationText.parse(archiveTimeout), pgdata);
+                        fast, mode, sums, labels, stagingDir, waitForArchive, pgdata);
                 m = new PhysicalBackup(repo, progress).run(connections, options);
             } else {
                 LogicalBackupOptions options = new LogicalBackupOptions(DumpFormat.parse(format), jobs, globals, tables,

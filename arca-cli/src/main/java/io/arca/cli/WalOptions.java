@@ -2,11 +2,8 @@ package io.arca.cli;
 
 import io.arca.core.error.ArcaException;
 import io.arca.core.error.ErrorCode;
+import io.arca.postgres.physical.PgControl;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,16 +63,12 @@ final class WalOptions {
 
     /** The system identifier from {@code global/pg_control} (its first field, in the machine's byte order). */
     long systemId() {
-        Path control = dataDirectory().resolve("global").resolve("pg_control");
-        byte[] head = new byte[8];
-        try (InputStream in = Files.newInputStream(control)) {
-            if (in.readNBytes(head, 0, 8) < 8) {
-                throw new IOException("file too short");
-            }
+        try {
+            return PgControl.read(dataDirectory()).systemIdentifier();
         } catch (IOException e) {
-            throw new ArcaException(ErrorCode.FAILURE, "cannot read the system identifier from '" + control + "': "
-                    + e.getMessage(), "run in the data directory (as archive_command does) or pass --pgdata DIR");
+            throw new ArcaException(ErrorCode.FAILURE, "cannot read the system identifier from '"
+                    + dataDirectory().resolve("global").resolve("pg_control") + "': " + e.getMessage(),
+                    "run in the data directory (as archive_command does) or pass --pgdata DIR");
         }
-        return ByteBuffer.wrap(head).order(ByteOrder.nativeOrder()).getLong();
     }
 }

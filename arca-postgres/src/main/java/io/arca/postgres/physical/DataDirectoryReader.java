@@ -2,7 +2,6 @@ package io.arca.postgres.physical;
 
 import io.arca.core.error.ArcaException;
 import io.arca.core.error.ErrorCode;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -84,10 +83,6 @@ final class DataDirectoryReader {
     record Tablespace(long oid, Path location) {
     }
 
-    /** What {@code global/pg_control} says of the cluster. */
-    record Control(long systemIdentifier, long catalogVersion) {
-    }
-
     /**
      * @param pgdata the data directory
      * @param checksumAlgorithm the manifest's checksum algorithm ({@link ManifestChecksum})
@@ -100,21 +95,14 @@ final class DataDirectoryReader {
     }
 
     /**
-     * Reads the system identifier and catalog version from {@code global/pg_control} (little-endian,
-     * as on every platform PostgreSQL runs on in practice).
+     * Reads {@code global/pg_control} of the directory given as {@code --pgdata}.
      *
      * @throws ArcaException USAGE when the directory is not a data directory Arca can read
      */
-    static Control control(Path pgdata) {
+    static PgControl control(Path pgdata) {
         Path file = pgdata.resolve("global").resolve("pg_control");
-        byte[] head = new byte[16];
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            ByteBuffer b = ByteBuffer.wrap(head);
-            while (b.hasRemaining()) {
-                if (ch.read(b) < 0) {
-                    throw new EOFException("the file is too short");
-                }
-            }
+        try {
+            return PgControl.read(pgdata);
         } catch (NoSuchFileException e) {
             throw new ArcaException(ErrorCode.USAGE, "'" + pgdata + "' is not a PostgreSQL data directory (it has no"
                     + " global/pg_control)", "give --pgdata the server's data directory (SHOW data_directory)");
@@ -126,12 +114,10 @@ final class DataDirectoryReader {
             throw new ArcaException(ErrorCode.USAGE, "cannot read '" + file + "': " + e.getMessage(),
                     "give --pgdata the server's data directory, readable by the user arca runs as");
         }
-        ByteBuffer b = ByteBuffer.wrap(head).order(ByteOrder.LITTLE_ENDIAN);
-        return new Control(b.getLong(0), Integer.toUnsignedLong(b.getInt(12)));
     }
 
     /** The {@code PG_<major>_<catversion>} directory a tablespace's files are in. */
-    static String tablespaceDirectory(Path pgdata, Control control) {
+    static String tablespaceDirectory(Path pgdata, PgControl control) {
         try {
             String version = Files.readString(pgdata.resolve("PG_VERSION"), StandardCharsets.US_ASCII).trim();
             return "PG_" + version + "_" + control.catalogVersion();

@@ -68,7 +68,7 @@ final class LocalBaseBackup {
             String label) throws IOException {
         ConnectionSettings db = connections.db();
         Path pgdata = options.dataDirectory();
-        DataDirectoryReader.Control control = DataDirectoryReader.control(pgdata);
+        PgControl control = DataDirectoryReader.control(pgdata);
         if (control.systemIdentifier() != identity.systemId()) {
             throw new ArcaException(ErrorCode.USAGE, "'" + pgdata + "' is the data directory of system "
                     + Long.toUnsignedString(control.systemIdentifier()) + ", not of the server at " + db.describe()

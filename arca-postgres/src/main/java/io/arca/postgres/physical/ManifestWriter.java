@@ -1,12 +1,10 @@
 package io.arca.postgres.physical;
 
+import io.arca.core.pipeline.Sha256;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 
@@ -61,7 +59,9 @@ final class ManifestWriter {
         }
         b.append("\n],\n");
         byte[] body = b.toString().getBytes(StandardCharsets.UTF_8);
-        byte[] tail = ("\"Manifest-Checksum\": \"" + HexFormat.of().formatHex(sha256(body)) + "\"}\n")
+        java.security.MessageDigest sha = Sha256.newDigest();
+        sha.update(body);
+        byte[] tail = ("\"Manifest-Checksum\": \"" + Sha256.hex(sha) + "\"}\n")
                 .getBytes(StandardCharsets.UTF_8);
         byte[] all = new byte[body.length + tail.length];
         System.arraycopy(body, 0, all, 0, body.length);
@@ -92,13 +92,5 @@ final class ManifestWriter {
             }
         }
         b.append('"');
-    }
-
-    private static byte[] sha256(byte[] bytes) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(bytes);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is not available in this JVM", e);
-        }
     }
 }

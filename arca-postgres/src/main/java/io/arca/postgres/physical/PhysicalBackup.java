@@ -109,21 +109,6 @@ public final class PhysicalBackup {
                     sql ? onThread("arca-connect-sql", () -> PgConnections.open(db)) : null);
         }
 
-        /** {@code supplier} on a daemon thread of its own (the common pool has one thread on 2 cores). */
-        private static <T> CompletableFuture<T> onThread(String name, java.util.function.Supplier<T> supplier) {
-            CompletableFuture<T> f = new CompletableFuture<>();
-            Thread t = new Thread(() -> {
-                try {
-                    f.complete(supplier.get());
-                } catch (Throwable e) {
-                    f.completeExceptionally(e);
-                }
-            }, name);
-            t.setDaemon(true);
-            t.start();
-            return f;
-        }
-
         ConnectionSettings db() {
             return db;
         }
@@ -285,7 +270,7 @@ public final class PhysicalBackup {
                 Tablespace ts = part.tablespace();
                 boolean base = ts == null || ts.oid() == null;
                 String name = base ? PhysicalArtifacts.BASE : PhysicalArtifacts.tablespace(ts.oid());
-                String prefix = base ? "" : "pg_tblspc/" + ts.oid() + "/";
+                String prefix = base ? "" : ManifestCheck.tablespacePrefix(ts.oid());
                 InputStream stream = part.stream();
                 artifacts.add(store(pending, name, "tar", options,
                         out -> digests.copy(prefix, new ProgressInputStream(stream, counted), out)));
@@ -361,26 +346,23 @@ public final class PhysicalBackup {
             if (options.walMode() != PhysicalBackupOptions.WalMode.STREAM) {
                 return;
             }
-            CompletableFuture<Lsn> done = new CompletableFuture<>();
-            Thread t = new Thread(() -> {
+            streaming = onThread("arca-backup-wal", () -> {
+                WalReceiver r;
                 try {
-                    WalReceiver r = WalReceiver.open(db, archive, new WalReceiverOptions("arca_backup_"
-                            + slotSuffix(pending), true, true, options.spoolDirectory(), Duration.ofSeconds(10),
-                            Duration.ofSeconds(30), progress::note));
-                    receiver.complete(r);
-                    if (over.get()) {
-                        r.close();
-                        throw new IllegalStateException("the backup ended before its WAL stream started");
-                    }
-                    done.complete(r.run(start, null));
-                } catch (Throwable e) {
+                    r = WalReceiver.open(db, archive, new WalReceiverOptions("arca_backup_" + slotSuffix(pending), true,
+                            true, options.spoolDirectory(), Duration.ofSeconds(10), Duration.ofSeconds(30),
+                            progress::note));
+                } catch (RuntimeException | Error e) {
                     receiver.completeExceptionally(e);
-                    done.completeExceptionally(e);
+                    throw e;
                 }
-            }, "arca-backup-wal");
-            t.setDaemon(true);
-            streaming = done;
-            t.start();
+                receiver.complete(r);
+                if (over.get()) {
+                    r.close();
+                    throw new IllegalStateException("the backup ended before its WAL stream started");
+                }
+                return r.run(start, null);
+            });
         }
 
         /** Throws the stream's failure, if it failed: the backup then stops at once, not after the last file. */
@@ -413,6 +395,24 @@ public final class PhysicalBackup {
                 r.close();
             }
         }
+    }
+
+    /**
+     * {@code supplier} run on a daemon thread of its own, its outcome in the future (not the
+     * common pool: it has one thread on 2 cores, and these tasks block on the network).
+     */
+    private static <T> CompletableFuture<T> onThread(String name, java.util.function.Supplier<T> supplier) {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                f.complete(supplier.get());
+            } catch (Throwable e) {
+                f.completeExceptionally(e);
+            }
+        }, name);
+        t.setDaemon(true);
+        t.start();
+        return f;
     }
 
     /** Archives the history file of the backup's timeline, which recovery needs to follow it. */

@@ -7,9 +7,6 @@ import io.arca.postgres.local.LocalCluster;
 import io.arca.postgres.local.ServerUser;
 import io.arca.postgres.local.ToolProcess;
 import java.io.IOException;
-import java.io.RandomAccessFile;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,8 +29,6 @@ import java.util.Optional;
 final class RecoveryServer {
     /** The server log, inside the data directory. */
     static final String LOG_FILE = "arca-recovery.log";
-    /** Where {@code DBState state} sits in {@code global/pg_control} (after the system identifier and two versions). */
-    private static final int STATE_OFFSET = 16;
     private static final int DB_SHUTDOWNED_IN_RECOVERY = 2;
     private static final int DB_IN_PRODUCTION = 6;
 
@@ -146,11 +141,8 @@ final class RecoveryServer {
 
     /** The cluster state in {@code global/pg_control}, or -1 when unreadable. */
     static int state(Path pgdata) {
-        try (RandomAccessFile f = new RandomAccessFile(pgdata.resolve("global/pg_control").toFile(), "r")) {
-            byte[] b = new byte[4];
-            f.seek(STATE_OFFSET);
-            f.readFully(b);
-            return ByteBuffer.wrap(b).order(ByteOrder.nativeOrder()).getInt();
+        try {
+            return PgControl.read(pgdata).state();
         } catch (IOException e) {
             return -1;
         }
