@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.arca.postgres.local.ClusterOptions;
 import io.arca.postgres.local.LocalCluster;
-import io.arca.postgres.local.ServerUser;
 import io.arca.testkit.pg.ZonkyBinaries;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,10 +50,7 @@ class LocalPhysicalBackupIT {
         Path restored = dir.resolve("restored");
         try (LocalCluster cluster = LocalCluster.start(ClusterOptions.defaults().withFastAndUnsafe(true)
                 .withBinDirectory(bin))) {
-            Path space = Files.createDirectories(cluster.directory().resolve("space"));
-            if (ServerUser.jvmIsRoot()) {
-                ServerUser.postgres().chown(space);
-            }
+            Path space = ServerSide.tablespaceDirectory(cluster);
             cluster.execute("postgres", "create tablespace extra location '" + space + "'",
                     "create table t (id int primary key, note text)",
                     "create table u (id int primary key) tablespace extra",
@@ -101,11 +97,8 @@ class LocalPhysicalBackupIT {
             Path newSpace = dir.resolve("space-moved");
             Path tmp = ServerSide.openUp(dir.resolve("tmp"));
             ServerSide.openUp(repo);
-            ArcaRun restore = ArcaRun.of("restore", "--physical", "latest", "--pgdata", restored.toString(), "--repo",
-                    repo.toString(), "--pg-bin", bin.toString(), "--tablespace-map", space + "=" + newSpace,
-                    "--start", "--start-timeout", "5m",
-                    "--server-option", "-p " + port + " -c listen_addresses=127.0.0.1 -c unix_socket_directories=''",
-                    "--restore-command", ServerSide.arcaCommand(tmp) + " wal-fetch %f %p --repo " + repo);
+            ArcaRun restore = ServerSide.restoreAndStart(repo, tmp, restored, port, "--pg-bin", bin.toString(),
+                    "--tablespace-map", space + "=" + newSpace);
             assertThat(restore.exit()).as(restore.toString()).isZero();
             try (Connection c = ServerSide.connect(port, cluster.password()); Statement s = c.createStatement()) {
                 ResultSet rs = s.executeQuery("select (select count(*) from t), (select count(*) from u),"
@@ -171,10 +164,7 @@ class LocalPhysicalBackupIT {
             int port = ServerSide.freePort();
             Path tmp = ServerSide.openUp(dir.resolve("tmp"));
             ServerSide.openUp(repo);
-            ArcaRun restore = ArcaRun.of("restore", "--physical", "latest", "--pgdata", restored.toString(), "--repo",
-                    repo.toString(), "--start", "--start-timeout", "5m",
-                    "--server-option", "-p " + port + " -c listen_addresses=127.0.0.1 -c unix_socket_directories=''",
-                    "--restore-command", ServerSide.arcaCommand(tmp) + " wal-fetch %f %p --repo " + repo);
+            ArcaRun restore = ServerSide.restoreAndStart(repo, tmp, restored, port);
             assertThat(restore.exit()).as(restore.toString()).isZero();
             try (Connection c = ServerSide.connect(port, cluster.password()); Statement s = c.createStatement()) {
                 // every heap tuple is in the index, and the index is sound

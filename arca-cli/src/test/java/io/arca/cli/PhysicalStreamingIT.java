@@ -111,19 +111,12 @@ class PhysicalStreamingIT {
         ServerSide.openUp(damagedWal);
         Path r3 = dir.resolve("r3");
         try {
-            ArcaRun walRestore = restore(damagedWal, tmp, r3, ServerSide.freePort());
+            ArcaRun walRestore = ServerSide.restoreAndStart(damagedWal, tmp, r3, ServerSide.freePort());
             assertThat(walRestore.exit()).as(walRestore.toString()).isEqualTo(15);
             assertThat(walRestore.err()).contains("recovery could not use the WAL archive");
         } finally {
             ServerSide.stopImmediately(PG_CTL, r3);
         }
-    }
-
-    private static ArcaRun restore(Path repo, Path tmp, Path pgdata, int port) {
-        return ArcaRun.of("restore", "--physical", "latest", "--pgdata", pgdata.toString(), "--repo", repo.toString(),
-                "--start", "--start-timeout", "5m",
-                "--server-option", "-p " + port + " -c listen_addresses=127.0.0.1 -c unix_socket_directories=''",
-                "--restore-command", ServerSide.arcaCommand(tmp) + " wal-fetch %f %p --repo " + repo);
     }
 
     private static boolean sentUpTo(LocalCluster pg, String lsn) throws Exception {

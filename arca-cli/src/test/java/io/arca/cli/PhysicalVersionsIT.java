@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.arca.postgres.local.ClusterOptions;
 import io.arca.postgres.local.LocalCluster;
-import io.arca.postgres.local.ServerUser;
 import io.arca.testkit.pg.ZonkyBinaries;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,10 +64,7 @@ class PhysicalVersionsIT {
                 .withSetting("archive_command", ServerSide.arcaCommand(tmp) + " wal-push %p --repo " + repo);
         Path restored = dir.resolve("restored");
         try (LocalCluster cluster = LocalCluster.start(options)) {
-            Path space = Files.createDirectories(cluster.directory().resolve("space"));
-            if (ServerUser.jvmIsRoot()) {
-                ServerUser.postgres().chown(space);
-            }
+            Path space = ServerSide.tablespaceDirectory(cluster);
             cluster.execute("postgres", "create tablespace extra location '" + space + "'",
                     "create table t (id int primary key, note text)",
                     "create table u (id int primary key) tablespace extra",
@@ -91,11 +87,8 @@ class PhysicalVersionsIT {
 
             int port = ServerSide.freePort();
             Path newSpace = dir.resolve("space-moved");
-            ArcaRun restore = ArcaRun.of("restore", "--physical", "latest", "--pgdata", restored.toString(), "--repo",
-                    repo.toString(), "--pg-bin", bin.toString(), "--tablespace-map", space + "=" + newSpace,
-                    "--start", "--start-timeout", "5m",
-                    "--server-option", "-p " + port + " -c listen_addresses=127.0.0.1 -c unix_socket_directories=''",
-                    "--restore-command", ServerSide.arcaCommand(tmp) + " wal-fetch %f %p --repo " + repo);
+            ArcaRun restore = ServerSide.restoreAndStart(repo, tmp, restored, port, "--pg-bin", bin.toString(),
+                    "--tablespace-map", space + "=" + newSpace);
             assertThat(restore.exit()).as(restore.toString()).isZero();
             assertThat(restore.out()).contains("promoted");
             try (Connection c = ServerSide.connect(port, cluster.password()); Statement s = c.createStatement()) {

@@ -261,12 +261,7 @@ class PointInTimeRecoveryIT {
     private ArcaRun restore(String name, int port, String... more) throws IOException {
         Path pgdata = dir.resolve(name);
         restored.add(pgdata);
-        List<String> args = new ArrayList<>(List.of("restore", "--physical", "latest", "--pgdata", pgdata.toString(),
-                "--repo", repo.toString(), "--start", "--start-timeout", "5m",
-                "--server-option", "-p " + port + " -c listen_addresses=127.0.0.1 -c unix_socket_directories=''",
-                "--restore-command", ServerSide.arcaCommand(tmp) + " wal-fetch %f %p --repo " + repo));
-        args.addAll(List.of(more));
-        return ArcaRun.of(args.toArray(String[]::new));
+        return ServerSide.restoreAndStart(repo, tmp, pgdata, port, more);
     }
 
     /** Rows per phase, e.g. {@code a=100 b=100}. */

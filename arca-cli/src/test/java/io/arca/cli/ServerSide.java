@@ -1,5 +1,6 @@
 package io.arca.cli;
 
+import io.arca.postgres.local.LocalCluster;
 import io.arca.postgres.local.ServerUser;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -7,6 +8,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 import java.util.stream.Stream;
 
@@ -63,6 +66,30 @@ final class ServerSide {
                         "immediate", "-w", "stop"}
                 : new String[] {pgCtl.toString(), "-D", pgdata.toString(), "-m", "immediate", "-w", "stop"})
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+    }
+
+    /**
+     * {@code restore --physical latest} into {@code pgdata} with {@code --start}: the server listens
+     * on 127.0.0.1:{@code port} only, and its restore_command runs the packaged jar's wal-fetch as
+     * the server's user with the temp directory {@code tmp} ({@link #arcaCommand}). {@code more}
+     * are further restore options.
+     */
+    static ArcaRun restoreAndStart(Path repo, Path tmp, Path pgdata, int port, String... more) {
+        List<String> args = new ArrayList<>(List.of("restore", "--physical", "latest", "--pgdata", pgdata.toString(),
+                "--repo", repo.toString(), "--start", "--start-timeout", "5m",
+                "--server-option", "-p " + port + " -c listen_addresses=127.0.0.1 -c unix_socket_directories=''",
+                "--restore-command", arcaCommand(tmp) + " wal-fetch %f %p --repo " + repo));
+        args.addAll(List.of(more));
+        return ArcaRun.of(args.toArray(String[]::new));
+    }
+
+    /** A new directory for a tablespace of {@code cluster}, owned by the server's user. */
+    static Path tablespaceDirectory(LocalCluster cluster) throws IOException {
+        Path space = Files.createDirectories(cluster.directory().resolve("space"));
+        if (ServerUser.jvmIsRoot()) {
+            ServerUser.postgres().chown(space);
+        }
+        return space;
     }
 
     /** A free TCP port on 127.0.0.1 for a server the test starts. */
