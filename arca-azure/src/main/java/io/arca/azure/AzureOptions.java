@@ -1,5 +1,6 @@
 package io.arca.azure;
 
+import io.arca.core.error.UsageException;
 import com.azure.storage.blob.models.AccessTier;
 import io.arca.core.storage.StorageAccessException;
 import io.arca.core.storage.StorageUrl;
@@ -51,11 +52,11 @@ public record AzureOptions(String account, String endpoint, AccessTier accessTie
 
     public AzureOptions {
         if (blockSize < MIN_BLOCK_SIZE || blockSize > MAX_BLOCK_SIZE) {
-            throw new IllegalArgumentException("block size " + blockSize + " is outside " + MIN_BLOCK_SIZE + " to "
+            throw new UsageException("block size " + blockSize + " is outside " + MIN_BLOCK_SIZE + " to "
                     + MAX_BLOCK_SIZE);
         }
         if (uploadConcurrency < 1 || uploadConcurrency > MAX_UPLOAD_CONCURRENCY) {
-            throw new IllegalArgumentException("upload concurrency " + uploadConcurrency + " is outside 1 to "
+            throw new UsageException("upload concurrency " + uploadConcurrency + " is outside 1 to "
                     + MAX_UPLOAD_CONCURRENCY);
         }
     }

@@ -1,5 +1,6 @@
 package io.arca.cli;
 
+import io.arca.core.error.UsageException;
 import io.arca.core.crypto.EncryptionKeys;
 import io.arca.core.error.ArcaException;
 import io.arca.core.error.ErrorCode;
@@ -130,10 +131,10 @@ final class BackupCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (db == null || db.isBlank()) {
-            throw new IllegalArgumentException("missing --db URL: the database to back up (or set ARCA_DB)");
+            throw new UsageException("missing --db URL: the database to back up (or set ARCA_DB)");
         }
         if (jobs > 1 && !DumpFormat.parse(format).equals(DumpFormat.DIRECTORY)) {
-            throw new IllegalArgumentException("--jobs needs --format directory (pg_dump dumps in parallel only then)");
+            throw new UsageException("--jobs needs --format directory (pg_dump dumps in parallel only then)");
         }
         ConnectionSettings settings = ConnectionSettings.parse(db, System.getenv());
         // with --physical, bad values are refused before anything connects
@@ -148,13 +149,13 @@ final class BackupCommand implements Callable<Integer> {
             sums = checksums();
             waitForArchive = DurationText.parse(archiveTimeout);
         } else if (pgdata != null) {
-            throw new IllegalArgumentException("--pgdata needs --physical (a logical backup reads through pg_dump)");
+            throw new UsageException("--pgdata needs --physical (a logical backup reads through pg_dump)");
         }
         EncryptionKeys keys = Keys.encryption(publicKeys, passphrase);
         List<StorageUrl> urls = repository.urls();
         if (physical && urls.size() > 1) {
             // a copy would hold the backup's files but not the WAL archive it needs to become consistent
-            throw new IllegalArgumentException("--physical backs up into one repository; --repo was given " + urls.size()
+            throw new UsageException("--physical backs up into one repository; --repo was given " + urls.size()
                     + " times (off-site copies of physical backups and their WAL are not supported yet)");
         }
         ConsoleProgress progress = progressOptions.open(root.err);
@@ -219,7 +220,7 @@ final class BackupCommand implements Callable<Integer> {
             given.add("--no-row-counts");
         }
         if (!given.isEmpty()) {
-            throw new IllegalArgumentException(String.join(", ", given) + " cannot be combined with --physical:"
+            throw new UsageException(String.join(", ", given) + " cannot be combined with --physical:"
                     + " a physical backup holds the whole cluster");
         }
     }
@@ -228,14 +229,14 @@ final class BackupCommand implements Callable<Integer> {
         return switch (checkpoint.toLowerCase(java.util.Locale.ROOT)) {
             case "fast" -> true;
             case "spread" -> false;
-            default -> throw new IllegalArgumentException("invalid --checkpoint '" + checkpoint + "': use fast or spread");
+            default -> throw new UsageException("invalid --checkpoint '" + checkpoint + "': use fast or spread");
         };
     }
 
     private String checksums() {
         String c = manifestChecksums.toUpperCase(java.util.Locale.ROOT).replace("-", "");
         if (!List.of("CRC32C", "SHA224", "SHA256", "SHA384", "SHA512").contains(c)) {
-            throw new IllegalArgumentException("invalid --manifest-checksums '" + manifestChecksums
+            throw new UsageException("invalid --manifest-checksums '" + manifestChecksums
                     + "': use CRC32C, SHA224, SHA256, SHA384 or SHA512");
         }
         return c;

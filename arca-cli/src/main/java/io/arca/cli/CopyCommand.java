@@ -1,5 +1,6 @@
 package io.arca.cli;
 
+import io.arca.core.error.UsageException;
 import io.arca.core.repo.BackupCopy;
 import io.arca.core.repo.BackupManifest;
 import io.arca.core.repo.lease.LeaseMode;
@@ -45,12 +46,12 @@ final class CopyCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (all && id != null) {
-            throw new IllegalArgumentException("give either a backup id or --all, not both");
+            throw new UsageException("give either a backup id or --all, not both");
         }
         StorageUrl source = StorageUrl.parse(from);
         StorageUrl target = StorageUrl.parse(to);
         if (source.equals(target)) {
-            throw new IllegalArgumentException("--from and --to name the same repository '" + source + "'");
+            throw new UsageException("--from and --to name the same repository '" + source + "'");
         }
         ConsoleProgress progress = progressOptions.open(root.err);
         List<Map<String, Object>> results = new ArrayList<>();
@@ -63,7 +64,7 @@ final class CopyCommand implements Callable<Integer> {
                 if (m.kind() == io.arca.core.repo.BackupKind.PHYSICAL) {
                     // its files alone cannot become consistent: the WAL archive would have to be copied too
                     if (!all) {
-                        throw new IllegalArgumentException("backup " + m.backupId() + " is physical: copying physical"
+                        throw new UsageException("backup " + m.backupId() + " is physical: copying physical"
                                 + " backups and the WAL they need is not supported yet");
                     }
                     root.err.println("note: skipped physical backup " + m.backupId() + " (copying physical backups and"

@@ -1,5 +1,6 @@
 package io.arca.cli;
 
+import io.arca.core.error.UsageException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.arca.core.crypto.DecryptionKeys;
 import io.arca.core.error.ArcaException;
@@ -94,7 +95,7 @@ final class DrillCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (!report.equals("text") && !report.equals("markdown")) {
-            throw new IllegalArgumentException("invalid --report '" + report + "': use text or markdown");
+            throw new UsageException("invalid --report '" + report + "': use text or markdown");
         }
         List<UserCheck> userChecks = userChecks();
         if (rto != null) {
@@ -132,7 +133,7 @@ final class DrillCommand implements Callable<Integer> {
 
     private List<UserCheck> userChecks() {
         if (checks.size() != expects.size()) {
-            throw new IllegalArgumentException("each --check needs an --expect (" + checks.size() + " --check, "
+            throw new UsageException("each --check needs an --expect (" + checks.size() + " --check, "
                     + expects.size() + " --expect)");
         }
         List<UserCheck> out = new ArrayList<>();
@@ -143,13 +144,13 @@ final class DrillCommand implements Callable<Integer> {
             try {
                 for (Map<?, ?> c : new ObjectMapper().readValue(Files.readAllBytes(checksFile), Map[].class)) {
                     if (!(c.get("sql") instanceof String sql) || !(c.get("expect") instanceof String expect)) {
-                        throw new IllegalArgumentException("--checks-file '" + checksFile
+                        throw new UsageException("--checks-file '" + checksFile
                                 + "': every entry needs \"sql\" and \"expect\" strings");
                     }
                     out.add(new UserCheck(sql, expect));
                 }
             } catch (IOException e) {
-                throw new IllegalArgumentException("--checks-file '" + checksFile + "': " + e.getMessage(), e);
+                throw new UsageException("--checks-file '" + checksFile + "': " + e.getMessage(), e);
             }
         }
         return out;

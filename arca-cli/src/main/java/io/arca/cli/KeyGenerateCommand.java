@@ -1,5 +1,6 @@
 package io.arca.cli;
 
+import io.arca.core.error.UsageException;
 import io.arca.core.crypto.KeyGeneration;
 import io.arca.core.error.ArcaException;
 import io.arca.core.error.ErrorCode;
@@ -54,7 +55,7 @@ final class KeyGenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (noPassphrase && passphraseFile != null) {
-            throw new IllegalArgumentException("give either --passphrase-file or --no-passphrase, not both");
+            throw new UsageException("give either --passphrase-file or --no-passphrase, not both");
         }
         Path publicFile = Path.of(out + ".pub.asc");
         Path privateFile = Path.of(out + ".key.asc");
@@ -101,13 +102,13 @@ final class KeyGenerateCommand implements Callable<Integer> {
         }
         Console console = System.console();
         if (console == null) {
-            throw new IllegalArgumentException("no passphrase for the private key: give --passphrase-file FILE or set "
+            throw new UsageException("no passphrase for the private key: give --passphrase-file FILE or set "
                     + PrivateKeyOptions.PASSPHRASE_ENV + ", or pass --no-passphrase");
         }
         char[] first = console.readPassword("passphrase for the private key: ");
         char[] second = console.readPassword("the same again: ");
         if (first == null || first.length == 0 || !Arrays.equals(first, second)) {
-            throw new IllegalArgumentException(first == null || first.length == 0 ? "empty passphrase"
+            throw new UsageException(first == null || first.length == 0 ? "empty passphrase"
                     : "the two passphrases differ");
         }
         Arrays.fill(second, '\0');

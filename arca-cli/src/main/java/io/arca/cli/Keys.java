@@ -1,5 +1,6 @@
 package io.arca.cli;
 
+import io.arca.core.error.UsageException;
 import io.arca.core.crypto.DecryptionKeys;
 import io.arca.core.crypto.EncryptionKeys;
 import io.arca.core.crypto.KeyMaterial;
@@ -61,7 +62,7 @@ final class Keys {
         char[] pass = passphrase.passphrase();
         if (keys.isEmpty() && pass == null) {
             if (privateKeys.passphraseFile != null) {
-                throw new IllegalArgumentException("--private-key-passphrase-file needs --private-key (or ARCA_PRIVATE_KEY)");
+                throw new UsageException("--private-key-passphrase-file needs --private-key (or ARCA_PRIVATE_KEY)");
             }
             return null;
         }

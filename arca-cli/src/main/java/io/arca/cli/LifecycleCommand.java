@@ -1,5 +1,6 @@
 package io.arca.cli;
 
+import io.arca.core.error.UsageException;
 import io.arca.core.repo.Repository;
 import io.arca.core.storage.BucketLifecycle;
 import io.arca.core.storage.LifecycleRule;
@@ -54,13 +55,13 @@ final class LifecycleCommand implements Callable<Integer> {
     public Integer call() {
         boolean change = transitionDays != null || expireDays != null;
         if ((transitionDays == null) != (storageClass == null)) {
-            throw new IllegalArgumentException("--transition-days and --storage-class go together");
+            throw new UsageException("--transition-days and --storage-class go together");
         }
         if (transitionDays != null && transitionDays < 0 || expireDays != null && expireDays < 1) {
-            throw new IllegalArgumentException("--transition-days must be 0 or more and --expire-days 1 or more");
+            throw new UsageException("--transition-days must be 0 or more and --expire-days 1 or more");
         }
         if (transitionDays != null && expireDays != null && expireDays <= transitionDays) {
-            throw new IllegalArgumentException("--expire-days must be later than --transition-days");
+            throw new UsageException("--expire-days must be later than --transition-days");
         }
         StorageUrl url = repository.url();
         try (Storage storage = repository.openStorage()) {
@@ -71,7 +72,7 @@ final class LifecycleCommand implements Callable<Integer> {
                     printAzurePolicy(url);
                     return 0;
                 }
-                throw new IllegalArgumentException("'" + url + "' has no bucket lifecycle rules; they exist for s3:// and gs:// repositories");
+                throw new UsageException("'" + url + "' has no bucket lifecycle rules; they exist for s3:// and gs:// repositories");
             }
             BucketLifecycle bucket = lifecycle.get();
             String prefix = bucket.rulePrefix() + "backups/";

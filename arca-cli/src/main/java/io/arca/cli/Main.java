@@ -3,6 +3,8 @@ package io.arca.cli;
 import io.arca.core.ArcaVersion;
 import io.arca.core.error.ArcaException;
 import io.arca.core.error.ErrorCode;
+import io.arca.core.error.UsageException;
+import java.io.IOException;
 import io.arca.core.repo.RepositoryJson;
 import java.io.PrintWriter;
 import java.util.List;
@@ -43,7 +45,25 @@ public final class Main {
     }
 
     static int report(Throwable e, boolean debug, PrintWriter err) {
-        ArcaException arca = find(e);
+        UsageException usage = find(e, UsageException.class);
+        ArcaException arca = find(e, ArcaException.class);
+        if (usage != null && arca == null) {
+            err.println("error: " + lowerFirst(usage.getMessage()));
+            err.println("hint: " + (usage.hint() != null ? usage.hint() : "see 'arca --help'"));
+            if (debug) {
+                e.printStackTrace(err);
+            }
+            err.flush();
+            return ErrorCode.USAGE.exitCode();
+        }
+        if (arca == null) {
+            IOException io = find(e, IOException.class);
+            if (io != null) {
+                // a local file the command read or wrote (storage errors arrive as ArcaExceptions)
+                arca = new ArcaException(ErrorCode.LOCAL_IO, "local i/o failed: " + lowerFirst(io.getMessage()),
+                        "check the path, its permissions and the free space on its file system", io);
+            }
+        }
         if (arca != null) {
             err.println("error: " + arca.getMessage());
             if (arca.hint() != null) {
@@ -57,12 +77,6 @@ public final class Main {
             err.flush();
             return arca.code().exitCode();
         }
-        if (e instanceof IllegalArgumentException) {
-            err.println("error: " + lowerFirst(e.getMessage()));
-            err.println("hint: see 'arca --help'");
-            err.flush();
-            return ErrorCode.USAGE.exitCode();
-        }
         err.println("internal error: " + e + " (arca " + ArcaVersion.get() + ")");
         err.println("hint: this is a bug in arca; please report it with the stack trace below");
         e.printStackTrace(err);
@@ -70,10 +84,11 @@ public final class Main {
         return ErrorCode.INTERNAL.exitCode();
     }
 
-    private static ArcaException find(Throwable e) {
+    /** The outermost {@code type} in {@code e}'s cause chain, or null. */
+    private static <T extends Throwable> T find(Throwable e, Class<T> type) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof ArcaException a) {
-                return a;
+            if (type.isInstance(t)) {
+                return type.cast(t);
             }
         }
         return null;

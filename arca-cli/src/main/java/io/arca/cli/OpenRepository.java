@@ -1,5 +1,6 @@
 package io.arca.cli;
 
+import io.arca.core.error.UsageException;
 import io.arca.core.repo.Repository;
 import io.arca.core.repo.lease.Lease;
 import io.arca.core.repo.lease.LeaseMode;
@@ -52,7 +53,7 @@ final class OpenRepository implements AutoCloseable {
         try {
             return DurationText.parse(ttl);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("ARCA_LEASE_TTL: " + e.getMessage(), e);
+            throw new UsageException("ARCA_LEASE_TTL: " + e.getMessage(), e);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.arca.cli;
 
+import io.arca.core.error.UsageException;
 import io.arca.core.repo.BackupManifest;
 import io.arca.core.repo.Repository;
 import io.arca.core.repo.RepositoryConfig;
@@ -50,10 +51,10 @@ final class PruneCommand implements Callable<Integer> {
     public Integer call() {
         Map<String, String> given = retention.settings();
         if (savePolicy && given.isEmpty()) {
-            throw new IllegalArgumentException("--save-policy needs retention flags (--keep-last, --keep-daily, ...)");
+            throw new UsageException("--save-policy needs retention flags (--keep-last, --keep-daily, ...)");
         }
         if (savePolicy && dryRun) {
-            throw new IllegalArgumentException("--save-policy changes the repository; run it without --dry-run");
+            throw new UsageException("--save-policy changes the repository; run it without --dry-run");
         }
         if (dryRun) {
             try (Storage storage = repository.openStorage()) {
@@ -83,7 +84,7 @@ final class PruneCommand implements Callable<Integer> {
         }
         RetentionPolicy policy = RetentionSettings.toPolicy(settings);
         if (policy.isEmpty()) {
-            throw new IllegalArgumentException("no retention rule: pass --keep-last, --keep-within, --keep-daily,"
+            throw new UsageException("no retention rule: pass --keep-last, --keep-within, --keep-daily,"
                     + " --keep-weekly, --keep-monthly or --keep-yearly, or save a policy with --save-policy");
         }
         return policy;

@@ -1,5 +1,6 @@
 package io.arca.cli;
 
+import io.arca.core.error.UsageException;
 import io.arca.core.repo.Repository;
 import io.arca.core.storage.Storage;
 import io.arca.core.storage.StorageUrl;
@@ -28,7 +29,7 @@ final class RepositoryOptions {
             }
         }
         if (urls.isEmpty()) {
-            throw new IllegalArgumentException("no repository given: pass --repo URL or set ARCA_REPO");
+            throw new UsageException("no repository given: pass --repo URL or set ARCA_REPO");
         }
         return urls;
     }
@@ -37,7 +38,7 @@ final class RepositoryOptions {
     StorageUrl url() {
         List<StorageUrl> urls = urls();
         if (urls.size() > 1) {
-            throw new IllegalArgumentException("this command works on one repository; --repo was given " + urls.size()
+            throw new UsageException("this command works on one repository; --repo was given " + urls.size()
                     + " times");
         }
         return urls.get(0);

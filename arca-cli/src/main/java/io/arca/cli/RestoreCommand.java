@@ -1,5 +1,6 @@
 package io.arca.cli;
 
+import io.arca.core.error.UsageException;
 import io.arca.core.crypto.DecryptionKeys;
 import io.arca.core.crypto.EncryptionKeys;
 import io.arca.core.repo.BackupManifest;
@@ -180,10 +181,10 @@ final class RestoreCommand implements Callable<Integer> {
                 return 0;
             }
             if (to == null) {
-                throw new IllegalArgumentException("missing --to URL: the database to restore into");
+                throw new UsageException("missing --to URL: the database to restore into");
             }
             if (jobs < 1) {
-                throw new IllegalArgumentException("--jobs must be at least 1");
+                throw new UsageException("--jobs must be at least 1");
             }
             LogicalRestoreOptions options = new LogicalRestoreOptions(clean, !noSafetyBackup, jobs, tables, schemas,
                     noOwner, noPrivileges);
@@ -218,10 +219,10 @@ final class RestoreCommand implements Callable<Integer> {
 
     private int restorePhysical(Repository repo, ConsoleProgress progress) {
         if (pgdata == null) {
-            throw new IllegalArgumentException("missing --pgdata DIR: the data directory to restore into");
+            throw new UsageException("missing --pgdata DIR: the data directory to restore into");
         }
         if (to != null || list || clean || jobs != 1 || !tables.isEmpty() || !schemas.isEmpty() || noOwner || noPrivileges) {
-            throw new IllegalArgumentException("--to, --list, --clean, --jobs, --table, --schema, --no-owner and"
+            throw new UsageException("--to, --list, --clean, --jobs, --table, --schema, --no-owner and"
                     + " --no-privileges are for logical backups, not --physical");
         }
         RecoveryTarget recoveryTarget = recoveryTarget();
@@ -276,12 +277,12 @@ final class RestoreCommand implements Callable<Integer> {
         }
         if (target != null) {
             if (!target.equals("immediate")) {
-                throw new IllegalArgumentException("invalid --target '" + target + "': the only value is immediate");
+                throw new UsageException("invalid --target '" + target + "': the only value is immediate");
             }
             given.add(RecoveryTarget.immediate());
         }
         if (given.size() > 1) {
-            throw new IllegalArgumentException("give at most one of --target-time, --target-lsn, --target-xid,"
+            throw new UsageException("give at most one of --target-time, --target-lsn, --target-xid,"
                     + " --target-name and --target");
         }
         return given.isEmpty() ? RecoveryTarget.latest() : given.get(0);
@@ -299,7 +300,7 @@ final class RestoreCommand implements Callable<Integer> {
             jar = null;
         }
         if (jar == null || !jar.toString().endsWith(".jar")) {
-            throw new IllegalArgumentException("cannot tell how the server should run Arca (not started from arca.jar):"
+            throw new UsageException("cannot tell how the server should run Arca (not started from arca.jar):"
                     + " give --restore-command 'arca wal-fetch %f %p --repo URL'");
         }
         // its temp directory in the data directory, which the server's user owns (/tmp may not be writable for it,
@@ -343,7 +344,7 @@ final class RestoreCommand implements Callable<Integer> {
     private void rejectPhysicalOptions() {
         if (pgdata != null || targetTime != null || targetLsn != null || targetXid != null || targetName != null
                 || target != null || !tablespaceMap.isEmpty() || delta || force || start || restoreCommand != null) {
-            throw new IllegalArgumentException("--pgdata, --target*, --tablespace-map, --delta, --force, --start and"
+            throw new UsageException("--pgdata, --target*, --tablespace-map, --delta, --force, --start and"
                     + " --restore-command need --physical");
         }
     }

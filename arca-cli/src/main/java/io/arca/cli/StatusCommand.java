@@ -1,5 +1,6 @@
 package io.arca.cli;
 
+import io.arca.core.error.UsageException;
 import io.arca.core.error.ArcaException;
 import io.arca.core.error.ErrorCode;
 import io.arca.core.repo.BackupManifest;
@@ -103,10 +104,10 @@ final class StatusCommand implements Callable<Integer> {
         check("--rto", rto);
         check("--drill-within", drillWithin);
         if (save && rpo == null && rto == null && drillWithin == null) {
-            throw new IllegalArgumentException("--save needs objectives to save: --rpo, --rto or --drill-within");
+            throw new UsageException("--save needs objectives to save: --rpo, --rto or --drill-within");
         }
         if (database != null && (database.isBlank() || database.equals(RecoveryObjectives.EVERY_DATABASE))) {
-            throw new IllegalArgumentException("--database needs a database name; leave it out for every database");
+            throw new UsageException("--database needs a database name; leave it out for every database");
         }
         return new RepositoryConfig.Objectives(rpo, rto, drillWithin);
     }

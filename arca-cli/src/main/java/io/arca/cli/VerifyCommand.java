@@ -1,5 +1,6 @@
 package io.arca.cli;
 
+import io.arca.core.error.UsageException;
 import io.arca.core.crypto.DecryptionKeys;
 import io.arca.core.error.ArcaException;
 import io.arca.core.error.ErrorCode;
@@ -61,7 +62,7 @@ final class VerifyCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (all && id != null) {
-            throw new IllegalArgumentException("give either a backup id or --all, not both");
+            throw new UsageException("give either a backup id or --all, not both");
         }
         ConsoleProgress progress = progressOptions.open(root.err);
         DecryptionKeys keys = Keys.decryption(privateKeys, passphrase);

@@ -1,5 +1,6 @@
 package io.arca.cli;
 
+import io.arca.core.error.UsageException;
 import io.arca.core.crypto.EncryptionKeys;
 import io.arca.core.repo.Repository;
 import io.arca.core.repo.retention.DurationText;
@@ -80,11 +81,11 @@ final class WalReceiveCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (db == null || db.isBlank()) {
-            throw new IllegalArgumentException("missing --db URL: the server to stream WAL from (or set ARCA_DB)");
+            throw new UsageException("missing --db URL: the server to stream WAL from (or set ARCA_DB)");
         }
         Duration interval = DurationText.parse(statusInterval);
         if (interval.isZero()) {
-            throw new IllegalArgumentException("--status-interval must be at least 1s");
+            throw new UsageException("--status-interval must be at least 1s");
         }
         ConnectionSettings settings = ConnectionSettings.parse(db, System.getenv());
         EncryptionKeys keys = Keys.encryption(publicKeys, passphrase);

@@ -1,5 +1,6 @@
 package io.arca.gcs;
 
+import io.arca.core.error.UsageException;
 import com.google.cloud.storage.StorageClass;
 import io.arca.core.storage.StorageAccessException;
 import io.arca.core.storage.StorageUrl;
@@ -59,10 +60,10 @@ public record GcsOptions(String project, String endpoint, boolean anonymous, Sto
 
     public GcsOptions {
         if (chunkSize < CHUNK_GRANULARITY || chunkSize > MAX_CHUNK_SIZE || chunkSize % CHUNK_GRANULARITY != 0) {
-            throw new IllegalArgumentException("chunk size " + chunkSize + " is not a multiple of 256 KiB up to 256 MiB");
+            throw new UsageException("chunk size " + chunkSize + " is not a multiple of 256 KiB up to 256 MiB");
         }
         if (listPageSize < 1 || listPageSize > MAX_LIST_PAGE_SIZE) {
-            throw new IllegalArgumentException("list page size " + listPageSize + " is not between 1 and 1000");
+            throw new UsageException("list page size " + listPageSize + " is not between 1 and 1000");
         }
     }
 

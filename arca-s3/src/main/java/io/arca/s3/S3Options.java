@@ -1,5 +1,6 @@
 package io.arca.s3;
 
+import io.arca.core.error.UsageException;
 import io.arca.core.storage.StorageAccessException;
 import io.arca.core.storage.StorageUrl;
 import java.net.URI;
@@ -83,10 +84,10 @@ public record S3Options(String bucket, String prefix, String region, URI endpoin
         Objects.requireNonNull(bucket, "bucket");
         Objects.requireNonNull(prefix, "prefix");
         if (partSize < MIN_PART_SIZE || partSize > MAX_PART_SIZE) {
-            throw new IllegalArgumentException("part size " + partSize + " is outside 5 MiB to 1 GiB");
+            throw new UsageException("part size " + partSize + " is outside 5 MiB to 1 GiB");
         }
         if (uploadConcurrency < 1 || uploadConcurrency > MAX_UPLOAD_CONCURRENCY) {
-            throw new IllegalArgumentException("upload concurrency " + uploadConcurrency + " is outside 1 to 64");
+            throw new UsageException("upload concurrency " + uploadConcurrency + " is outside 1 to 64");
         }
     }
 
@@ -152,13 +153,13 @@ public record S3Options(String bucket, String prefix, String region, URI endpoin
             split++;
         }
         if (split == 0) {
-            throw new IllegalArgumentException("not a size: '" + text + "'");
+            throw new UsageException("not a size: '" + text + "'");
         }
         long number;
         try {
             number = Long.parseLong(t.substring(0, split));
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("not a size: '" + text + "'", e);
+            throw new UsageException("not a size: '" + text + "'", e);
         }
         long unit = switch (t.substring(split).trim().toLowerCase(Locale.ROOT)) {
             case "", "b" -> 1;
@@ -168,12 +169,12 @@ public record S3Options(String bucket, String prefix, String region, URI endpoin
             case "kb" -> 1000;
             case "mb" -> 1000_000;
             case "gb" -> 1000_000_000;
-            default -> throw new IllegalArgumentException("not a size: '" + text + "'");
+            default -> throw new UsageException("not a size: '" + text + "'");
         };
         try {
             return Math.multiplyExact(number, unit);
         } catch (ArithmeticException e) {
-            throw new IllegalArgumentException("size too large: '" + text + "'", e);
+            throw new UsageException("size too large: '" + text + "'", e);
         }
     }
 

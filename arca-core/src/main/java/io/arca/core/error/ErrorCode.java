@@ -19,6 +19,7 @@ public enum ErrorCode {
     TOOL_FAILED(1007, 1, false, "A PostgreSQL client program ran and failed."),
     INTERRUPTED(1008, 1, true, "The operation was interrupted (signal or Ctrl-C)."),
     OBJECTIVES_MISSED(1009, 1, false, "An objective is missed: a backup older than the RPO, a drill slower than the RTO or failed, or no drill passed recently."),
+    LOCAL_IO(1010, 1, false, "A local file or directory could not be read, written or created (full disk, permissions, missing parent directory)."),
     REPOSITORY_NOT_FOUND(1100, 10, false, "The repository location holds no Arca repository (no arca.json)."),
     REPOSITORY_EXISTS(1101, 1, false, "arca init on a location that already holds a repository."),
     REPOSITORY_VERSION(1102, 10, false, "The repository's format version is newer than this Arca understands."),

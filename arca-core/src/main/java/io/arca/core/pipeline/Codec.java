@@ -1,5 +1,6 @@
 package io.arca.core.pipeline;
 
+import io.arca.core.error.UsageException;
 import java.util.Locale;
 
 /** A compression format. Each writes its standard container, readable by the usual CLI tool. */
@@ -43,6 +44,6 @@ public enum Codec {
                 return c;
             }
         }
-        throw new IllegalArgumentException("unknown codec '" + id + "' (use zstd, gzip, lz4 or none)");
+        throw new UsageException("unknown codec '" + id + "' (use zstd, gzip, lz4 or none)");
     }
 }

@@ -1,5 +1,6 @@
 package io.arca.core.pipeline;
 
+import io.arca.core.error.UsageException;
 import java.util.Objects;
 
 /**
@@ -23,11 +24,11 @@ public record CodecSpec(Codec codec, int level, int workers) {
         };
         int min = codec == Codec.NONE ? 0 : 1;
         if (level < min || level > max) {
-            throw new IllegalArgumentException("invalid compression level " + level + " for " + codec.id()
+            throw new UsageException("invalid compression level " + level + " for " + codec.id()
                     + (codec == Codec.NONE ? " (none takes no level)" : " (use " + min + " to " + max + ")"));
         }
         if (workers < 0) {
-            throw new IllegalArgumentException("invalid number of compression workers " + workers);
+            throw new UsageException("invalid number of compression workers " + workers);
         }
     }
 
@@ -51,7 +52,7 @@ public record CodecSpec(Codec codec, int level, int workers) {
             try {
                 level = Integer.parseInt(parts[1]);
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("invalid compression level in '" + text + "'");
+                throw new UsageException("invalid compression level in '" + text + "'");
             }
         }
         return new CodecSpec(codec, level, defaults().workers());

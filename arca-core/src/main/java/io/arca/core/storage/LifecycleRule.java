@@ -1,5 +1,6 @@
 package io.arca.core.storage;
 
+import io.arca.core.error.UsageException;
 import java.util.Objects;
 import java.util.OptionalInt;
 
@@ -24,10 +25,10 @@ public record LifecycleRule(String id, String prefix, OptionalInt transitionDays
         Objects.requireNonNull(transitionDays, "transitionDays");
         Objects.requireNonNull(expireDays, "expireDays");
         if (transitionDays.isPresent() != (storageClass != null)) {
-            throw new IllegalArgumentException("a transition needs both days and a storage class");
+            throw new UsageException("a transition needs both days and a storage class");
         }
         if (transitionDays.isEmpty() && expireDays.isEmpty()) {
-            throw new IllegalArgumentException("a lifecycle rule needs a transition or an expiry");
+            throw new UsageException("a lifecycle rule needs a transition or an expiry");
         }
     }
 

@@ -1,5 +1,6 @@
 package io.arca.core.storage;
 
+import io.arca.core.error.UsageException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
@@ -35,7 +36,7 @@ public record StorageUrl(String scheme, String authority, String path, String qu
      */
     public static StorageUrl parse(String text) {
         if (text == null || text.isBlank()) {
-            throw new IllegalArgumentException("repository URL is empty");
+            throw new UsageException("repository URL is empty");
         }
         String t = text.trim();
         int colon = t.indexOf(':');
@@ -51,7 +52,7 @@ public record StorageUrl(String scheme, String authority, String path, String qu
                 URI uri = uri(t, text);
                 String host = uri.getRawAuthority() == null ? "" : uri.getRawAuthority();
                 if (!host.isEmpty() && !host.equalsIgnoreCase("localhost")) {
-                    throw new IllegalArgumentException("repository URL '" + text + "' names host '" + host
+                    throw new UsageException("repository URL '" + text + "' names host '" + host
                             + "'; file URLs must be local (file:///path)");
                 }
                 rest = uri.getPath() == null ? "" : uri.getPath();
@@ -61,7 +62,7 @@ public record StorageUrl(String scheme, String authority, String path, String qu
         URI uri = uri(t, text);
         String authority = uri.getRawAuthority() == null ? "" : uri.getRawAuthority();
         if (authority.isEmpty()) {
-            throw new IllegalArgumentException("repository URL '" + text + "' names no bucket or container ("
+            throw new UsageException("repository URL '" + text + "' names no bucket or container ("
                     + scheme + "://bucket/prefix)");
         }
         String path = uri.getRawPath() == null ? "" : uri.getRawPath().replaceAll("^/+|/+$", "");
@@ -71,12 +72,12 @@ public record StorageUrl(String scheme, String authority, String path, String qu
 
     private static StorageUrl file(String path, String text) {
         if (path.isEmpty()) {
-            throw new IllegalArgumentException("repository URL '" + text + "' names no path");
+            throw new UsageException("repository URL '" + text + "' names no path");
         }
         try {
             return new StorageUrl("file", "", Path.of(path).toAbsolutePath().normalize().toString(), "");
         } catch (InvalidPathException e) {
-            throw new IllegalArgumentException("invalid repository path '" + text + "'", e);
+            throw new UsageException("invalid repository path '" + text + "'", e);
         }
     }
 
@@ -84,7 +85,7 @@ public record StorageUrl(String scheme, String authority, String path, String qu
         try {
             return new URI(t);
         } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("invalid repository URL '" + text + "'", e);
+            throw new UsageException("invalid repository URL '" + text + "'", e);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.arca.core.wal;
 
+import io.arca.core.error.UsageException;
 import java.util.Locale;
 
 /**
@@ -12,7 +13,7 @@ public record Lsn(long value) implements Comparable<Lsn> {
     public static Lsn parse(String text) {
         int slash = text == null ? -1 : text.indexOf('/');
         if (slash <= 0 || slash == text.length() - 1) {
-            throw new IllegalArgumentException("invalid LSN '" + text + "': expected the form 16/B374D848");
+            throw new UsageException("invalid LSN '" + text + "': expected the form 16/B374D848");
         }
         try {
             long hi = Long.parseLong(text.substring(0, slash), 16);
@@ -22,7 +23,7 @@ public record Lsn(long value) implements Comparable<Lsn> {
             }
             return new Lsn(hi << 32 | lo);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("invalid LSN '" + text + "': expected the form 16/B374D848", e);
+            throw new UsageException("invalid LSN '" + text + "': expected the form 16/B374D848", e);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.arca.postgres.local;
 
+import io.arca.core.error.UsageException;
 import io.arca.core.error.ArcaException;
 import io.arca.core.error.ErrorCode;
 import java.io.ByteArrayOutputStream;
@@ -52,7 +53,7 @@ public record ConnectionSettings(String host, int port, String user, String data
         Objects.requireNonNull(user, "user");
         Objects.requireNonNull(database, "database");
         if (port < 1 || port > 65535) {
-            throw new IllegalArgumentException("port out of range: " + port);
+            throw new UsageException("port out of range: " + port);
         }
         parameters = parameters == null ? Map.of()
                 : Collections.unmodifiableMap(new LinkedHashMap<>(parameters));

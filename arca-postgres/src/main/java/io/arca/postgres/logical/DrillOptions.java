@@ -1,5 +1,6 @@
 package io.arca.postgres.logical;
 
+import io.arca.core.error.UsageException;
 import io.arca.postgres.local.ConnectionSettings;
 import java.util.List;
 
@@ -16,7 +17,7 @@ public record DrillOptions(ConnectionSettings scratchServer, int jobs, List<User
     public DrillOptions {
         checks = List.copyOf(checks);
         if (jobs < 1) {
-            throw new IllegalArgumentException("--jobs must be at least 1");
+            throw new UsageException("--jobs must be at least 1");
         }
     }
 }

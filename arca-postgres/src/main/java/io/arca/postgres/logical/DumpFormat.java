@@ -1,5 +1,6 @@
 package io.arca.postgres.logical;
 
+import io.arca.core.error.UsageException;
 import java.util.Locale;
 
 /** The {@code pg_dump} output format of a logical backup. */
@@ -35,7 +36,7 @@ public enum DumpFormat {
                 return f;
             }
         }
-        throw new IllegalArgumentException("unknown artifact format '" + format + "'");
+        throw new UsageException("unknown artifact format '" + format + "'");
     }
 
     public static DumpFormat parse(String text) {
@@ -43,7 +44,7 @@ public enum DumpFormat {
             case "custom", "c" -> CUSTOM;
             case "plain", "p" -> PLAIN;
             case "directory", "d" -> DIRECTORY;
-            default -> throw new IllegalArgumentException("unknown format '" + text + "' (use custom, plain or directory)");
+            default -> throw new UsageException("unknown format '" + text + "' (use custom, plain or directory)");
         };
     }
 }

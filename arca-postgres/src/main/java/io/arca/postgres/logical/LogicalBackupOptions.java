@@ -1,5 +1,6 @@
 package io.arca.postgres.logical;
 
+import io.arca.core.error.UsageException;
 import io.arca.core.pipeline.CodecSpec;
 import java.nio.file.Path;
 import java.util.List;
@@ -30,7 +31,7 @@ public record LogicalBackupOptions(DumpFormat format, int jobs, boolean globals,
         schemas = List.copyOf(schemas);
         labels = Map.copyOf(labels);
         if (jobs < 1) {
-            throw new IllegalArgumentException("jobs must be at least 1");
+            throw new UsageException("jobs must be at least 1");
         }
     }
 

@@ -1,5 +1,6 @@
 package io.arca.postgres.logical;
 
+import io.arca.core.error.UsageException;
 import java.util.List;
 
 /**
@@ -20,7 +21,7 @@ public record LogicalRestoreOptions(boolean clean, boolean safetyBackup, int job
         tables = List.copyOf(tables);
         schemas = List.copyOf(schemas);
         if (jobs < 1) {
-            throw new IllegalArgumentException("jobs must be at least 1");
+            throw new UsageException("jobs must be at least 1");
         }
     }
 

@@ -1,5 +1,6 @@
 package io.arca.postgres.logical;
 
+import io.arca.core.error.UsageException;
 import java.math.BigDecimal;
 import java.util.Objects;
 import java.util.regex.Matcher;
@@ -18,15 +19,15 @@ public record UserCheck(String sql, String expect) {
         Objects.requireNonNull(sql, "sql");
         Objects.requireNonNull(expect, "expect");
         if (sql.isBlank()) {
-            throw new IllegalArgumentException("empty --check query");
+            throw new UsageException("empty --check query");
         }
         Matcher m = OPERATOR.matcher(expect);
         if (!m.matches() || m.group(2).isEmpty()) {
-            throw new IllegalArgumentException("invalid --expect '" + expect + "': use >N, >=N, <N, <=N, =V, !=V or a value");
+            throw new UsageException("invalid --expect '" + expect + "': use >N, >=N, <N, <=N, =V, !=V or a value");
         }
         String op = m.group(1);
         if (op != null && !op.equals("=") && !op.equals("!=") && number(m.group(2)) == null) {
-            throw new IllegalArgumentException("invalid --expect '" + expect + "': " + op + " needs a number");
+            throw new UsageException("invalid --expect '" + expect + "': " + op + " needs a number");
         }
     }
 

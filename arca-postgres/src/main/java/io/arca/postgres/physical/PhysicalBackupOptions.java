@@ -1,5 +1,6 @@
 package io.arca.postgres.physical;
 
+import io.arca.core.error.UsageException;
 import io.arca.core.pipeline.CodecSpec;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -54,7 +55,7 @@ public record PhysicalBackupOptions(CodecSpec codec, boolean fastCheckpoint, Wal
                     return m;
                 }
             }
-            throw new IllegalArgumentException("unknown --wal mode '" + text + "': use stream or archive");
+            throw new UsageException("unknown --wal mode '" + text + "': use stream or archive");
         }
     }
 }

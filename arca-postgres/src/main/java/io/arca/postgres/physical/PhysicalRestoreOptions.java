@@ -1,5 +1,6 @@
 package io.arca.postgres.physical;
 
+import io.arca.core.error.UsageException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -30,15 +31,15 @@ public record PhysicalRestoreOptions(Path pgdata, RecoveryTarget target, String 
         tablespaceMap = tablespaceMap == null ? Map.of() : Map.copyOf(tablespaceMap);
         startOptions = startOptions == null ? List.of() : List.copyOf(startOptions);
         if (!List.of("promote", "pause", "shutdown").contains(targetAction)) {
-            throw new IllegalArgumentException("invalid --target-action '" + targetAction
+            throw new UsageException("invalid --target-action '" + targetAction
                     + "': use promote, pause or shutdown");
         }
         if (!targetTimeline.equals("latest") && !targetTimeline.equals("current") && !targetTimeline.matches("[1-9][0-9]{0,9}")) {
-            throw new IllegalArgumentException("invalid --target-timeline '" + targetTimeline
+            throw new UsageException("invalid --target-timeline '" + targetTimeline
                     + "': use latest, current or a timeline number");
         }
         if (delta && force) {
-            throw new IllegalArgumentException("--delta and --force exclude each other: --delta keeps matching files,"
+            throw new UsageException("--delta and --force exclude each other: --delta keeps matching files,"
                     + " --force deletes everything first");
         }
     }

@@ -1,5 +1,6 @@
 package io.arca.postgres.physical;
 
+import io.arca.core.error.UsageException;
 import io.arca.core.wal.Lsn;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -56,14 +57,14 @@ public record RecoveryTarget(Kind kind, String value, Instant time, Lsn lsn) {
 
     public static RecoveryTarget xid(String xid) {
         if (!xid.matches("[0-9]+")) {
-            throw new IllegalArgumentException("invalid --target-xid '" + xid + "': a transaction id is a number");
+            throw new UsageException("invalid --target-xid '" + xid + "': a transaction id is a number");
         }
         return new RecoveryTarget(Kind.XID, xid, null, null);
     }
 
     public static RecoveryTarget name(String name) {
         if (name.isBlank()) {
-            throw new IllegalArgumentException("--target-name needs the name given to pg_create_restore_point()");
+            throw new UsageException("--target-name needs the name given to pg_create_restore_point()");
         }
         return new RecoveryTarget(Kind.NAME, name, null, null);
     }
@@ -88,7 +89,7 @@ public record RecoveryTarget(Kind kind, String value, Instant time, Lsn lsn) {
         try {
             return LocalDateTime.parse(t).atZone(zone).toInstant();
         } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException("invalid --target-time '" + text
+            throw new UsageException("invalid --target-time '" + text
                     + "': use ISO-8601, e.g. 2026-01-24T10:30:00Z or '2026-01-24 10:30:00+02:00'");
         }
     }

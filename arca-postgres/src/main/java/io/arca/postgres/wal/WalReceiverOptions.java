@@ -1,5 +1,6 @@
 package io.arca.postgres.wal;
 
+import io.arca.core.error.UsageException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.Consumer;
@@ -34,19 +35,19 @@ public record WalReceiverOptions(String slotName, boolean temporarySlot, boolean
 
     public WalReceiverOptions {
         if (slotName != null && !SLOT_NAME.matcher(slotName).matches()) {
-            throw new IllegalArgumentException("invalid replication slot name '" + slotName
+            throw new UsageException("invalid replication slot name '" + slotName
                     + "': use 1 to 63 lowercase letters, digits and underscores");
         }
         if (slotName == null && temporarySlot) {
-            throw new IllegalArgumentException("a temporary slot needs a name");
+            throw new UsageException("a temporary slot needs a name");
         }
         statusInterval = statusInterval == null ? DEFAULT_STATUS_INTERVAL : statusInterval;
         maxReconnectDelay = maxReconnectDelay == null ? DEFAULT_MAX_RECONNECT_DELAY : maxReconnectDelay;
         if (statusInterval.toMillis() < 1 || statusInterval.toMillis() > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("invalid status interval " + statusInterval);
+            throw new UsageException("invalid status interval " + statusInterval);
         }
         if (maxReconnectDelay.toMillis() < 1) {
-            throw new IllegalArgumentException("invalid reconnect delay " + maxReconnectDelay);
+            throw new UsageException("invalid reconnect delay " + maxReconnectDelay);
         }
         log = log == null ? line -> { } : log;
     }

@@ -1,5 +1,6 @@
 package io.arca.core.repo.retention;
 
+import io.arca.core.error.UsageException;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -60,7 +61,7 @@ public final class DurationText {
      */
     public static String format(Duration duration) {
         if (duration.isNegative() || duration.getNano() != 0) {
-            throw new IllegalArgumentException("cannot write duration " + duration + ": only whole, non-negative seconds");
+            throw new UsageException("cannot write duration " + duration + ": only whole, non-negative seconds");
         }
         if (duration.isZero()) {
             return "0s";
@@ -78,6 +79,6 @@ public final class DurationText {
     }
 
     private static IllegalArgumentException invalid(String text) {
-        return new IllegalArgumentException("invalid duration '" + text + "': use e.g. 36h, 7d, 2w, 1y");
+        return new UsageException("invalid duration '" + text + "': use e.g. 36h, 7d, 2w, 1y");
     }
 }

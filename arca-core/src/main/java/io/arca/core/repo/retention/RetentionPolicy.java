@@ -1,5 +1,6 @@
 package io.arca.core.repo.retention;
 
+import io.arca.core.error.UsageException;
 import java.time.Duration;
 
 /**
@@ -90,13 +91,13 @@ public record RetentionPolicy(int keepLast, Duration keepWithin, int keepDaily, 
 
     private static void requireNotNegative(String setting, int value) {
         if (value < 0) {
-            throw new IllegalArgumentException(setting + " must not be negative, got " + value);
+            throw new UsageException(setting + " must not be negative, got " + value);
         }
     }
 
     private static void requirePositive(String setting, Duration value) {
         if (value.isNegative() || value.isZero()) {
-            throw new IllegalArgumentException(setting + " must be positive, got " + value);
+            throw new UsageException(setting + " must be positive, got " + value);
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.arca.core.repo.retention;
 
+import io.arca.core.error.UsageException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -30,7 +31,7 @@ public final class RetentionSettings {
                 case "keep-yearly" -> p.withKeepYearly(count(e.getKey(), v));
                 case "safety-keep-within" -> p.withSafetyKeepWithin(duration(e.getKey(), v));
                 case "incomplete-grace" -> p.withIncompleteGrace(duration(e.getKey(), v));
-                default -> throw new IllegalArgumentException("unknown retention setting '" + e.getKey() + "'");
+                default -> throw new UsageException("unknown retention setting '" + e.getKey() + "'");
             };
         }
         return p;
@@ -66,7 +67,7 @@ public final class RetentionSettings {
             }
             return n;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("invalid " + name + " '" + value + "': use a whole number, 0 or more", e);
+            throw new UsageException("invalid " + name + " '" + value + "': use a whole number, 0 or more", e);
         }
     }
 
@@ -74,7 +75,7 @@ public final class RetentionSettings {
         try {
             return DurationText.parse(value);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(name + ": " + e.getMessage(), e);
+            throw new UsageException(name + ": " + e.getMessage(), e);
         }
     }
 }

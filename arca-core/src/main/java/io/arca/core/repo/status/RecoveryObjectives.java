@@ -1,5 +1,6 @@
 package io.arca.core.repo.status;
 
+import io.arca.core.error.UsageException;
 import io.arca.core.repo.RepositoryConfig;
 import io.arca.core.repo.retention.DurationText;
 import java.time.Duration;
@@ -50,11 +51,11 @@ public record RecoveryObjectives(Duration rpo, Duration rto, Duration drillWithi
         try {
             d = DurationText.parse(text);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(name + ": invalid duration '" + text
+            throw new UsageException(name + ": invalid duration '" + text
                     + "': use e.g. 24h, 4h, 7d, or none to turn the check off", e);
         }
         if (d.isZero()) {
-            throw new IllegalArgumentException(name + ": '" + text + "' is zero: use a longer duration, or none");
+            throw new UsageException(name + ": '" + text + "' is zero: use a longer duration, or none");
         }
         return d;
     }
@@ -88,7 +89,7 @@ public record RecoveryObjectives(Duration rpo, Duration rto, Duration drillWithi
                 try {
                     return parse(name, text);
                 } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException(source.where() + e.getMessage(), e);
+                    throw new UsageException(source.where() + e.getMessage(), e);
                 }
             }
         }
@@ -97,7 +98,7 @@ public record RecoveryObjectives(Duration rpo, Duration rto, Duration drillWithi
 
     private static void requirePositive(String name, Duration d) {
         if (d != null && (d.isNegative() || d.isZero())) {
-            throw new IllegalArgumentException(name + " must be longer than zero, or null: " + d);
+            throw new UsageException(name + " must be longer than zero, or null: " + d);
         }
     }
 
