@@ -61,7 +61,8 @@ final class ListCommand implements Callable<Integer> {
                 Text.Table t = new Text.Table("ID", "STARTED", "KIND", "DATABASE", "SIZE", "STORED", "DURATION", "LABELS");
                 for (BackupManifest m : catalog.backups()) {
                     t.row(m.backupId(), Text.time(m.startedAt()), m.kind().id(),
-                            m.physical() != null ? "(cluster)" : m.database() == null ? null : m.database().name(),
+                            m.physical() != null ? "(cluster)" : m.database() == null ? null
+                                    : m.database().name() + (m.partial() ? " (partial)" : ""),
                             Text.bytes(m.size()),
                             Text.bytes(m.storedSize()), Text.duration(m.duration()), labels(m));
                 }
@@ -109,6 +110,7 @@ final class ListCommand implements Callable<Integer> {
         r.put("finishedAt", m.finishedAt().toString());
         r.put("durationMillis", m.duration().toMillis());
         r.put("database", m.database() == null ? null : m.database().name());
+        r.put("partial", m.partial());
         r.put("size", m.size());
         r.put("storedSize", m.storedSize());
         r.put("labels", m.labels());

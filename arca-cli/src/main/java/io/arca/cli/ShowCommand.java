@@ -1,7 +1,9 @@
 package io.arca.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.arca.core.repo.ArtifactRecord;
 import io.arca.core.repo.BackupManifest;
+import io.arca.core.repo.RepositoryJson;
 import io.arca.core.storage.Storage;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -29,7 +31,9 @@ final class ShowCommand implements Callable<Integer> {
         try (Storage storage = repository.openStorage()) {
             BackupManifest m = repository.open(storage).resolve(id);
             if (output.json()) {
-                Text.json(root.out, m);
+                ObjectNode json = RepositoryJson.mapper().valueToTree(m);
+                json.put("partial", m.partial());
+                Text.json(root.out, json);
                 return 0;
             }
             PrintWriter out = root.out;
@@ -65,6 +69,10 @@ final class ShowCommand implements Callable<Integer> {
             } else if (db != null) {
                 out.println("database    " + db.name() + " on " + db.host() + " (PostgreSQL " + db.serverVersion()
                         + ", encoding " + db.encoding() + ")");
+                if (m.partial()) {
+                    out.println("partial     yes: only " + db.selection().describe() + " (never 'latest' of a full"
+                            + " restore; does not count for the RPO)");
+                }
                 out.println("system id   " + (db.systemIdentifier() == null ? "-" : db.systemIdentifier()));
                 if (db.startLsn() != null) {
                     out.println("lsn         " + db.startLsn());

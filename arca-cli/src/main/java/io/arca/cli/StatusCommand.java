@@ -31,13 +31,15 @@ import picocli.CommandLine.ParentCommand;
 /** {@code arca status}: each database against its recovery objectives; exits 1 when one is missed. */
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = {"Check each database's recovery objectives: its newest backup is no older than the RPO"
-                + " (safety backups do not count), its last drill ('arca drill') did not fail, the newest passing"
+                + " (safety backups and partial backups taken with --table/--schema/--exclude-table do not count),"
+                + " its last drill ('arca drill') did not fail, the newest passing"
                 + " drill restored it within the RTO, and a drill passed within the drill-within period.",
                 "Each objective comes from the flags, else from the database's entry saved in arca.json (--save),"
                         + " else from the '*' entry there. RPO and RTO are checked only when set; drill-within is 7d"
                         + " unless set; 'none' turns a check off.",
                 "Checks the databases that have a backup or a drill and those named in saved objectives, or only"
-                        + " --database.",
+                        + " --database. With objectives given or saved and no backup at all, the repository misses"
+                        + " them.",
                 "Exits 0 when every objective is met, 1 (ARCA-1009) when one is missed, after printing every"
                         + " problem: run it as a monitoring check, such as a Kubernetes CronJob. Exits 2 for bad"
                         + " input. Reads only the repository: needs no key and no PostgreSQL."})
@@ -70,7 +72,8 @@ final class StatusCommand implements Callable<Integer> {
     String database;
 
     @Option(names = "--save", description = "Save the given objectives in arca.json (for --database, else for every"
-            + " database: '*'), then check with what is saved.")
+            + " database: '*'), print what was saved and what is checked from now on (defaults included), then"
+            + " check with what is saved.")
     boolean save;
 
     @Override
@@ -88,11 +91,11 @@ final class StatusCommand implements Callable<Integer> {
                     : repo.config().defaults().objectives();
             List<BackupManifest> backups = repo.list();
             List<DrillRecord> drills = repo.drills();
-            RecoveryStatus status = RecoveryStatus.of(databases(backups, drills, saved), backups, drills,
+            RecoveryStatus status = RecoveryStatus.of(databases(backups, drills, flags, saved), backups, drills,
                     db -> RecoveryObjectives.resolve(db, flags, saved), repo.clock().instant());
             print(status, storage);
             if (!status.ok()) {
-                throw missed(status);
+                throw missed(status, storage);
             }
         }
         return 0;
@@ -134,20 +137,33 @@ final class StatusCommand implements Callable<Integer> {
         // arca.json is replaced atomically; no lease, so that a check never waits for a backup or prune
         Repository updated = repo.withDefaults(defaults.withObjectives(all));
         if (!output.json()) {
-            root.out.println("saved objectives for '" + key + "' in " + repo.storage().url() + ": rpo "
-                    + orUnset(merged.rpo()) + ", rto " + orUnset(merged.rto()) + ", drill-within "
-                    + orUnset(merged.drillWithin()));
+            List<String> entry = new ArrayList<>();
+            if (merged.rpo() != null) {
+                entry.add("rpo " + merged.rpo());
+            }
+            if (merged.rto() != null) {
+                entry.add("rto " + merged.rto());
+            }
+            if (merged.drillWithin() != null) {
+                entry.add("drill-within " + merged.drillWithin());
+            }
+            root.out.println("saved objectives for '" + key + "' in " + repo.storage().url() + ": "
+                    + String.join(", ", entry));
+            // what is not saved for the key comes from '*' or the defaults: say what a check without flags enforces
+            root.out.println("checked from now on for " + (database == null ? "every database" : "'" + database + "'")
+                    + ": " + RecoveryObjectives.describe(key, NOTHING_GIVEN,
+                            updated.config().defaults().objectives()));
         }
         return updated;
     }
 
-    private static String orUnset(String value) {
-        return value == null ? "unset" : value;
-    }
-
-    /** --database alone, else every database with a backup or a drill and every one named in saved objectives. */
+    /**
+     * --database alone, else every database with a backup or a drill and every one named in saved
+     * objectives; with none of these, {@link RecoveryStatus#ANY_DATABASE} when objectives are given
+     * or saved (a repository without backups misses them), else nothing.
+     */
     private Set<String> databases(List<BackupManifest> backups, List<DrillRecord> drills,
-            Map<String, RepositoryConfig.Objectives> saved) {
+            RepositoryConfig.Objectives flags, Map<String, RepositoryConfig.Objectives> saved) {
         if (database != null) {
             return Set.of(database);
         }
@@ -155,6 +171,11 @@ final class StatusCommand implements Callable<Integer> {
         if (saved != null) {
             names.addAll(saved.keySet());
             names.remove(RecoveryObjectives.EVERY_DATABASE);
+        }
+        boolean objectivesSet = flags.rpo() != null || flags.rto() != null || flags.drillWithin() != null
+                || saved != null && !saved.isEmpty();
+        if (names.isEmpty() && objectivesSet) {
+            names.add(RecoveryStatus.ANY_DATABASE);
         }
         return names;
     }
@@ -235,9 +256,11 @@ final class StatusCommand implements Callable<Integer> {
     }
 
     /** Names each database that misses an objective with its first problem; the hint says what helps. */
-    private static ArcaException missed(RecoveryStatus status) {
+    private static ArcaException missed(RecoveryStatus status, Storage storage) {
         List<DatabaseStatus> missed = status.missed();
-        String which = missed.stream().map(s -> "'" + s.database() + "': " + s.problems().get(0))
+        String which = missed.stream().map(s -> RecoveryStatus.ANY_DATABASE.equals(s.database())
+                ? s.problems().get(0) + " in " + storage.url()
+                : "'" + s.database() + "': " + s.problems().get(0))
                 .collect(Collectors.joining("; "));
         List<String> todo = new ArrayList<>();
         if (missed.stream().anyMatch(s -> !s.backupProblems().isEmpty())) {

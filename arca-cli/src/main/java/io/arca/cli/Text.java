@@ -1,6 +1,7 @@
 package io.arca.cli;
 
 import io.arca.core.repo.RepositoryJson;
+import io.arca.core.repo.status.RecoveryStatus;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,19 +33,9 @@ final class Text {
         return String.format(Locale.ROOT, v >= 100 ? "%.0f %s" : "%.1f %s", v, units[u]);
     }
 
+    /** A duration with sub-second precision where it is short: {@code 0.42s}, {@code 1m 3.5s}, {@code 5h 2m}. */
     static String duration(Duration d) {
-        long ms = d.toMillis();
-        if (ms < 1000) {
-            return ms + "ms";
-        }
-        long s = d.toSeconds();
-        if (s < 60) {
-            return String.format(Locale.ROOT, "%.1fs", ms / 1000.0);
-        }
-        if (s < 3600) {
-            return (s / 60) + "m" + String.format(Locale.ROOT, "%02d", s % 60) + "s";
-        }
-        return (s / 3600) + "h" + String.format(Locale.ROOT, "%02d", (s % 3600) / 60) + "m";
+        return RecoveryStatus.readable(d);
     }
 
     static String time(Instant t) {

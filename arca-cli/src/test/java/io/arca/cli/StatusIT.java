@@ -224,6 +224,58 @@ class StatusIT {
     }
 
     @Test
+    void objectivesOnARepositoryWithoutAnyBackupExit1() {
+        ArcaRun r = status("--rpo", "36h");
+
+        assertThat(r.exit()).as(r.toString()).isEqualTo(1);
+        assertThat(r.out()).doesNotContain("nothing to check").contains("no backup of any database");
+        assertThat(r.err()).contains("error: recovery objectives missed: no backup of any database in ")
+                .contains("code: ARCA-1009");
+        JsonNode rows = json(status("--rpo", "36h", "-o", "json").out());
+        assertThat(rows).hasSize(1);
+        assertThat(rows.get(0).get("ok").asBoolean()).isFalse();
+        assertThat(rows.get(0).get("rpoMet").asBoolean()).isFalse();
+
+        // saved objectives are objectives too
+        assertThat(status("--save", "--rto", "4h").exit()).isEqualTo(1);
+        ArcaRun later = status();
+        assertThat(later.exit()).as(later.toString()).isEqualTo(1);
+        assertThat(later.err()).contains("no backup of any database");
+    }
+
+    @Test
+    void aSubSecondRecoveryTimePrintsWithItsFraction() {
+        backup("app", hours(1));
+        drill("app", hours(2), Duration.ofMillis(420), null);
+
+        ArcaRun r = status("--rto", "4h");
+
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.out()).containsPattern("app .* pass, 2h ago +0\\.42s +4h +ok");
+        assertThat(status("--rto", "4h", "-o", "json").out()).contains("\"measuredRtoMillis\" : 420");
+    }
+
+    @Test
+    void saveSaysWhatItSavedAndWhatIsCheckedFromNowOn() {
+        backup("app", hours(1));
+        drill("app", hours(2), hours(1), null);
+
+        ArcaRun save = status("--save", "--rpo", "24h");
+
+        assertThat(save.exit()).as(save.toString()).isZero();
+        assertThat(save.out()).containsPattern("saved objectives for '\\*' in \\S+: rpo 24h\n")
+                .doesNotContain("unset")
+                .contains("checked from now on for every database: rpo 24h (saved for '*'), rto not checked,"
+                        + " drill-within 7d (default)");
+        ArcaRun one = status("--save", "--database", "app", "--drill-within", "3d");
+        assertThat(one.out()).containsPattern("saved objectives for 'app' in \\S+: drill-within 3d\n")
+                .contains("checked from now on for 'app': rpo 24h (saved for '*'), rto not checked,"
+                        + " drill-within 3d (saved for 'app')");
+        ArcaRun off = status("--save", "--rto", "none");
+        assertThat(off.out()).contains(": rpo 24h, rto none\n").contains("rto not checked");
+    }
+
+    @Test
     void helpSaysWhatIsCheckedAndWhenItExitsNonZero() {
         ArcaRun r = ArcaRun.of("status", "--help");
 

@@ -2,6 +2,7 @@ package io.arca.core.repo;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -20,10 +21,14 @@ import java.util.Map;
  * @param database the database that was backed up
  * @param artifacts what the backup holds
  * @param timings named phase durations in milliseconds
+ * @param physical what a physical backup needs for recovery; null for logical backups
+ * @param requiredEncryption the encryption {@code arca.json} required when the manifest was written
+ *     (see {@link EncryptionHistory}); null in manifests written before Arca recorded it
  */
 public record BackupManifest(int formatVersion, String backupId, String repositoryId, BackupKind kind,
         Instant startedAt, Instant finishedAt, Map<String, String> labels, Map<String, String> tools,
-        DatabaseInfo database, List<ArtifactRecord> artifacts, Map<String, Long> timings, PhysicalInfo physical) {
+        DatabaseInfo database, List<ArtifactRecord> artifacts, Map<String, Long> timings, PhysicalInfo physical,
+        RequiredEncryption requiredEncryption) {
 
     public BackupManifest {
         labels = labels == null ? Map.of() : Map.copyOf(labels);
@@ -32,12 +37,34 @@ public record BackupManifest(int formatVersion, String backupId, String reposito
         timings = timings == null ? Map.of() : Map.copyOf(timings);
     }
 
+    /** A manifest that records no encryption requirement. */
+    public BackupManifest(int formatVersion, String backupId, String repositoryId, BackupKind kind,
+            Instant startedAt, Instant finishedAt, Map<String, String> labels, Map<String, String> tools,
+            DatabaseInfo database, List<ArtifactRecord> artifacts, Map<String, Long> timings, PhysicalInfo physical) {
+        this(formatVersion, backupId, repositoryId, kind, startedAt, finishedAt, labels, tools, database, artifacts,
+                timings, physical, null);
+    }
+
     /** A manifest without physical details (logical backups). */
     public BackupManifest(int formatVersion, String backupId, String repositoryId, BackupKind kind,
             Instant startedAt, Instant finishedAt, Map<String, String> labels, Map<String, String> tools,
             DatabaseInfo database, List<ArtifactRecord> artifacts, Map<String, Long> timings) {
         this(formatVersion, backupId, repositoryId, kind, startedAt, finishedAt, labels, tools, database, artifacts,
                 timings, null);
+    }
+
+    /**
+     * Whether the backup holds the whole database (or cluster): not taken with table or schema
+     * filters. Only full backups become {@code latest} of a full restore and count for an RPO.
+     * Manifests written before Arca recorded filters read as full.
+     */
+    public boolean full() {
+        return database == null || database.selection() == null || database.selection().everything();
+    }
+
+    /** The opposite of {@link #full()}: a backup of some tables or schemas only. */
+    public boolean partial() {
+        return !full();
     }
 
     public BackupId id() {
@@ -72,12 +99,104 @@ public record BackupManifest(int formatVersion, String backupId, String reposito
      * @param rowCounts whether {@code tables} carry exact row counts
      * @param tables every table that was dumped, with its row count in the dump's snapshot
      * @param migration the schema migration version, when a Flyway, Liquibase or Alembic table exists
+     * @param selection the filters that chose part of the database; null when the whole database was
+     *     backed up (and in manifests written before Arca recorded filters)
      */
     public record DatabaseInfo(String name, String host, String serverVersion, String systemIdentifier, String encoding,
             Integer timeline, String startLsn, String stopLsn, boolean rowCounts, List<TableInfo> tables,
-            MigrationInfo migration) {
+            MigrationInfo migration, Selection selection) {
         public DatabaseInfo {
             tables = tables == null ? List.of() : List.copyOf(tables);
+        }
+
+        /** The whole database. */
+        public DatabaseInfo(String name, String host, String serverVersion, String systemIdentifier, String encoding,
+                Integer timeline, String startLsn, String stopLsn, boolean rowCounts, List<TableInfo> tables,
+                MigrationInfo migration) {
+            this(name, host, serverVersion, systemIdentifier, encoding, timeline, startLsn, stopLsn, rowCounts, tables,
+                    migration, null);
+        }
+    }
+
+    /**
+     * The {@code pg_dump} filters a partial backup was taken with; a backup with any of them holds
+     * part of the database.
+     *
+     * @param schemas {@code --schema} patterns
+     * @param tables {@code --table} patterns
+     * @param excludeTables {@code --exclude-table} patterns
+     */
+    public record Selection(List<String> schemas, List<String> tables, List<String> excludeTables) {
+        public Selection {
+            schemas = schemas == null ? List.of() : List.copyOf(schemas);
+            tables = tables == null ? List.of() : List.copyOf(tables);
+            excludeTables = excludeTables == null ? List.of() : List.copyOf(excludeTables);
+        }
+
+        /** The selection of these filters, or null (the whole database) when there are none. */
+        public static Selection of(List<String> schemas, List<String> tables, List<String> excludeTables) {
+            Selection s = new Selection(schemas, tables, excludeTables);
+            return s.everything() ? null : s;
+        }
+
+        /** True when no filter is set. */
+        public boolean everything() {
+            return schemas.isEmpty() && tables.isEmpty() && excludeTables.isEmpty();
+        }
+
+        /** The filters as the flags that set them: {@code --table users --exclude-table logs}. */
+        public String describe() {
+            List<String> parts = new ArrayList<>();
+            schemas.forEach(p -> parts.add("--schema " + p));
+            tables.forEach(p -> parts.add("--table " + p));
+            excludeTables.forEach(p -> parts.add("--exclude-table " + p));
+            return String.join(" ", parts);
+        }
+    }
+
+    /**
+     * What {@code arca.json} required of every backup's encryption when a manifest was written. Names
+     * public key fingerprints only; {@link #passphraseCheckSha256} is the SHA-256 of the repository's
+     * passphrase check message (itself public in {@code arca.json}), so that a swapped passphrase shows.
+     *
+     * @param recipients the fingerprints every artifact had to be encrypted to
+     * @param passphrase whether every artifact had to be encrypted with the repository's passphrase
+     * @param passphraseCheckSha256 hex SHA-256 of the passphrase check, or null without a passphrase
+     */
+    public record RequiredEncryption(List<String> recipients, boolean passphrase, String passphraseCheckSha256) {
+        /** No encryption required. */
+        public static final RequiredEncryption NONE = new RequiredEncryption(List.of(), false, null);
+
+        public RequiredEncryption {
+            recipients = recipients == null ? List.of() : List.copyOf(recipients);
+        }
+
+        /** The requirement of {@code arca.json}'s encryption section (null: none required). */
+        public static RequiredEncryption of(RepositoryConfig.Encryption encryption) {
+            if (encryption == null) {
+                return NONE;
+            }
+            String check = null;
+            if (encryption.passphraseCheck() != null) {
+                java.security.MessageDigest digest = io.arca.core.pipeline.Sha256.newDigest();
+                digest.update(encryption.passphraseCheck().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                check = io.arca.core.pipeline.Sha256.hex(digest);
+            }
+            return new RequiredEncryption(encryption.fingerprints(), encryption.passphrase(), check);
+        }
+
+        /** Whether anything is required. */
+        public boolean required() {
+            return !recipients.isEmpty() || passphrase;
+        }
+
+        /** For messages: {@code no encryption}, {@code encryption to A, B and the passphrase}. */
+        public String describe() {
+            if (!required()) {
+                return "no encryption";
+            }
+            String to = recipients.isEmpty() ? "" : "to " + String.join(", ", recipients);
+            return "encryption " + to + (passphrase ? (to.isEmpty() ? "" : " and ") + "with the passphrase" : "");
         }
     }
 

@@ -54,6 +54,9 @@ public final class Repository {
     public static final String MANIFEST_FILE = "manifest.json";
     private static final String BACKUPS_PREFIX = "backups/";
     private static final String DRILLS_PREFIX = "drills/";
+    /** Why {@code latest} found nothing when backups exist: safety and partial backups are never latest. */
+    private static final String NOT_LATEST_HINT = "safety backups and partial backups (--table/--schema/--exclude-table)"
+            + " are never 'latest': name one by its id (see 'arca list'), or take a full backup";
 
     private final Storage storage;
     private final RepositoryConfig config;
@@ -325,7 +328,7 @@ public final class Repository {
         return find(ref).orElseThrow(() -> new ArcaException(ErrorCode.BACKUP_NOT_FOUND,
                 ref.equals("latest") ? "no complete backup in '" + storage.url() + "'"
                         : "no backup '" + ref + "' in '" + storage.url() + "'",
-                "list backups with 'arca list'"));
+                ref.equals("latest") ? NOT_LATEST_HINT : "list backups with 'arca list'"));
     }
 
     /**
@@ -335,8 +338,9 @@ public final class Repository {
     public BackupManifest resolve(String ref, BackupKind kind) {
         if (ref.equals("latest")) {
             return list().stream().filter(m -> m.kind() == kind && !"safety".equals(m.labels().get("purpose")))
+                    .filter(BackupManifest::full)
                     .findFirst().orElseThrow(() -> new ArcaException(ErrorCode.BACKUP_NOT_FOUND, "no complete "
-                            + kind.id() + " backup in '" + storage.url() + "'", "list backups with 'arca list'"));
+                            + kind.id() + " backup in '" + storage.url() + "'", NOT_LATEST_HINT));
         }
         BackupManifest m = resolve(ref);
         if (m.kind() != kind) {
@@ -350,7 +354,8 @@ public final class Repository {
     /** Like {@link #resolve} but empty when nothing matches. */
     public Optional<BackupManifest> find(String ref) {
         if (ref.equals("latest")) {
-            return list().stream().filter(m -> !"safety".equals(m.labels().get("purpose"))).findFirst();
+            return list().stream().filter(m -> !"safety".equals(m.labels().get("purpose"))).filter(BackupManifest::full)
+                    .findFirst();
         }
         if (BackupId.isValid(ref)) {
             BackupId id = new BackupId(ref);
@@ -592,7 +597,7 @@ public final class Repository {
                 BackupManifest.PhysicalInfo physical) {
             BackupManifest manifest = new BackupManifest(RepositoryConfig.FORMAT_VERSION, id.value(),
                     config.repositoryId(), kind, startedAt, clock.instant(), labels, tools, database, artifacts, timings,
-                    physical);
+                    physical, BackupManifest.RequiredEncryption.of(config.encryption()));
             try (StorageWriter w = storage.openWrite(key(id, MANIFEST_FILE), WriteOptions.ifAbsent())) {
                 w.write(RepositoryJson.write(manifest));
                 w.commit();

@@ -88,7 +88,7 @@ public final class LogicalBackup {
             var tables = counter.results();
             var info = new BackupManifest.DatabaseInfo(server.database(), server.host(), server.version(),
                     server.systemIdentifier(), server.encoding(), null, server.lsn(), null, options.countRows(),
-                    tables, migration.join());
+                    tables, migration.join(), options.selection());
             Map<String, Long> timings = new LinkedHashMap<>();
             timings.put("dumpMillis", dumpMillis);
             timings.put("totalMillis", millisSince(started));

@@ -2,6 +2,7 @@ package io.arca.postgres.logical;
 
 import io.arca.core.error.UsageException;
 import io.arca.core.pipeline.CodecSpec;
+import io.arca.core.repo.BackupManifest;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +40,11 @@ public record LogicalBackupOptions(DumpFormat format, int jobs, boolean globals,
     public static LogicalBackupOptions defaults(CodecSpec codec) {
         return new LogicalBackupOptions(DumpFormat.CUSTOM, 1, false, List.of(), List.of(), List.of(), true, codec,
                 Map.of(), Path.of(System.getProperty("java.io.tmpdir")));
+    }
+
+    /** The filters as the manifest records them; null when the whole database is dumped. */
+    public BackupManifest.Selection selection() {
+        return BackupManifest.Selection.of(schemas, tables, excludeTables);
     }
 
     public LogicalBackupOptions withLabels(Map<String, String> newLabels) {

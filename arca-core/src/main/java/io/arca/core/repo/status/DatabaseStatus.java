@@ -11,7 +11,7 @@ import java.util.List;
  *
  * @param database the database name
  * @param objectives the objectives it was judged by
- * @param newestBackup its newest valid backup (complete, not a safety backup), or null
+ * @param newestBackup its newest valid backup (complete, full, not a safety backup), or null
  * @param backupAge how long ago that backup started (zero for a start after now), or null
  * @param rpoMet whether that backup meets the RPO; null when no RPO is set
  * @param lastDrill its newest drill, passed or failed, or null

@@ -81,6 +81,38 @@ public record RecoveryObjectives(Duration rpo, Duration rto, Duration drillWithi
                 pick(sources, "drill-within", RepositoryConfig.Objectives::drillWithin, DEFAULT_DRILL_WITHIN));
     }
 
+    /**
+     * What {@link #resolve} makes of {@code database}'s objectives and where each comes from, for
+     * people: {@code rpo 24h (saved for '*'), rto not checked, drill-within 7d (default)}.
+     *
+     * @param given the objectives from the command line; null where none were given
+     * @param saved {@code arca.json}'s objectives; null when none are saved
+     */
+    public static String describe(String database, RepositoryConfig.Objectives given,
+            Map<String, RepositoryConfig.Objectives> saved) {
+        List<Source> sources = new ArrayList<>();
+        sources.add(new Source("given", given));
+        if (saved != null) {
+            sources.add(new Source("saved for '" + database + "'", saved.get(database)));
+            sources.add(new Source("saved for '" + EVERY_DATABASE + "'", saved.get(EVERY_DATABASE)));
+        }
+        return describe(sources, "rpo", RepositoryConfig.Objectives::rpo, null) + ", "
+                + describe(sources, "rto", RepositoryConfig.Objectives::rto, null) + ", "
+                + describe(sources, "drill-within", RepositoryConfig.Objectives::drillWithin, DEFAULT_DRILL_WITHIN);
+    }
+
+    private static String describe(List<Source> sources, String name,
+            Function<RepositoryConfig.Objectives, String> field, Duration otherwise) {
+        for (Source source : sources) {
+            String text = source.objectives() == null ? null : field.apply(source.objectives());
+            if (text != null) {
+                return NONE.equals(text) ? name + " not checked (none, " + source.where() + ")"
+                        : name + " " + text + " (" + source.where() + ")";
+            }
+        }
+        return otherwise == null ? name + " not checked" : name + " " + RecoveryStatus.readable(otherwise) + " (default)";
+    }
+
     private static Duration pick(List<Source> sources, String name, Function<RepositoryConfig.Objectives, String> field,
             Duration otherwise) {
         for (Source source : sources) {

@@ -2,6 +2,8 @@ package io.arca.core.repo.status;
 
 import io.arca.core.repo.BackupManifest;
 import io.arca.core.repo.DrillRecord;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,11 +19,15 @@ import java.util.function.Function;
  * Each database's standing against its recovery objectives at one instant. The rules:
  *
  * <ul>
- *   <li>A database's backups are the complete ones whose manifest names it; safety backups (label
- *       {@code purpose=safety}, taken before {@code restore --clean}) never count, as they are not
- *       taken on schedule. The newest by start time is judged; its age is {@code now - startedAt}.
- *       No such backup is a problem ({@code no backup}); so is an age above the RPO
- *       ({@code newest backup is 30h old, RPO is 24h}).
+ *   <li>A database's backups are the complete, full ones whose manifest names it; safety backups
+ *       (label {@code purpose=safety}, taken before {@code restore --clean}) never count, as they
+ *       are not taken on schedule, and neither do partial ones ({@link BackupManifest#partial()}:
+ *       taken with table or schema filters), as they cannot restore the database. The newest by
+ *       start time is judged; its age is {@code now - startedAt}. No such backup is a problem
+ *       ({@code no backup}, or {@code no full backup (newest partial backup <id>)}); so is an age
+ *       above the RPO ({@code newest backup is 30h old, RPO is 24h}).
+ *   <li>{@link #ANY_DATABASE} stands for a repository in which no database has a backup or a
+ *       drill, judged when objectives are set: it has {@code no backup of any database}.
  *   <li>A database's drills are the drill records that name it. A newest drill that failed is a
  *       problem ({@code last drill <id> failed: <failure>}), whatever passed before it.
  *   <li>The RTO is judged on the newest passing drill's measured recovery time
@@ -40,6 +46,8 @@ import java.util.function.Function;
 public record RecoveryStatus(Instant now, List<DatabaseStatus> databases) {
     private static final String SAFETY_LABEL = "purpose";
     private static final String SAFETY = "safety";
+    /** The name judged for a repository without any backup or drill when objectives are set. */
+    public static final String ANY_DATABASE = RecoveryObjectives.EVERY_DATABASE;
 
     public RecoveryStatus {
         Objects.requireNonNull(now, "now");
@@ -92,11 +100,12 @@ public record RecoveryStatus(Instant now, List<DatabaseStatus> databases) {
 
     private static DatabaseStatus judge(String database, List<BackupManifest> backups, List<DrillRecord> drills,
             RecoveryObjectives objectives, Instant now) {
-        BackupManifest newest = backups.stream()
+        List<BackupManifest> scheduled = backups.stream()
                 .filter(b -> b.database() != null && database.equals(b.database().name()))
                 .filter(b -> !SAFETY.equals(b.labels().get(SAFETY_LABEL)))
-                .max(Comparator.comparing(BackupManifest::startedAt).thenComparing(BackupManifest::backupId))
-                .orElse(null);
+                .toList();
+        BackupManifest newest = newest(scheduled.stream().filter(BackupManifest::full).toList());
+        BackupManifest newestPartial = newest(scheduled.stream().filter(BackupManifest::partial).toList());
         List<DrillRecord> ofDatabase = drills.stream().filter(d -> database.equals(d.database()))
                 .sorted(Comparator.comparing(DrillRecord::startedAt).thenComparing(DrillRecord::drillId).reversed())
                 .toList();
@@ -110,7 +119,9 @@ public record RecoveryStatus(Instant now, List<DatabaseStatus> databases) {
             rpoMet = age != null && age.compareTo(objectives.rpo()) <= 0;
         }
         if (newest == null) {
-            backupProblems.add("no backup");
+            backupProblems.add(ANY_DATABASE.equals(database) ? "no backup of any database"
+                    : newestPartial == null ? "no backup"
+                    : "no full backup (newest partial backup " + newestPartial.backupId() + ")");
         } else if (Boolean.FALSE.equals(rpoMet)) {
             backupProblems.add("newest backup is " + readable(age) + " old, RPO is " + readable(objectives.rpo()));
         }
@@ -145,18 +156,37 @@ public record RecoveryStatus(Instant now, List<DatabaseStatus> databases) {
                 drillWithinMet, backupProblems, drillProblems);
     }
 
+    private static BackupManifest newest(List<BackupManifest> backups) {
+        return backups.stream()
+                .max(Comparator.comparing(BackupManifest::startedAt).thenComparing(BackupManifest::backupId))
+                .orElse(null);
+    }
+
     // A backup or drill that started after now (clock skew between hosts) counts as just taken.
     private static Duration nonNegative(Duration d) {
         return d.isNegative() ? Duration.ZERO : d;
     }
 
     /**
-     * A duration for people, its two largest units down to seconds, truncated: {@code 45s},
-     * {@code 12m 30s}, {@code 5h 2m}, {@code 30h}; hours up to 48h (so that {@code 24h} reads as
-     * {@code 24h}), days from there ({@code 7d}, {@code 3d 4h}).
+     * A duration for people, truncated: below a minute, seconds to the millisecond ({@code 0s},
+     * {@code 0.42s}, {@code 3.5s}, {@code 45s}); below an hour, minutes and seconds to the tenth
+     * ({@code 1m 3.5s}, {@code 12m 30s}); from there its two largest units ({@code 5h 2m},
+     * {@code 30h}), hours up to 48h (so that {@code 24h} reads as {@code 24h}), days from there
+     * ({@code 7d}, {@code 3d 4h}). A negative duration reads as {@code 0s}.
      */
     public static String readable(Duration d) {
-        long s = Math.max(0, d.getSeconds());
+        if (d.isNegative()) {
+            return "0s";
+        }
+        long s = d.getSeconds();
+        int millis = d.getNano() / 1_000_000;
+        if (s < 60) {
+            return seconds(s, millis, 3);
+        }
+        if (s < 3_600) {
+            String rest = seconds(s % 60, millis, 1);
+            return s / 60 + "m" + (rest.equals("0s") ? "" : " " + rest);
+        }
         long[] values;
         String[] units;
         if (s >= 2 * 86_400) {
@@ -175,5 +205,11 @@ public record RecoveryStatus(Instant now, List<DatabaseStatus> databases) {
             text += " " + values[first + 1] + units[first + 1];
         }
         return text;
+    }
+
+    /** {@code seconds.millis} with at most {@code decimals} decimals, truncated, without trailing zeros. */
+    private static String seconds(long seconds, int millis, int decimals) {
+        BigDecimal value = BigDecimal.valueOf(seconds * 1_000 + millis, 3).setScale(decimals, RoundingMode.DOWN);
+        return value.stripTrailingZeros().toPlainString() + "s";
     }
 }

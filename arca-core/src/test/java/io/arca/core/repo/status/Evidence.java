@@ -29,9 +29,19 @@ final class Evidence {
         return backup(database, start, Map.of("purpose", "safety"));
     }
 
+    /** A partial backup: taken with {@code --table users}. */
+    static BackupManifest partial(String database, Instant start) {
+        return backup(database, start, Map.of(), BackupManifest.Selection.of(List.of(), List.of("users"), List.of()));
+    }
+
     private static BackupManifest backup(String database, Instant start, Map<String, String> labels) {
+        return backup(database, start, labels, null);
+    }
+
+    private static BackupManifest backup(String database, Instant start, Map<String, String> labels,
+            BackupManifest.Selection selection) {
         DatabaseInfo info = new DatabaseInfo(database, "db:5432", "15.8", "7300000000000000001", "UTF8", null, null,
-                null, false, List.of(), null);
+                null, false, List.of(), null, selection);
         return new BackupManifest(1, id(start), "repo", BackupKind.LOGICAL, start, start.plusSeconds(90), labels,
                 Map.of("arca", "test"), info, List.of(), Map.of());
     }

@@ -67,4 +67,17 @@ class RecoveryObjectivesTest {
         assertThatThrownBy(() -> new RecoveryObjectives(Duration.ZERO, null, null))
                 .isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void describeSaysWhereEachObjectiveComesFrom() {
+        Map<String, Objectives> saved = Map.of("*", new Objectives("24h", "none", null),
+                "app", new Objectives(null, null, "3d"));
+
+        assertThat(RecoveryObjectives.describe("app", NOTHING, saved)).isEqualTo(
+                "rpo 24h (saved for '*'), rto not checked (none, saved for '*'), drill-within 3d (saved for 'app')");
+        assertThat(RecoveryObjectives.describe("shop", new Objectives(null, "4h", null), saved)).isEqualTo(
+                "rpo 24h (saved for '*'), rto 4h (given), drill-within 7d (default)");
+        assertThat(RecoveryObjectives.describe("shop", NOTHING, null)).isEqualTo(
+                "rpo not checked, rto not checked, drill-within 7d (default)");
+    }
 }

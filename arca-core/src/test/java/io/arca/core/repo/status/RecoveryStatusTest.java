@@ -2,6 +2,7 @@ package io.arca.core.repo.status;
 
 import static io.arca.core.repo.status.Evidence.backup;
 import static io.arca.core.repo.status.Evidence.failed;
+import static io.arca.core.repo.status.Evidence.partial;
 import static io.arca.core.repo.status.Evidence.passed;
 import static io.arca.core.repo.status.Evidence.safety;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -237,6 +238,58 @@ class RecoveryStatusTest {
 
         assertThat(status.databases()).isEmpty();
         assertThat(status.ok()).isTrue();
+    }
+
+    @Test
+    void partialBackupsNeitherCountNorHideTheFullOne() {
+        BackupManifest full = backup("app", ago(hours(30)));
+        BackupManifest newerPartial = partial("app", ago(hours(1)));
+
+        DatabaseStatus s = judge(List.of(full, newerPartial), List.of(passed("app", ago(hours(3)), hours(1))), DAILY);
+
+        assertThat(s.newestBackup()).isEqualTo(full);
+        assertThat(s.rpoMet()).isFalse();
+        assertThat(s.backupProblems()).containsExactly("newest backup is 30h old, RPO is 24h");
+    }
+
+    @Test
+    void onlyPartialBackupsAreNoFullBackup() {
+        BackupManifest p = partial("app", ago(hours(1)));
+
+        DatabaseStatus s = judge(List.of(p), List.of(passed("app", ago(hours(3)), hours(1))), DAILY);
+
+        assertThat(s.ok()).isFalse();
+        assertThat(s.newestBackup()).isNull();
+        assertThat(s.rpoMet()).isFalse();
+        assertThat(s.backupProblems()).containsExactly("no full backup (newest partial backup " + p.backupId() + ")");
+        assertThat(p.partial()).isTrue();
+        assertThat(p.full()).isFalse();
+    }
+
+    @Test
+    void aRepositoryWithoutBackupsMissesObjectivesWhenJudged() {
+        RecoveryStatus status = RecoveryStatus.of(Set.of(RecoveryStatus.ANY_DATABASE), List.of(), List.of(),
+                db -> new RecoveryObjectives(hours(36), null, null), NOW);
+
+        assertThat(status.ok()).isFalse();
+        assertThat(status.databases()).singleElement().satisfies(s -> {
+            assertThat(s.rpoMet()).isFalse();
+            assertThat(s.problems()).containsExactly("no backup of any database");
+        });
+    }
+
+    @Test
+    void readableDurationsKeepTheFractionOfShortOnes() {
+        assertThat(RecoveryStatus.readable(Duration.ofMillis(420))).isEqualTo("0.42s");
+        assertThat(RecoveryStatus.readable(Duration.ofMillis(5))).isEqualTo("0.005s");
+        assertThat(RecoveryStatus.readable(Duration.ofNanos(400_000))).isEqualTo("0s");
+        assertThat(RecoveryStatus.readable(Duration.ofMillis(3_500))).isEqualTo("3.5s");
+        assertThat(RecoveryStatus.readable(Duration.ofMillis(12_345))).isEqualTo("12.345s");
+        assertThat(RecoveryStatus.readable(Duration.ofMillis(63_500))).isEqualTo("1m 3.5s");
+        assertThat(RecoveryStatus.readable(Duration.ofMillis(63_590))).as("truncated").isEqualTo("1m 3.5s");
+        assertThat(RecoveryStatus.readable(Duration.ofMillis(60_050))).isEqualTo("1m");
+        assertThat(RecoveryStatus.readable(Duration.ofMillis(3_600_900))).isEqualTo("1h");
+        assertThat(RecoveryStatus.readable(Duration.ofMillis(-5))).isEqualTo("0s");
     }
 
     @Test
