@@ -15,7 +15,6 @@ import io.arca.core.repo.BackupManifest;
 import io.arca.core.repo.Repository.PendingBackup;
 import io.arca.core.repo.Repository;
 import io.arca.postgres.archive.CustomArchiveScanner;
-import io.arca.postgres.archive.TocEntry;
 import io.arca.postgres.local.ConnectionSettings;
 import io.arca.postgres.local.PgBinaries;
 import io.arca.postgres.local.ToolProcess;
@@ -41,8 +40,6 @@ public final class LogicalBackup {
     /** Source name recorded for the globals artifact. */
     public static final String GLOBALS_SOURCE = "postgresql.globals";
     private static final int BUFFER = 1 << 20;
-    /** {@code \.\n\n\n}, which pg_dump writes after a table's COPY rows. */
-    private static final int COPY_END_MARKER_LENGTH = 5;
 
     private final Repository repository;
     private final PgBinaries binaries;
@@ -149,25 +146,13 @@ public final class LogicalBackup {
     }
 
     /**
-     * pg_dump -Z0 writes one chunk per COPY row and then the end-of-data marker as one more chunk:
-     * the dump counts its own rows, in its own snapshot, at no cost to the server (a count(*) per
-     * table would compete with the dump for the same cores). A block that does not end with the
-     * marker (another pg_dump behaviour) is counted with count(*) in the snapshot instead.
+     * The dump counts its own rows (see {@link ArchiveRowCounts}), in its own snapshot, at no cost
+     * to the server; a table whose block cannot be counted so is counted with count(*) in the snapshot.
      */
     private static void countFromDump(CustomArchiveScanner scanner, RowCounter counter) {
-        Map<Integer, TocEntry> entries = scanner.toc().orElseThrow().byDumpId();
-        for (CustomArchiveScanner.DataBlock block : scanner.blocks()) {
-            TocEntry e = entries.get(block.dumpId());
-            if (e == null || !e.is("TABLE DATA")) {
-                continue;
-            }
-            TableRef table = new TableRef(e.namespace(), e.tag());
-            if (block.chunks() >= 1 && block.lastChunkLength() == COPY_END_MARKER_LENGTH) {
-                counter.counted(table, block.chunks() - 1);
-            } else {
-                counter.add(table);
-            }
-        }
+        ArchiveRowCounts counts = ArchiveRowCounts.of(scanner);
+        counts.counted().forEach(counter::counted);
+        counts.uncounted().forEach(counter::add);
     }
 
     private ArtifactRecord dumpPlain(PendingBackup pending, Path pgDump, ConnectionSettings db, List<String> common,
