@@ -1,6 +1,7 @@
 package io.arca.cli;
 
 import io.arca.core.repo.BackupManifest;
+import io.arca.core.repo.EncryptionHistory;
 import io.arca.core.repo.Repository;
 import io.arca.core.storage.Storage;
 import io.arca.core.wal.WalCoverage;
@@ -32,6 +33,7 @@ final class ListCommand implements Callable<Integer> {
             Repository repo = repository.open(storage);
             Repository.Catalog catalog = repo.catalog();
             List<WalCoverage.Window> windows = windows(storage, catalog.backups());
+            EncryptionHistory encryption = EncryptionHistory.of(repo.config(), catalog.backups());
             if (output.json()) {
                 List<Map<String, Object>> rows = new ArrayList<>();
                 for (BackupManifest m : catalog.backups()) {
@@ -50,9 +52,13 @@ final class ListCommand implements Callable<Integer> {
                     if (!from.isEmpty()) {
                         row.put("recoverable", from);
                     }
+                    if (!encryption.warnings(m).isEmpty()) {
+                        row.put("encryptionWarnings", encryption.warnings(m));
+                    }
                     rows.add(row);
                 }
                 Text.json(root.out, rows);
+                printWarnings(encryption, catalog.backups());
                 return 0;
             }
             if (catalog.backups().isEmpty()) {
@@ -80,6 +86,7 @@ final class ListCommand implements Callable<Integer> {
             if (!catalog.unreadable().isEmpty()) {
                 root.err.println("warning: unreadable manifest in " + String.join(", ", catalog.unreadable()));
             }
+            printWarnings(encryption, catalog.backups());
             root.out.flush();
         }
         return 0;
@@ -100,6 +107,13 @@ final class ListCommand implements Callable<Integer> {
         segmentSizes.forEach((system, size) -> windows.addAll(
                 WalCoverage.scan(storage, Long.parseUnsignedLong(system), size).windows(backups)));
         return windows;
+    }
+
+    /** Backups whose encryption differs from the repository's history, and an arca.json that changed. */
+    private void printWarnings(EncryptionHistory encryption, List<BackupManifest> backups) {
+        encryption.repositoryWarnings().forEach(w -> root.err.println("warning: " + w));
+        backups.forEach(m -> encryption.warnings(m).forEach(w -> root.err.println("warning: " + w)));
+        root.err.flush();
     }
 
     static Map<String, Object> summary(BackupManifest m) {

@@ -5,6 +5,7 @@ import io.arca.core.crypto.DecryptionKeys;
 import io.arca.core.error.ArcaException;
 import io.arca.core.error.ErrorCode;
 import io.arca.core.repo.BackupManifest;
+import io.arca.core.repo.EncryptionHistory;
 import io.arca.core.repo.Repository;
 import io.arca.core.storage.Storage;
 import io.arca.core.storage.StorageUrl;
@@ -35,7 +36,9 @@ import picocli.CommandLine.ParentCommand;
                 "Exits 15 naming the first bad artifact.",
                 "Encrypted artifacts are decrypted and checked through when --private-key or --passphrase-file (or"
                         + " ARCA_PRIVATE_KEY / ARCA_PASSPHRASE) is given; without a key only their stored size and"
-                        + " SHA-256 are checked."})
+                        + " SHA-256 are checked.",
+                "A backup whose encryption differs from what the repository required when its earlier backups"
+                        + " were written (arca.json edited to drop the requirement or swap a key) fails as well."})
 final class VerifyCommand implements Callable<Integer> {
     @ParentCommand
     ArcaCommand root;
@@ -82,11 +85,14 @@ final class VerifyCommand implements Callable<Integer> {
                     if (urls.size() > 1 && !output.json()) {
                         root.out.println("repository " + url);
                     }
+                    EncryptionHistory encryption = EncryptionHistory.of(repo.config(), all ? targets : repo.list());
+                    encryption.repositoryWarnings().forEach(w -> root.err.println("warning: " + w));
                     LogicalVerifier verifier = new LogicalVerifier(repo, postgres.binaries(), progress);
                     PhysicalVerifier physical = new PhysicalVerifier(repo, progress);
                     List<VerifyReport> here = new ArrayList<>();
                     for (BackupManifest m : targets) {
-                        VerifyReport r = m.physical() != null ? physical.verify(m) : verifier.verify(m);
+                        VerifyReport r = (m.physical() != null ? physical.verify(m) : verifier.verify(m))
+                                .withEncryptionWarnings(encryption.warnings(m));
                         progress.done();
                         here.add(r);
                         if (!output.json()) {
@@ -110,7 +116,8 @@ final class VerifyCommand implements Callable<Integer> {
         if (bad != null) {
             VerifyReport.ArtifactCheck first = bad.artifacts().stream().filter(c -> !c.ok()).findFirst().orElseThrow();
             throw new ArcaException(ErrorCode.VERIFICATION_FAILED, "backup '" + bad.backupId() + "' failed verification: "
-                    + (first.name().startsWith("WAL ") ? first.name() : "artifact '" + first.name() + "'") + ": "
+                    + (first.name().startsWith("WAL ") || first.name().equals(VerifyReport.ENCRYPTION) ? first.name()
+                            : "artifact '" + first.name() + "'") + ": "
                     + first.problem(),
                     "do not rely on this backup; restore an older one and take a new backup");
         }

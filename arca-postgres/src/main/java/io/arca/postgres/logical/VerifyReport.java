@@ -10,8 +10,29 @@ import java.util.List;
  */
 public record VerifyReport(String backupId, List<ArtifactCheck> artifacts) {
 
+    /** The name of the check that fails a backup whose encryption differs from the repository's history. */
+    public static final String ENCRYPTION = "encryption";
+
+    public VerifyReport {
+        artifacts = List.copyOf(artifacts);
+    }
+
     public boolean ok() {
         return artifacts.stream().allMatch(ArtifactCheck::ok);
+    }
+
+    /**
+     * This report with a failed {@link #ENCRYPTION} check when there are {@code warnings} (see
+     * {@code io.arca.core.repo.EncryptionHistory}): the bytes may be intact, but they are not
+     * protected as the repository required.
+     */
+    public VerifyReport withEncryptionWarnings(List<String> warnings) {
+        if (warnings.isEmpty()) {
+            return this;
+        }
+        List<ArtifactCheck> all = new java.util.ArrayList<>(artifacts);
+        all.add(new ArtifactCheck(ENCRYPTION, false, List.of("encryption history"), String.join("; ", warnings)));
+        return new VerifyReport(backupId, all);
     }
 
     /**
