@@ -37,8 +37,12 @@ import picocli.CommandLine.ParentCommand;
                 "Encrypted artifacts are decrypted and checked through when --private-key or --passphrase-file (or"
                         + " ARCA_PRIVATE_KEY / ARCA_PASSPHRASE) is given; without a key only their stored size and"
                         + " SHA-256 are checked.",
+                "Custom and directory format: every table's rows are recounted from the backup's data and must"
+                        + " match the manifest (plain backups say they were not recounted).",
                 "A backup whose encryption differs from what the repository required when its earlier backups"
-                        + " were written (arca.json edited to drop the requirement or swap a key) fails as well."})
+                        + " were written (arca.json edited to drop the requirement or swap a key) fails as well.",
+                "'latest' is the newest full backup: partial ones (--table/--schema/--exclude-table) are verified"
+                        + " by id or with --all."})
 final class VerifyCommand implements Callable<Integer> {
     @ParentCommand
     ArcaCommand root;

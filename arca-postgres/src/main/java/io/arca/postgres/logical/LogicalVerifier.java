@@ -6,12 +6,16 @@ import io.arca.core.error.ErrorCode;
 import io.arca.core.repo.ArtifactRecord;
 import io.arca.core.repo.BackupManifest;
 import io.arca.core.repo.Repository;
+import io.arca.postgres.archive.ArchiveToc;
 import io.arca.postgres.archive.CustomArchiveScanner;
+import io.arca.postgres.archive.TocEntry;
 import io.arca.postgres.local.PgBinaries;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -23,8 +27,8 @@ import java.util.TreeMap;
  * sizes and SHA-256 sums against the manifest (which also decodes the whole codec chain), checks
  * the structure of {@code pg_dump} archives block by block, and has {@code pg_restore --list} read
  * their table of contents. In custom-format archives it recounts every table's rows from the data
- * blocks and fails when a count differs from the manifest's; plain and directory backups say that
- * their counts were not recounted. Stops at the first bad artifact. An encrypted artifact is decrypted
+ * blocks, and in directory archives from the lines of each table's data file, and fails when a
+ * count differs from the manifest's; plain backups say that their counts were not recounted. Stops at the first bad artifact. An encrypted artifact is decrypted
  * (checking its OpenPGP integrity too) when the repository has keys; without them only its stored
  * size and SHA-256 are checked, which needs no secret.
  */
@@ -41,6 +45,9 @@ public final class LogicalVerifier {
 
     public VerifyReport verify(BackupManifest m) {
         List<VerifyReport.ArtifactCheck> results = new ArrayList<>();
+        // directory format: rows of each data file by artifact name (null: not countable), and the toc.dat
+        Map<String, Long> dataFileRows = new HashMap<>();
+        ArtifactRecord directoryToc = null;
         for (ArtifactRecord a : m.artifacts()) {
             if (a.encrypted() && repository.decryptionKeys() == null) {
                 results.add(verifyStored(m, a));
@@ -59,11 +66,15 @@ public final class LogicalVerifier {
                         checks.add(checkRowCounts(m, counts));
                     }
                     case "pg_dump-directory" -> {
-                        drain(m, a);
+                        CopyDataRows rows = new CopyDataRows();
+                        drain(m, a, rows);
+                        if (a.name().endsWith(".dat")) {
+                            dataFileRows.put(a.name(), rows.rows());
+                        }
                         if (a.name().endsWith("/toc.dat")) {
                             new LogicalRestore(repository, binaries, Progress.NONE).list(m);
                             checks.add("pg_restore --list");
-                            checks.add("row counts not recounted in directory format");
+                            directoryToc = a;
                         }
                     }
                     case "pg_dump-plain" -> {
@@ -85,7 +96,78 @@ public final class LogicalVerifier {
                 break;
             }
         }
+        if (directoryToc != null && results.stream().allMatch(VerifyReport.ArtifactCheck::ok)) {
+            // every data file has been read by now, whatever the order of the artifacts
+            ArtifactRecord toc = directoryToc;
+            results.replaceAll(c -> c.name().equals(toc.file()) ? checkDirectoryRows(m, toc, dataFileRows, c) : c);
+        }
         return new VerifyReport(m.backupId(), results);
+    }
+
+    /** The toc.dat's check with the row counts of the data files it names compared with the manifest's. */
+    private VerifyReport.ArtifactCheck checkDirectoryRows(BackupManifest m, ArtifactRecord toc,
+            Map<String, Long> dataFileRows, VerifyReport.ArtifactCheck check) {
+        List<String> checks = new ArrayList<>(check.checks());
+        try (InputStream in = repository.openArtifact(m, toc)) {
+            String prefix = toc.name().substring(0, toc.name().length() - "toc.dat".length());
+            Map<TableRef, Long> counted = new TreeMap<>();
+            List<TableRef> uncounted = new ArrayList<>();
+            for (TocEntry e : ArchiveToc.readTocDat(in).entries()) {
+                if (!e.is("TABLE DATA") || e.dataFile() == null) {
+                    continue;
+                }
+                TableRef table = new TableRef(e.namespace(), e.tag());
+                Long rows = dataFileRows.get(prefix + e.dataFile());
+                if (rows == null) {
+                    uncounted.add(table);
+                } else {
+                    counted.put(table, rows);
+                }
+            }
+            checks.add(checkRowCounts(m, new ArchiveRowCounts(counted, uncounted)));
+            return new VerifyReport.ArtifactCheck(check.name(), true, checks, null);
+        } catch (ArcaException e) {
+            if (e.code() != ErrorCode.VERIFICATION_FAILED) {
+                throw e;
+            }
+            return new VerifyReport.ArtifactCheck(check.name(), false, checks, e.getMessage());
+        } catch (IOException e) {
+            return new VerifyReport.ArtifactCheck(check.name(), false, checks, "cannot read: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Counts the rows of a data file of an uncompressed directory archive as it passes: COPY text,
+     * one line per row (newlines inside values are escaped), then the end marker {@code \.\n\n\n}.
+     */
+    private static final class CopyDataRows extends OutputStream {
+        private static final byte[] END = {'\\', '.', '\n', '\n', '\n'};
+        private final byte[] tail = new byte[END.length];
+        private long newlines;
+        private long length;
+
+        @Override
+        public void write(int b) {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            for (int i = off; i < off + len; i++) {
+                if (b[i] == '\n') {
+                    newlines++;
+                }
+            }
+            int keep = Math.min(len, tail.length);
+            System.arraycopy(tail, keep, tail, 0, tail.length - keep);
+            System.arraycopy(b, off + len - keep, tail, tail.length - keep, keep);
+            length += len;
+        }
+
+        /** The rows, or null when the data does not end with the marker (it cannot be counted so). */
+        Long rows() {
+            return length >= END.length && Arrays.equals(tail, END) ? newlines - 3 : null;
+        }
     }
 
     /** Without a key: the stored bytes' size and SHA-256 only. */
@@ -103,8 +185,12 @@ public final class LogicalVerifier {
     }
 
     private void drain(BackupManifest m, ArtifactRecord a) throws IOException {
+        drain(m, a, OutputStream.nullOutputStream());
+    }
+
+    private void drain(BackupManifest m, ArtifactRecord a, OutputStream out) throws IOException {
         try (InputStream in = repository.openArtifact(m, a)) {
-            copy(in, OutputStream.nullOutputStream(), a);
+            copy(in, out, a);
         }
     }
 

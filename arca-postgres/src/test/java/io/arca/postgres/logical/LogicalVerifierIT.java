@@ -68,6 +68,31 @@ class LogicalVerifierIT {
     }
 
     @Test
+    void directoryBackupsAreRecountedFromTheLinesOfTheirDataFiles(@TempDir Path dir) throws Exception {
+        Repository repo = Repository.init(new LocalFileStorage(dir), new RepositoryConfig.Defaults("zstd:3"),
+                Clock.systemUTC());
+        LogicalBackupOptions o = LogicalBackupOptions.defaults(CodecSpec.defaults());
+        o = new LogicalBackupOptions(DumpFormat.DIRECTORY, 2, false, List.of(), List.of(), List.of(), true, o.codec(),
+                Map.of(), dir.resolve("staging"));
+        BackupManifest m = new LogicalBackup(repo, PgBinaries.discover(List.of()), Progress.NONE).run(PG.settings(db), o);
+        LogicalVerifier verifier = new LogicalVerifier(repo, PgBinaries.discover(List.of()), Progress.NONE);
+
+        VerifyReport ok = verifier.verify(m);
+        assertThat(ok.ok()).as(ok.toString()).isTrue();
+        assertThat(ok.artifacts()).filteredOn(c -> c.name().startsWith(m.artifacts().stream()
+                .filter(a -> a.name().endsWith("/toc.dat")).findFirst().orElseThrow().file()))
+                .singleElement().satisfies(c -> assertThat(c.checks()).contains("row counts"));
+
+        List<BackupManifest.TableInfo> edited = m.database().tables().stream()
+                .map(t -> t.name().equals("a") ? new BackupManifest.TableInfo(t.schema(), t.name(), 299L) : t)
+                .toList();
+        VerifyReport bad = verifier.verify(withTables(m, edited));
+        assertThat(bad.ok()).isFalse();
+        assertThat(bad.artifacts()).filteredOn(c -> !c.ok()).singleElement().satisfies(c -> assertThat(c.problem())
+                .isEqualTo("table public.a: the manifest records 299 rows, the archive holds 300"));
+    }
+
+    @Test
     void plainBackupsSayTheirRowsAreNotRecounted(@TempDir Path dir) {
         Repository repo = Repository.init(new LocalFileStorage(dir), new RepositoryConfig.Defaults("zstd:3"),
                 Clock.systemUTC());
