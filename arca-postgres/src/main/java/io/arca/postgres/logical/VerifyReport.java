@@ -6,7 +6,9 @@ import java.util.List;
  * The outcome of verifying one backup.
  *
  * @param backupId the backup
- * @param artifacts each artifact's outcome, in manifest order, up to and including the first failure
+ * @param artifacts each artifact's outcome, in manifest order, up to and including the first failure;
+ *     then, for a backup whose encryption differs from the repository's history, a failed
+ *     {@link #ENCRYPTION} check
  */
 public record VerifyReport(String backupId, List<ArtifactCheck> artifacts) {
 
