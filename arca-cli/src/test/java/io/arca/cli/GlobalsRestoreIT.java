@@ -114,10 +114,12 @@ class GlobalsRestoreIT {
         }
 
         ArcaRun clean = ArcaRun.of("restore", "--repo", repo.toString(), id, "--to",
-                ArcaRun.url(TARGET.cluster(), "shop_again"), "--globals", "--clean");
+                ArcaRun.url(TARGET.cluster(), "shop_again"), "--globals", "--clean", "-o", "json");
         assertThat(clean.exit()).as(clean.toString()).isZero();
-        assertThat(clean.out()).contains("roles updated: alice, app_owner, readers").contains("roles kept: postgres")
-                .contains("tablespaces updated: archive_space");
+        com.fasterxml.jackson.databind.JsonNode globals = RepositoryJson.mapper().readTree(clean.out()).get("globals");
+        assertThat(globals.get("rolesUpdated").toString()).isEqualTo("[\"alice\",\"app_owner\",\"readers\"]");
+        assertThat(globals.get("rolesKept").toString()).isEqualTo("[\"postgres\"]");
+        assertThat(globals.get("tablespacesUpdated").toString()).isEqualTo("[\"archive_space\"]");
         assertThat(role("alice")).isEqualTo("true 3 {work_mem=8MB} from the backup readers");
         assertThat(role("postgres")).isEqualTo(postgresBefore);
     }

@@ -231,6 +231,34 @@ class TableRestoreIT {
     @Test
     void aFailureMidTableRestoreLeavesTheLiveTableIntact(@TempDir Path dir) throws Exception {
         String id = backup(dir);
+        String target = damagedCopy(dir, id, "tables_forced");
+        // nothing depends on users any more, so its drop succeeds; then the restore fails at its
+        // first CREATE INDEX, after the table was re-created and loaded
+        PG.cluster().execute(target, "drop view active_users",
+                "alter table orders drop constraint orders_user_id_fkey",
+                "alter table billing.invoices drop constraint invoices_user_id_fkey",
+                """
+                create function refuse_indexes() returns event_trigger language plpgsql as $$
+                begin
+                  if exists (select 1 from pg_event_trigger_ddl_commands() where command_tag = 'CREATE INDEX') then
+                    raise exception 'forced failure: no new indexes today';
+                  end if;
+                end $$""",
+                "create event trigger refuse_indexes on ddl_command_end execute function refuse_indexes()");
+        String shape = query(target, USERS_SHAPE);
+        String data = query(target, USERS_DATA);
+
+        ArcaRun r = restore(dir, id, target, "--table", "users", "--clean", "--no-safety-backup");
+        assertThat(r.exit()).as(r.toString()).isEqualTo(1);
+        assertThat(r.err()).contains("forced failure").contains("rolled back");
+        assertThat(query(target, USERS_SHAPE)).isEqualTo(shape);
+        assertThat(query(target, USERS_DATA)).isEqualTo(data);
+        assertThat(query(target, "select count(*) from pg_constraint where conname = 'users_pkey'")).isEqualTo("1");
+    }
+
+    @Test
+    void aForeignKeyTheRestoredRowsBreakRollsTheTableRestoreBack(@TempDir Path dir) throws Exception {
+        String id = backup(dir);
         String target = damagedCopy(dir, id, "tables_failing");
         // an order of a user that the backup does not hold: re-creating orders' foreign key to the
         // restored users fails, after users was dropped and loaded again
@@ -248,6 +276,28 @@ class TableRestoreIT {
         assertThat(query(target, USERS_SHAPE)).isEqualTo(shape);
         assertThat(query(target, USERS_DATA)).isEqualTo(data);
         assertThat(query(target, "select count(*) from users where id = 100000")).isEqualTo("1");
+    }
+
+    @Test
+    void dependentsTheBackupDoesNotHoldAreNamedBeforeAnythingChanges(@TempDir Path dir) throws Exception {
+        String id = backup(dir);
+        String target = damagedCopy(dir, id, "tables_blocked");
+        PG.cluster().execute(target, "create table sessions (user_id int references users (id))",
+                "insert into sessions select id from users where id < 10",
+                "create view recent_users as select id from users where id > 100");
+        String shape = query(target, USERS_SHAPE);
+        String data = query(target, USERS_DATA);
+        int backups = RepositoryJson.mapper().readTree(ArcaRun.of("list", "--repo", dir.toString(), "-o", "json").out())
+                .size();
+
+        ArcaRun r = restore(dir, id, target, "--table", "users", "--clean");
+        assertThat(r.exit()).as(r.toString()).isEqualTo(1);
+        assertThat(r.err()).contains("foreign key sessions_user_id_fkey of sessions (on public.users)")
+                .contains("view recent_users (on public.users)").contains("not in the backup");
+        assertThat(query(target, USERS_SHAPE)).isEqualTo(shape);
+        assertThat(query(target, USERS_DATA)).isEqualTo(data);
+        assertThat(RepositoryJson.mapper().readTree(ArcaRun.of("list", "--repo", dir.toString(), "-o", "json").out()))
+                .hasSize(backups);
     }
 
     @Test

@@ -120,7 +120,8 @@ public record UseList(List<TocEntry> entries, List<TocEntry> roots) {
         return what + (related > 0 ? " and " + related + " related entries (data, constraints, indexes, sequences...)" : "");
     }
 
-    static String qualified(TocEntry e) {
+    /** {@code schema.tag}: for messages. */
+    public static String qualified(TocEntry e) {
         return (e.namespace() == null || e.namespace().isEmpty() ? "" : e.namespace() + ".") + e.tag();
     }
 

@@ -11,6 +11,7 @@ import io.arca.core.repo.Repository;
 import io.arca.core.storage.ReadRange;
 import io.arca.postgres.archive.ArchiveToc;
 import io.arca.postgres.archive.TargetCatalog;
+import io.arca.postgres.archive.TocEntry;
 import io.arca.postgres.archive.UseList;
 import io.arca.postgres.local.ConnectionSettings;
 import io.arca.postgres.local.PgConnections;
@@ -73,10 +74,73 @@ final class TableSelection {
         }
         try (c) {
             c.setAutoCommit(true);
-            return UseList.select(toc, options.tables(), options.schemas(), TargetCatalog.of(c));
+            UseList list = UseList.select(toc, options.tables(), options.schemas(), TargetCatalog.of(c));
+            if (options.clean()) {
+                refuseBlockers(c, list, target);
+            }
+            return list;
         } catch (SQLException e) {
             throw new ArcaException(ErrorCode.PG_CONNECTION, "cannot look up the objects of '" + target.describe() + "': "
                     + e.getMessage(), "check that the server is running, then restore again", e);
+        }
+    }
+
+    /**
+     * Refuses a clean table restore whose drops would fail: foreign keys of the target's other
+     * tables, and views, that depend on a table the restore drops but that the backup does not
+     * hold (so the restore cannot re-create them). The restore would roll back anyway; this says
+     * which objects, before anything (a safety backup) is done.
+     */
+    private static void refuseBlockers(Connection c, UseList list, ConnectionSettings target) throws SQLException {
+        java.util.Set<String> restored = new java.util.HashSet<>();
+        java.util.Set<String> dropped = new java.util.HashSet<>();
+        for (TocEntry e : list.entries()) {
+            restored.add(e.desc() + " " + e.namespace() + " " + e.tag());
+            if (e.is("TABLE") || e.is("MATERIALIZED VIEW") || e.is("VIEW")) {
+                dropped.add(e.namespace() + "." + e.tag());
+            }
+        }
+        String sql = """
+                select 'FK CONSTRAINT', n.nspname, r.relname || ' ' || k.conname,
+                       'foreign key ' || k.conname || ' of ' || k.conrelid::regclass, n.nspname || '.' || r.relname
+                  from pg_constraint k join pg_class r on r.oid = k.conrelid join pg_namespace n on n.oid = r.relnamespace
+                 where k.contype = 'f' and k.conrelid <> k.confrelid
+                   and k.confrelid = to_regclass(quote_ident(?) || '.' || quote_ident(?))
+                union
+                select case v.relkind when 'm' then 'MATERIALIZED VIEW' else 'VIEW' end, n.nspname, v.relname,
+                       'view ' || v.oid::regclass, n.nspname || '.' || v.relname
+                  from pg_depend d join pg_rewrite w on w.oid = d.objid join pg_class v on v.oid = w.ev_class
+                  join pg_namespace n on n.oid = v.relnamespace
+                 where d.classid = 'pg_rewrite'::regclass and d.refclassid = 'pg_class'::regclass
+                   and d.refobjid = to_regclass(quote_ident(?) || '.' || quote_ident(?)) and v.oid <> d.refobjid
+                """;
+        java.util.Set<String> blockers = new java.util.TreeSet<>();
+        for (TocEntry e : list.entries()) {
+            if (!e.is("TABLE")) {
+                continue;
+            }
+            try (java.sql.PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setString(1, e.namespace());
+                ps.setString(2, e.tag());
+                ps.setString(3, e.namespace());
+                ps.setString(4, e.tag());
+                try (java.sql.ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        String entry = rs.getString(1) + " " + rs.getString(2) + " " + rs.getString(3);
+                        boolean goesWithItsTable = rs.getString(1).equals("FK CONSTRAINT") && dropped.contains(rs.getString(5));
+                        if (!restored.contains(entry) && !goesWithItsTable) {
+                            blockers.add(rs.getString(4) + " (on " + UseList.qualified(e) + ")");
+                        }
+                    }
+                }
+            }
+        }
+        if (!blockers.isEmpty()) {
+            throw new ArcaException(ErrorCode.FAILURE, "cannot replace the tables in '" + target.describe() + "': "
+                    + String.join(", ", blockers) + " depend" + (blockers.size() == 1 ? "s" : "")
+                    + " on them and " + (blockers.size() == 1 ? "is" : "are") + " not in the backup",
+                    "drop " + (blockers.size() == 1 ? "it" : "them") + " first (and re-create after), or restore into"
+                            + " another database without --clean");
         }
     }
 
