@@ -200,6 +200,9 @@ final class RestoreCommand implements Callable<Integer> {
                     noOwner, noPrivileges);
             GlobalsRestore.Result g = globals ? new GlobalsRestore(repo, progress).run(backup,
                     ConnectionSettings.parse(to, System.getenv()), clean) : null;
+            if (!globals && GlobalsRestore.hasGlobals(backup)) {
+                progress.note("the backup also holds roles and tablespaces: --globals restores the missing ones");
+            }
             RestoreResult r;
             // a restore that may write a safety backup leases the repository like a backup does
             try (Lease lease = clean && !noSafetyBackup ? OpenRepository.leases(storage).acquire(LeaseMode.SHARED,
@@ -236,6 +239,10 @@ final class RestoreCommand implements Callable<Integer> {
     private int restorePhysical(Repository repo, ConsoleProgress progress) {
         if (pgdata == null) {
             throw new UsageException("missing --pgdata DIR: the data directory to restore into");
+        }
+        if (globals) {
+            throw new UsageException("--globals is for logical backups taken with --globals, not --physical"
+                    + " (a physical backup holds the whole cluster, roles included)");
         }
         if (to != null || list || clean || jobs != 1 || !tables.isEmpty() || !schemas.isEmpty() || noOwner || noPrivileges) {
             throw new UsageException("--to, --list, --clean, --jobs, --table, --schema, --no-owner and"

@@ -131,5 +131,10 @@ class GlobalsRestoreIT {
         assertThat(r.exit()).as(r.toString()).isEqualTo(2);
         assertThat(r.err()).contains("holds no roles and tablespaces");
         assertThat(query("select count(*) from pg_database where datname = 'shop_plain'")).isEqualTo("0");
+
+        ArcaRun physical = ArcaRun.of("restore", "--repo", repo.toString(), "latest", "--physical", "--pgdata",
+                dir.resolve("pgdata").toString(), "--globals");
+        assertThat(physical.exit()).as(physical.toString()).isEqualTo(2);
+        assertThat(physical.err()).contains("--globals is for logical backups");
     }
 }
