@@ -11,6 +11,7 @@ import io.arca.core.storage.Storage;
 import io.arca.core.storage.StorageUrl;
 import io.arca.core.wal.WalArchive;
 import io.arca.postgres.local.ConnectionSettings;
+import io.arca.postgres.logical.GlobalsRestore;
 import io.arca.postgres.logical.LogicalRestore;
 import io.arca.postgres.logical.LogicalRestoreOptions;
 import io.arca.postgres.logical.RestoreResult;
@@ -69,13 +70,22 @@ final class RestoreCommand implements Callable<Integer> {
     @Option(names = "--no-safety-backup", description = "With --clean, do not back up the target first.")
     boolean noSafetyBackup;
 
+    @Option(names = "--globals", description = "Also restore the backup's roles and tablespaces (a backup taken with"
+            + " --globals), before the database: creates the missing ones, leaves existing ones as they are; with --clean"
+            + " brings existing ones to the backup's attributes, passwords and memberships. Never drops a role, never"
+            + " changes the connecting role.")
+    boolean globals;
+
     @Option(names = {"-j", "--jobs"}, paramLabel = "N", defaultValue = "1", description = "Parallel restore workers.")
     int jobs;
 
-    @Option(names = {"-t", "--table"}, paramLabel = "NAME", description = "Restore only this table. Repeatable.")
+    @Option(names = {"-t", "--table"}, paramLabel = "NAME", description = "Restore only this table (name or schema.name)"
+            + " with its data, constraints, indexes, triggers, defaults, owned sequences and the foreign keys whose other"
+            + " side is there; with --clean in one transaction (--jobs ignored). Repeatable.")
     List<String> tables = new ArrayList<>();
 
-    @Option(names = {"-n", "--schema"}, paramLabel = "NAME", description = "Restore only this schema. Repeatable.")
+    @Option(names = {"-n", "--schema"}, paramLabel = "NAME", description = "Restore only this schema's objects, as"
+            + " --table does for a table. Repeatable.")
     List<String> schemas = new ArrayList<>();
 
     @Option(names = {"-O", "--no-owner"}, description = "Do not restore object ownership.")
@@ -188,6 +198,11 @@ final class RestoreCommand implements Callable<Integer> {
             }
             LogicalRestoreOptions options = new LogicalRestoreOptions(clean, !noSafetyBackup, jobs, tables, schemas,
                     noOwner, noPrivileges);
+            GlobalsRestore.Result g = globals ? new GlobalsRestore(repo, progress).run(backup,
+                    ConnectionSettings.parse(to, System.getenv()), clean) : null;
+            if (!globals && GlobalsRestore.hasGlobals(backup)) {
+                progress.note("the backup also holds roles and tablespaces: --globals restores the missing ones");
+            }
             RestoreResult r;
             // a restore that may write a safety backup leases the repository like a backup does
             try (Lease lease = clean && !noSafetyBackup ? OpenRepository.leases(storage).acquire(LeaseMode.SHARED,
@@ -202,8 +217,12 @@ final class RestoreCommand implements Callable<Integer> {
                 j.put("created", r.created());
                 j.put("safetyBackup", r.safetyBackup() == null ? null : r.safetyBackup().backupId());
                 j.put("durationMillis", r.duration().toMillis());
+                j.put("globals", g);
                 Text.json(root.out, j);
             } else {
+                if (g != null) {
+                    root.out.println(g.describe());
+                }
                 if (r.safetyBackup() != null) {
                     root.out.println("safety backup " + r.safetyBackup().backupId() + " taken of the target before cleaning");
                 }
@@ -220,6 +239,10 @@ final class RestoreCommand implements Callable<Integer> {
     private int restorePhysical(Repository repo, ConsoleProgress progress) {
         if (pgdata == null) {
             throw new UsageException("missing --pgdata DIR: the data directory to restore into");
+        }
+        if (globals) {
+            throw new UsageException("--globals is for logical backups taken with --globals, not --physical"
+                    + " (a physical backup holds the whole cluster, roles included)");
         }
         if (to != null || list || clean || jobs != 1 || !tables.isEmpty() || !schemas.isEmpty() || noOwner || noPrivileges) {
             throw new UsageException("--to, --list, --clean, --jobs, --table, --schema, --no-owner and"

@@ -96,11 +96,17 @@ public final class ArchiveRestore {
         Path dir = Files.createTempDirectory("arca-restore-");
         try {
             Path tocFile = writeToc(source, dir);
+            options = withSelection(source.toc(), options, dir);
             long t0 = System.nanoTime();
-            ArchiveCleaner.CleanReport clean = options.clean() ? clean(tocFile, source.toc(), options) : null;
+            ArchiveCleaner.CleanReport clean = cleansFirst(options) ? clean(tocFile, source.toc(), options) : null;
             if (options.jobs() == 1) {
                 long t1 = System.nanoTime();
-                long fed = restoreSerialFromSource(source, tocFile, options);
+                long fed;
+                try {
+                    fed = restoreSerialFromSource(source, tocFile, options);
+                } catch (ArcaException e) {
+                    throw rolledBack(e, options);
+                }
                 return new RestoreReport(1, fed, clean, Duration.ofNanos(t1 - t0), Duration.ofNanos(System.nanoTime() - t1),
                         Duration.ZERO);
             }
@@ -137,7 +143,7 @@ public final class ArchiveRestore {
             long t0 = System.nanoTime();
             byte[] head = new byte[0];
             ArchiveCleaner.CleanReport clean = null;
-            if (options.clean()) {
+            if (options.clean() || options.selective()) {
                 ByteArrayOutputStream buffered = new ByteArrayOutputStream();
                 TocParser parser = new TocParser(ArchiveFormat.CUSTOM);
                 byte[] buf = new byte[65536];
@@ -153,15 +159,21 @@ public final class ArchiveRestore {
                 ArchiveToc toc = parser.toc();
                 Path tocFile = dir.resolve("toc.dump");
                 Files.write(tocFile, Arrays.copyOf(head, (int) toc.length()));
-                clean = clean(tocFile, toc, options);
+                options = withSelection(toc, options, dir);
+                clean = cleansFirst(options) ? clean(tocFile, toc, options) : null;
             }
             long t1 = System.nanoTime();
             FedCounter counter = new FedCounter(options.progress(), -1);
             byte[] prefix = head;
-            runFedProcess(serialArgs(options), PROGRAM, out -> {
-                pipe(new ByteArrayInputStream(prefix), out, counter);
-                pipe(wholeArchive, out, counter);
-            });
+            List<String> args = serialArgs(options);
+            try {
+                runFedProcess(args, PROGRAM, out -> {
+                    pipe(new ByteArrayInputStream(prefix), out, counter);
+                    pipe(wholeArchive, out, counter);
+                });
+            } catch (ArcaException e) {
+                throw rolledBack(e, options);
+            }
             return new RestoreReport(1, counter.fed(), clean, Duration.ofNanos(t1 - t0),
                     Duration.ofNanos(System.nanoTime() - t1), Duration.ZERO);
         } finally {
@@ -177,7 +189,20 @@ public final class ArchiveRestore {
      * @throws ArcaException from {@code pg_restore} or from the clean
      */
     public void restoreDirectory(Path directory, ArchiveToc toc, RestoreOptions options) {
-        if (options.clean()) {
+        Path dir = null;
+        try {
+            dir = Files.createTempDirectory("arca-restore-");
+            restoreDirectoryWith(directory, toc, withSelection(toc, options, dir));
+        } catch (IOException e) {
+            throw new ArcaException(ErrorCode.LOCAL_IO, "cannot write the restore's list of entries: " + e.getMessage(),
+                    "check the space and permissions of the temporary directory (java.io.tmpdir)", e);
+        } finally {
+            TempFiles.deleteQuietly(dir);
+        }
+    }
+
+    private void restoreDirectoryWith(Path directory, ArchiveToc toc, RestoreOptions options) {
+        if (cleansFirst(options)) {
             clean(directory, toc, options);
         }
         List<String> args = new ArrayList<>();
@@ -190,9 +215,27 @@ public final class ArchiveRestore {
         ToolProcess p = command.builder(args).noStdin().discardStdout().start();
         try {
             waitForSuccess(p, PROGRAM);
+        } catch (ArcaException e) {
+            throw rolledBack(e, options);
         } finally {
             p.close();
         }
+    }
+
+    /**
+     * A failure of a restore in one transaction says that PostgreSQL rolled it back: the target
+     * is as it was. Other failures pass unchanged.
+     */
+    private static ArcaException rolledBack(ArcaException e, RestoreOptions options) {
+        if (!options.singleTransaction()) {
+            return e;
+        }
+        ArcaException r = new ArcaException(e.code(), e.getMessage(), "nothing in the target changed: the restore ran in"
+                + " one transaction, which was rolled back" + (e.hint() == null ? "" : "; " + e.hint()), e.getCause());
+        for (Throwable s : e.getSuppressed()) {
+            r.addSuppressed(s);
+        }
+        return r;
     }
 
     /**
@@ -273,6 +316,41 @@ public final class ArchiveRestore {
         }
     }
 
+    /**
+     * The entries a table or schema restore restores ({@link UseList}): the options' tables or
+     * schemas with what belongs to them, looked up against the target.
+     *
+     * @throws io.arca.core.error.UsageException when a table or schema is not in the archive
+     */
+    public UseList select(ArchiveToc toc, RestoreOptions options) {
+        try (Connection c = PgConnections.open(command.requireTarget())) {
+            c.setAutoCommit(true);
+            return UseList.select(toc, options.tables(), options.schemas(), TargetCatalog.of(c));
+        } catch (SQLException e) {
+            throw new ArcaException(ErrorCode.PG_CONNECTION, "lost the connection while looking up the target's objects: "
+                    + e.getMessage(), "check that the server is running, then restore again", e);
+        }
+    }
+
+    /**
+     * For a table or schema restore, the options with its use-list written to {@code dir}: in one
+     * transaction (and one job, as {@code pg_restore} requires) with {@code --clean} or one job,
+     * so that a failure leaves the target as it was; else in parallel, without a transaction.
+     */
+    private RestoreOptions withSelection(ArchiveToc toc, RestoreOptions options, Path dir) throws IOException {
+        if (!options.selective() || options.useList() != null) {
+            return options;
+        }
+        Path file = dir.resolve("restore.list");
+        Files.writeString(file, select(toc, options).text(), StandardCharsets.UTF_8);
+        return options.withUseList(file, options.clean() || options.jobs() == 1);
+    }
+
+    /** Whether {@link ArchiveCleaner} drops first; in one transaction pg_restore's own --clean does. */
+    private static boolean cleansFirst(RestoreOptions options) {
+        return options.clean() && !options.singleTransaction();
+    }
+
     private void runSection(Path tocFile, String section, RestoreOptions options) {
         List<String> args = new ArrayList<>();
         args.add("--exit-on-error");
@@ -342,8 +420,9 @@ public final class ArchiveRestore {
                 List<String> args = new ArrayList<>();
                 args.add("--exit-on-error");
                 args.add("--section=data");
-                args.add("--use-list=" + list);
+                // after the selection's own use-list: the last one counts
                 args.addAll(options.selectionArgs());
+                args.add("--use-list=" + list);
                 args.addAll(command.connectionArgs());
                 ToolProcess p = command.builder(args).discardStdout().start();
                 processes.add(p);

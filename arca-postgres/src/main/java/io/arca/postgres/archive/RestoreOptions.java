@@ -1,5 +1,6 @@
 package io.arca.postgres.archive;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -16,9 +17,14 @@ import java.util.Objects;
  * @param noOwner {@code --no-owner}: objects belong to the restoring user
  * @param noPrivileges {@code --no-privileges}: skip GRANT and REVOKE
  * @param progress hears how much data has been fed
+ * @param useList restore the entries of this {@code pg_restore --use-list} file instead of
+ *     filtering by {@code tables} and {@code schemas}; {@link ArchiveRestore} writes it ({@link
+ *     UseList}) for a table or schema restore, {@code null} otherwise
+ * @param singleTransaction one {@code pg_restore --single-transaction} (one job), with {@code
+ *     clean} as its {@code --clean --if-exists}: a failure leaves the target as it was
  */
 public record RestoreOptions(int jobs, List<String> tables, List<String> schemas, boolean clean, boolean noOwner,
-                             boolean noPrivileges, RestoreProgress progress) {
+                             boolean noPrivileges, RestoreProgress progress, Path useList, boolean singleTransaction) {
 
     public RestoreOptions {
         if (jobs < 1) {
@@ -27,6 +33,25 @@ public record RestoreOptions(int jobs, List<String> tables, List<String> schemas
         tables = List.copyOf(tables);
         schemas = List.copyOf(schemas);
         progress = progress == null ? RestoreProgress.NONE : progress;
+        if (singleTransaction && jobs != 1) {
+            throw new IllegalArgumentException("pg_restore runs one transaction with one job only: " + jobs);
+        }
+    }
+
+    public RestoreOptions(int jobs, List<String> tables, List<String> schemas, boolean clean, boolean noOwner,
+            boolean noPrivileges, RestoreProgress progress) {
+        this(jobs, tables, schemas, clean, noOwner, noPrivileges, progress, null, false);
+    }
+
+    /** Whether tables or schemas are selected: a table or schema restore. */
+    public boolean selective() {
+        return !tables.isEmpty() || !schemas.isEmpty();
+    }
+
+    /** These options with a use-list in place of the filters, in one transaction or not (then jobs as given). */
+    RestoreOptions withUseList(Path list, boolean oneTransaction) {
+        return new RestoreOptions(oneTransaction ? 1 : jobs, tables, schemas, clean, noOwner, noPrivileges, progress,
+                list, oneTransaction);
     }
 
     /** One job, everything, no clean, owners and privileges as dumped. */
@@ -35,40 +60,50 @@ public record RestoreOptions(int jobs, List<String> tables, List<String> schemas
     }
 
     public RestoreOptions withJobs(int n) {
-        return new RestoreOptions(n, tables, schemas, clean, noOwner, noPrivileges, progress);
+        return new RestoreOptions(n, tables, schemas, clean, noOwner, noPrivileges, progress, useList, singleTransaction);
     }
 
     public RestoreOptions withTables(List<String> t) {
-        return new RestoreOptions(jobs, t, schemas, clean, noOwner, noPrivileges, progress);
+        return new RestoreOptions(jobs, t, schemas, clean, noOwner, noPrivileges, progress, useList, singleTransaction);
     }
 
     public RestoreOptions withSchemas(List<String> s) {
-        return new RestoreOptions(jobs, tables, s, clean, noOwner, noPrivileges, progress);
+        return new RestoreOptions(jobs, tables, s, clean, noOwner, noPrivileges, progress, useList, singleTransaction);
     }
 
     public RestoreOptions withClean(boolean c) {
-        return new RestoreOptions(jobs, tables, schemas, c, noOwner, noPrivileges, progress);
+        return new RestoreOptions(jobs, tables, schemas, c, noOwner, noPrivileges, progress, useList, singleTransaction);
     }
 
     public RestoreOptions withNoOwner(boolean n) {
-        return new RestoreOptions(jobs, tables, schemas, clean, n, noPrivileges, progress);
+        return new RestoreOptions(jobs, tables, schemas, clean, n, noPrivileges, progress, useList, singleTransaction);
     }
 
     public RestoreOptions withNoPrivileges(boolean n) {
-        return new RestoreOptions(jobs, tables, schemas, clean, noOwner, n, progress);
+        return new RestoreOptions(jobs, tables, schemas, clean, noOwner, n, progress, useList, singleTransaction);
     }
 
     public RestoreOptions withProgress(RestoreProgress p) {
-        return new RestoreOptions(jobs, tables, schemas, clean, noOwner, noPrivileges, p);
+        return new RestoreOptions(jobs, tables, schemas, clean, noOwner, noPrivileges, p, useList, singleTransaction);
     }
 
     /** The {@code pg_restore} arguments that select objects and shape them, for every phase. */
     List<String> selectionArgs() {
         List<String> args = new ArrayList<>();
-        for (String s : schemas) {
+        if (useList != null) {
+            args.add("--use-list=" + useList);
+            if (singleTransaction) {
+                args.add("--single-transaction");
+                if (clean) {
+                    args.add("--clean");
+                    args.add("--if-exists");
+                }
+            }
+        }
+        for (String s : useList != null ? List.<String>of() : schemas) {
             args.add("--schema=" + Objects.requireNonNull(s));
         }
-        for (String t : tables) {
+        for (String t : useList != null ? List.<String>of() : tables) {
             args.add("--table=" + Objects.requireNonNull(t));
         }
         if (noOwner) {

@@ -4,7 +4,9 @@
  * a pass-through scanner that finds where each data block of a custom-format stream starts
  * ({@link io.arca.postgres.archive.CustomArchiveScanner}), and a restore that feeds those blocks
  * to several {@code pg_restore} processes at once ({@link io.arca.postgres.archive.ArchiveRestore}),
- * with an idempotent {@code --clean} ({@link io.arca.postgres.archive.ArchiveCleaner}).
+ * with an idempotent {@code --clean} ({@link io.arca.postgres.archive.ArchiveCleaner}), and the
+ * {@code pg_restore --use-list} of a table or schema restore chosen along the TOC's dependencies
+ * ({@link io.arca.postgres.archive.UseList}).
  *
  * <p>The byte layout follows PostgreSQL's {@code pg_backup_archiver.c} and {@code
  * pg_backup_custom.c}: integers are a sign byte then {@code intSize} little-endian magnitude

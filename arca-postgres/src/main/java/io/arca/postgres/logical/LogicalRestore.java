@@ -110,6 +110,8 @@ public final class LogicalRestore {
                     + "' is a plain SQL script: --table and --schema need a custom or directory format backup",
                     "restore the whole backup, or take backups with --format custom");
         }
+        // names checked against the backup before the target is touched
+        TableSelection.check(repository, backup, target, options, progress);
         int targetMajor = TargetDatabase.serverMajor(target);
         String encoding = backup.database() == null ? null : backup.database().encoding();
         boolean created = TargetDatabase.createIfMissing(target, encoding);
