@@ -109,6 +109,12 @@ final class BackupCommand implements Callable<Integer> {
     @Option(names = "--no-row-counts", description = "Do not count rows per table (for huge databases).")
     boolean noRowCounts;
 
+    @Option(names = "--lock-wait-timeout", paramLabel = "DURATION",
+            description = "How long to wait for a table that another session holds exclusively (ALTER TABLE, LOCK"
+                    + " TABLE, ...) before the backup fails naming the table and that session: pg_dump"
+                    + " --lock-wait-timeout (default 5m, e.g. 30s, 1h).")
+    String lockWaitTimeout;
+
     @Option(names = "--compression", paramLabel = "CODEC[:LEVEL]",
             description = "zstd, gzip, lz4 or none, with an optional level (default: the repository's; with --physical,"
                     + " zstd at level 1 when the repository's codec is zstd: server pages gain little from higher levels).")
@@ -151,6 +157,7 @@ final class BackupCommand implements Callable<Integer> {
         } else if (pgdata != null) {
             throw new UsageException("--pgdata needs --physical (a logical backup reads through pg_dump)");
         }
+        java.time.Duration lockWait = lockWait();
         EncryptionKeys keys = Keys.encryption(publicKeys, passphrase);
         List<StorageUrl> urls = repository.urls();
         if (physical && urls.size() > 1) {
@@ -180,7 +187,7 @@ final class BackupCommand implements Callable<Integer> {
                 m = new PhysicalBackup(repo, progress).run(connections, options);
             } else {
                 LogicalBackupOptions options = new LogicalBackupOptions(DumpFormat.parse(format), jobs, globals, tables,
-                        excludeTables, schemas, !noRowCounts, codec, labels, stagingDir);
+                        excludeTables, schemas, !noRowCounts, codec, labels, stagingDir, lockWait);
                 m = new LogicalBackup(repo, postgres.binaries(), progress).run(settings, options);
             }
             progress.done();
@@ -219,10 +226,25 @@ final class BackupCommand implements Callable<Integer> {
         if (noRowCounts) {
             given.add("--no-row-counts");
         }
+        if (lockWaitTimeout != null) {
+            given.add("--lock-wait-timeout");
+        }
         if (!given.isEmpty()) {
             throw new UsageException(String.join(", ", given) + " cannot be combined with --physical:"
                     + " a physical backup holds the whole cluster");
         }
+    }
+
+    private java.time.Duration lockWait() {
+        if (lockWaitTimeout == null) {
+            return LogicalBackupOptions.DEFAULT_LOCK_WAIT_TIMEOUT;
+        }
+        java.time.Duration d = DurationText.parse(lockWaitTimeout);
+        if (d.isZero()) {
+            throw new UsageException("invalid --lock-wait-timeout '" + lockWaitTimeout + "': a backup never waits"
+                    + " forever for a table; give a duration such as 30s, 5m or 1h");
+        }
+        return d;
     }
 
     private boolean checkpointFast() {

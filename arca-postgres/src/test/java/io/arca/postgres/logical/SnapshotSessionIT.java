@@ -1,0 +1,128 @@
+package io.arca.postgres.logical;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.arca.core.Progress;
+import io.arca.core.error.ArcaException;
+import io.arca.core.error.ErrorCode;
+import io.arca.core.pipeline.CodecSpec;
+import io.arca.core.repo.Repository;
+import io.arca.core.repo.RepositoryConfig;
+import io.arca.core.storage.local.LocalFileStorage;
+import io.arca.postgres.local.PgBinaries;
+import io.arca.testkit.pg.PostgresExtension;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The backup's waits for tables are bounded at the engine: pg_dump, the snapshot session's row
+ * counts and its read of the migration version each fail after the lock wait timeout, naming the
+ * table and the session that holds it.
+ */
+class SnapshotSessionIT {
+    @RegisterExtension
+    static final PostgresExtension PG = new PostgresExtension();
+
+    private static final Duration WAIT = Duration.ofSeconds(1);
+
+    @Test
+    void pgDumpBehindAnExclusiveLockFailsNamingTableAndHolder(@TempDir Path dir) throws Exception {
+        String db = PG.createDatabase("dumplock");
+        PG.cluster().execute(db, "create table \"Big Orders\" as select g from generate_series(1, 10) g");
+        Repository repo = Repository.init(new LocalFileStorage(dir), new RepositoryConfig.Defaults("zstd:3"),
+                Clock.systemUTC());
+        try (Connection holder = PG.connect(db)) {
+            int pid = lock(holder, "\"Big Orders\"");
+            LogicalBackupOptions o = new LogicalBackupOptions(DumpFormat.PLAIN, 1, false, List.of(), List.of(),
+                    List.of(), true, CodecSpec.defaults(), java.util.Map.of(), dir, WAIT);
+            LogicalBackup backup = new LogicalBackup(repo, PgBinaries.discover(List.of()), Progress.NONE);
+            long started = System.nanoTime();
+            assertThatThrownBy(() -> backup.run(PG.settings(db), o)).isInstanceOfSatisfying(ArcaException.class, e -> {
+                assertThat(e.code()).isEqualTo(ErrorCode.PG_LOCK_TIMEOUT);
+                assertThat(e.getMessage()).isEqualTo("pg_dump waited 1s for a lock on table 'public.\"Big Orders\"':"
+                        + " session pid " + pid + " (user 'postgres', application 'holder') holds an ACCESS EXCLUSIVE lock on table"
+                        + " '\"Big Orders\"'");
+                assertThat(e.hint()).contains("pg_terminate_backend(" + pid + ")").contains("--lock-wait-timeout");
+            });
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(30));
+            Repository.Catalog catalog = repo.catalog();
+            assertThat(catalog.backups()).isEmpty();
+            assertThat(catalog.incomplete()).isEmpty();
+        }
+    }
+
+    @Test
+    void aRowCountBehindAnExclusiveLockFailsNamingTableAndHolder() throws Exception {
+        String db = PG.createDatabase("countlock");
+        PG.cluster().execute(db, "create table orders as select g from generate_series(1, 10) g");
+        try (SnapshotSession session = SnapshotSession.open(PG.settings(db), WAIT);
+                Connection holder = PG.connect(db)) {
+            int pid = lock(holder, "orders");
+            assertThatThrownBy(() -> session.countRows(new TableRef("public", "orders")).get(30, TimeUnit.SECONDS))
+                    .cause().isInstanceOfSatisfying(ArcaException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.PG_LOCK_TIMEOUT);
+                        assertThat(e.getMessage()).startsWith("counting the rows of table 'public.orders' waited 1s")
+                                .contains("session pid " + pid + " (user 'postgres', application 'holder') holds");
+                    });
+        }
+    }
+
+    @Test
+    void theMigrationVersionBehindAnExclusiveLockFailsNamingTheTable() throws Exception {
+        String db = PG.createDatabase("migrationlock");
+        PG.cluster().execute(db, "create table alembic_version (version_num text)",
+                "insert into alembic_version values ('abc123')");
+        try (SnapshotSession session = SnapshotSession.open(PG.settings(db), WAIT);
+                Connection holder = PG.connect(db)) {
+            int pid = lock(holder, "alembic_version");
+            assertThatThrownBy(() -> session.migration().join()).isInstanceOf(CompletionException.class)
+                    .cause().isInstanceOfSatisfying(ArcaException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.PG_LOCK_TIMEOUT);
+                        assertThat(e.getMessage()).startsWith("reading the schema migration version waited 1s for a"
+                                + " lock on table 'public.alembic_version'").contains("session pid " + pid);
+                    });
+        }
+        // and without the lock the same session shape reads it
+        try (SnapshotSession session = SnapshotSession.open(PG.settings(db), WAIT)) {
+            assertThat(session.migration().join().version()).isEqualTo("abc123");
+        }
+    }
+
+    @Test
+    void pgDumpOutputNamesTheTablesItWaitedFor() {
+        assertThat(LockWaits.lockedRelations(List.of(
+                "pg_dump: error: query failed: ERROR:  canceling statement due to statement timeout",
+                "pg_dump: detail: Query was: LOCK TABLE public.a, \"S, 1\".\"T\" IN ACCESS SHARE MODE")))
+                .containsExactly("public.a", "\"S, 1\".\"T\"");
+        assertThat(LockWaits.lockedRelations(List.of(
+                "pg_dump: error: could not obtain lock on relation \"public.b\"",
+                "This usually means that someone requested an ACCESS EXCLUSIVE lock on the table after the pg_dump"
+                        + " parent process had gotten the initial ACCESS SHARE lock on the table.")))
+                .containsExactly("public.b");
+        assertThat(LockWaits.lockedRelations(List.of("pg_dump: error: query failed: ERROR:  permission denied",
+                "pg_dump: detail: Query was: LOCK TABLE public.a IN ACCESS SHARE MODE"))).isEmpty();
+    }
+
+    /** Takes ACCESS EXCLUSIVE on {@code table} in an open transaction of {@code c}; returns its pid. */
+    private static int lock(Connection c, String table) throws Exception {
+        c.setAutoCommit(false);
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select pg_backend_pid()")) {
+            rs.next();
+            int pid = rs.getInt(1);
+            st.execute("set application_name = 'holder'");
+            st.execute("lock table " + table + " in access exclusive mode");
+            return pid;
+        }
+    }
+}
