@@ -45,8 +45,9 @@ public record LogicalBackupOptions(DumpFormat format, int jobs, boolean globals,
             throw new UsageException("jobs must be at least 1");
         }
         lockWaitTimeout = lockWaitTimeout == null ? DEFAULT_LOCK_WAIT_TIMEOUT : lockWaitTimeout;
-        if (lockWaitTimeout.toMillis() < 1) {
-            throw new UsageException("the lock wait timeout must be at least 1ms, got " + lockWaitTimeout);
+        // PostgreSQL takes lock_timeout and statement_timeout in milliseconds up to 2^31 - 1 (24.8 days)
+        if (lockWaitTimeout.toMillis() < 1 || lockWaitTimeout.compareTo(Duration.ofDays(24)) > 0) {
+            throw new UsageException("the lock wait timeout must be 1ms to 24 days, got " + lockWaitTimeout);
         }
     }
 
