@@ -7,6 +7,7 @@ import io.arca.core.error.ErrorCode;
 import io.arca.core.pipeline.CodecSpec;
 import io.arca.core.repo.BackupCopy;
 import io.arca.core.repo.BackupManifest;
+import io.arca.core.repo.Labels;
 import io.arca.core.repo.Repository;
 import io.arca.core.repo.lease.LeaseMode;
 import io.arca.core.storage.StorageUrl;
@@ -120,7 +121,9 @@ final class BackupCommand implements Callable<Integer> {
                     + " zstd at level 1 when the repository's codec is zstd: server pages gain little from higher levels).")
     String compression;
 
-    @Option(names = "--label", paramLabel = "KEY=VALUE", description = "Label recorded in the manifest. Repeatable.")
+    @Option(names = "--label", paramLabel = "KEY=VALUE", description = "Label recorded in the manifest. Repeatable"
+            + " (up to 32; KEY: 1 to 63 letters, digits, '.', '_', '-', '/', not 'purpose'; VALUE: up to 256"
+            + " characters, no control characters).")
     Map<String, String> labels = new LinkedHashMap<>();
 
     @Option(names = "--staging-dir", paramLabel = "DIR", defaultValue = "${java.io.tmpdir}",
@@ -142,6 +145,7 @@ final class BackupCommand implements Callable<Integer> {
         if (jobs > 1 && !DumpFormat.parse(format).equals(DumpFormat.DIRECTORY)) {
             throw new UsageException("--jobs needs --format directory (pg_dump dumps in parallel only then)");
         }
+        Labels.checkUserLabels(labels);
         ConnectionSettings settings = ConnectionSettings.parse(db, System.getenv());
         // with --physical, bad values are refused before anything connects
         boolean fast = false;
@@ -240,9 +244,9 @@ final class BackupCommand implements Callable<Integer> {
             return LogicalBackupOptions.DEFAULT_LOCK_WAIT_TIMEOUT;
         }
         java.time.Duration d = DurationText.parse(lockWaitTimeout);
-        if (d.isZero()) {
-            throw new UsageException("invalid --lock-wait-timeout '" + lockWaitTimeout + "': a backup never waits"
-                    + " forever for a table; give a duration such as 30s, 5m or 1h");
+        if (d.isZero() || d.compareTo(java.time.Duration.ofDays(1)) > 0) {
+            throw new UsageException("invalid --lock-wait-timeout '" + lockWaitTimeout + "': give 1s to 24h (a backup"
+                    + " never waits forever for a table), e.g. 30s, 5m or 1h");
         }
         return d;
     }

@@ -99,5 +99,10 @@ public record RetentionPolicy(int keepLast, Duration keepWithin, int keepDaily, 
         if (value.isNegative() || value.isZero()) {
             throw new UsageException(setting + " must be positive, got " + value);
         }
+        // a cutoff 'now minus value' must stay a valid instant, or every later prune would fail
+        if (value.compareTo(DurationText.MAX) > 0) {
+            throw new UsageException(setting + " must be at most " + DurationText.format(DurationText.MAX) + ", got "
+                    + value);
+        }
     }
 }
