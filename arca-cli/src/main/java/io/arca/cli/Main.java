@@ -60,7 +60,7 @@ public final class Main {
             IOException io = find(e, IOException.class);
             if (io != null) {
                 // a local file the command read or wrote (storage errors arrive as ArcaExceptions)
-                arca = new ArcaException(ErrorCode.LOCAL_IO, "local i/o failed: " + lowerFirst(io.getMessage()),
+                arca = new ArcaException(ErrorCode.LOCAL_IO, "local i/o failed: " + reason(io),
                         "check the path, its permissions and the free space on its file system", io);
             }
         }
@@ -84,6 +84,24 @@ public final class Main {
         return ErrorCode.INTERNAL.exitCode();
     }
 
+    /**
+     * What went wrong with a local file, naming it: {@code '/x/y': no space left on device}. A
+     * {@link java.nio.file.FileSystemException}'s message is only the path for some failures
+     * (a missing file, a refused permission), so the kind of failure is named from its type.
+     */
+    static String reason(IOException e) {
+        if (e instanceof java.nio.file.FileSystemException f && f.getFile() != null) {
+            String why = f.getReason() != null ? f.getReason()
+                    : e instanceof java.nio.file.NoSuchFileException ? "no such file or directory"
+                    : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                    : e instanceof java.nio.file.FileAlreadyExistsException ? "already exists"
+                    : e.getClass().getSimpleName();
+            return "'" + f.getFile() + "'" + (f.getOtherFile() != null ? " -> '" + f.getOtherFile() + "'" : "") + ": "
+                    + lowerFirst(why);
+        }
+        return lowerFirst(String.valueOf(e.getMessage()));
+    }
+
     /** The outermost {@code type} in {@code e}'s cause chain, or null. */
     private static <T extends Throwable> T find(Throwable e, Class<T> type) {
         for (Throwable t = e; t != null; t = t.getCause()) {
@@ -97,6 +115,10 @@ public final class Main {
     private static String lowerFirst(String s) {
         if (s == null || s.isEmpty()) {
             return "invalid input";
+        }
+        // "No space left" reads "no space left"; "ARCA_LEASE_TTL: ..." and "SSL ..." stay as they are
+        if (s.length() > 1 && Character.isUpperCase(s.charAt(1))) {
+            return s;
         }
         return s.substring(0, 1).toLowerCase(Locale.ROOT) + s.substring(1);
     }

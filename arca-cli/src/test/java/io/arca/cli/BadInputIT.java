@@ -152,6 +152,76 @@ class BadInputIT {
         assertThat(ok.exit()).as(ok.toString()).isZero();
     }
 
+    @Test
+    void aFullDiskUnderTheKeyFilesIsALocalIoErrorNamingTheFileAndLeavesNoHalfKey(@TempDir Path dir) throws Exception {
+        Path mount = Files.createDirectories(dir.resolve("small"));
+        run("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", mount.toString());
+        try {
+            fill(mount);
+            Path out = mount.resolve("ops");
+            ArcaRun r = ArcaRun.of("key", "generate", "--out", out.toString(), "--no-passphrase");
+            assertThat(r.exit()).as(r.toString()).isEqualTo(1);
+            assertThat(r.err()).startsWith("error: cannot write '" + out + ".key.asc': ")
+                    .contains("hint: ").contains("free space").contains("code: ARCA-" + ErrorCode.LOCAL_IO.number())
+                    .doesNotContain("internal error");
+            assertThat(r.err().lines().count()).as("no stack trace: " + r.err()).isLessThanOrEqualTo(3);
+            assertThat(mount.resolve("ops.key.asc")).doesNotExist();
+            assertThat(mount.resolve("ops.pub.asc")).doesNotExist();
+        } finally {
+            run("umount", mount.toString());
+        }
+    }
+
+    @Test
+    void localPathsThatCannotBeWrittenAreLocalIoErrorsNamingThePath(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("a-file"), "not a directory");
+        ArcaRun key = ArcaRun.of("key", "generate", "--out", file.resolve("ops").toString(), "--no-passphrase");
+        assertThat(key.exit()).as(key.toString()).isEqualTo(1);
+        assertThat(key.err()).startsWith("error: cannot write '" + file.resolve("ops") + ".key.asc': '" + file
+                + "' is not a directory").contains("code: ARCA-" + ErrorCode.LOCAL_IO.number());
+
+        ArcaRun staging = ArcaRun.of("backup", "--repo", repo(dir.resolve("repo")).toString(), "--db",
+                ArcaRun.url(PG.cluster(), "postgres"), "--format", "directory", "--staging-dir", file.toString());
+        assertThat(staging.exit()).as(staging.toString()).isEqualTo(1);
+        assertThat(staging.err()).startsWith("error: cannot create a staging directory in '" + file + "'")
+                .contains("hint: pass --staging-dir").contains("code: ARCA-" + ErrorCode.LOCAL_IO.number());
+        assertThat(staging.err().lines().count()).as("no stack trace: " + staging.err()).isLessThanOrEqualTo(3);
+    }
+
+    @Test
+    void badWalNamesAndLeaseTimesAreUsageErrorsNotBugs(@TempDir Path dir) throws Exception {
+        Path repo = repo(dir.resolve("repo"));
+        for (String name : new String[] {"not-a-wal-file", "00000000000000010000002A"}) {
+            ArcaRun r = ArcaRun.of("wal-fetch", "--repo", repo.toString(), name, dir.resolve("x").toString());
+            assertThat(r.exit()).as(r.toString()).isEqualTo(2);
+            assertThat(r.err()).startsWith("error: '" + name + "' is not a WAL file name").doesNotContain("internal");
+        }
+        ArcaRun ttl = ArcaProcess.run(java.util.Map.of("ARCA_LEASE_TTL", "0s"), "prune", "--repo", repo.toString(),
+                "--keep-last", "1");
+        assertThat(ttl.exit()).as(ttl.toString()).isEqualTo(2);
+        assertThat(ttl.err()).startsWith("error: ARCA_LEASE_TTL: '0s' is zero").doesNotContain("internal");
+    }
+
+    /** Fills a small file system to the last byte. */
+    private static void fill(Path mount) throws Exception {
+        byte[] block = new byte[4096];
+        try (var out = Files.newOutputStream(mount.resolve("filler"))) {
+            while (true) {
+                out.write(block);
+                out.flush();
+            }
+        } catch (java.io.IOException full) {
+            assertThat(full.getMessage()).as("the file system is full").containsIgnoringCase("no space left");
+        }
+    }
+
+    private static void run(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).as("%s (needs root, as the tests run here): %s", String.join(" ", command), output)
+                .isZero();
+    }
+
     private static Path repoWithABackup(Path dir) {
         Path repo = repo(dir.resolve("repo"));
         ArcaRun b = ArcaRun.of("backup", "--repo", repo.toString(), "--db", ArcaRun.url(PG.cluster(), "postgres"));

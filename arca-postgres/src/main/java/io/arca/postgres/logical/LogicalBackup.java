@@ -123,6 +123,15 @@ public final class LogicalBackup {
         return LockWaits.timedOut("pg_dump", relations, waited, LockWaits.holders(db, relations), e);
     }
 
+    /** {@code no space left on device}, {@code access denied}: without the path, which the message names. */
+    private static String reason(IOException e) {
+        if (e instanceof java.nio.file.FileSystemException f) {
+            return f.getReason() != null ? f.getReason() : e.getClass().getSimpleName().replace("Exception", "")
+                    .replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase(java.util.Locale.ROOT);
+        }
+        return String.valueOf(e.getMessage());
+    }
+
     private static long millisSince(long nanos) {
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nanos);
     }
@@ -213,8 +222,8 @@ public final class LogicalBackup {
             Files.createDirectories(o.stagingDirectory());
             staging = Files.createTempDirectory(o.stagingDirectory(), "arca-dump-");
         } catch (IOException e) {
-            throw new ArcaException(ErrorCode.FAILURE, "cannot create a staging directory in '" + o.stagingDirectory()
-                    + "': " + e.getMessage(), "pass --staging-dir with a writable directory", e);
+            throw new ArcaException(ErrorCode.LOCAL_IO, "cannot create a staging directory in '" + o.stagingDirectory()
+                    + "': " + reason(e), "pass --staging-dir with a writable directory that has free space", e);
         }
         String prefix = base + "." + DumpFormat.DIRECTORY.suffix() + "/";
         try {
