@@ -141,7 +141,7 @@ final class KeyGenerateCommand implements Callable<Integer> {
             }
             Files.writeString(file, text, StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
         } catch (IOException e) {
-            throw new ArcaException(ErrorCode.LOCAL_IO, "cannot write '" + file + "': " + Main.reason(e),
+            throw new ArcaException(ErrorCode.LOCAL_IO, "cannot write '" + file + "': " + Main.reason(e, file),
                     "check that the directory of --out is writable and its file system has free space", e);
         }
     }

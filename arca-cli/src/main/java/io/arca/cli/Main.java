@@ -90,12 +90,20 @@ public final class Main {
      * (a missing file, a refused permission), so the kind of failure is named from its type.
      */
     static String reason(IOException e) {
+        return reason(e, null);
+    }
+
+    /** As {@link #reason(IOException)}, without the path when it is {@code named} (the message names it). */
+    static String reason(IOException e, java.nio.file.Path named) {
         if (e instanceof java.nio.file.FileSystemException f && f.getFile() != null) {
             String why = f.getReason() != null ? f.getReason()
                     : e instanceof java.nio.file.NoSuchFileException ? "no such file or directory"
                     : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
                     : e instanceof java.nio.file.FileAlreadyExistsException ? "already exists"
                     : e.getClass().getSimpleName();
+            if (named != null && f.getOtherFile() == null && f.getFile().equals(named.toString())) {
+                return lowerFirst(why);
+            }
             return "'" + f.getFile() + "'" + (f.getOtherFile() != null ? " -> '" + f.getOtherFile() + "'" : "") + ": "
                     + lowerFirst(why);
         }

@@ -29,7 +29,7 @@ import java.util.stream.Collectors;
  * A session that merely waits for {@code ACCESS EXCLUSIVE} blocks the backup too: PostgreSQL
  * queues later requests behind it.
  */
-public final class LockWaits {
+final class LockWaits {
     /** A timed-out lock wait, {@code 55P03}. */
     static final String LOCK_NOT_AVAILABLE = "55P03";
     /** A statement cancelled by {@code statement_timeout}, {@code 57014}. */
@@ -52,7 +52,7 @@ public final class LockWaits {
      * @param relation the table, as {@code regclass} prints it
      * @param granted true when the session holds the lock, false when it waits for it
      */
-    public record Holder(String relation, int pid, String user, String application, boolean granted) {
+    record Holder(String relation, int pid, String user, String application, boolean granted) {
         String describe() {
             return "session pid " + pid + " (user '" + user + "'"
                     + (application.isEmpty() ? "" : ", application '" + application + "'") + ")"
