@@ -51,12 +51,19 @@ final class LockWaits {
      *
      * @param relation the table, as {@code regclass} prints it
      * @param granted true when the session holds the lock, false when it waits for it
+     * @param behind the sessions a waiting session waits for (empty when it holds the lock)
      */
-    record Holder(String relation, int pid, String user, String application, boolean granted) {
+    record Holder(String relation, int pid, String user, String application, boolean granted, List<Integer> behind) {
+        Holder {
+            behind = List.copyOf(behind);
+        }
+
         String describe() {
             return "session pid " + pid + " (user '" + user + "'"
                     + (application.isEmpty() ? "" : ", application '" + application + "'") + ")"
-                    + (granted ? " holds" : " waits for") + " an ACCESS EXCLUSIVE lock on table '" + relation + "'";
+                    + (granted ? " holds" : " waits for") + " an ACCESS EXCLUSIVE lock on table '" + relation + "'"
+                    + (behind.isEmpty() ? "" : " behind pid " + behind.stream().map(String::valueOf)
+                            .collect(Collectors.joining(", pid ")));
         }
     }
 
@@ -110,8 +117,10 @@ final class LockWaits {
      * timeout and a short statement timeout). Best effort: empty when the lookup itself fails.
      */
     static List<Holder> holders(ConnectionSettings db, List<String> relations) {
+        // a session waiting for ACCESS EXCLUSIVE blocks readers too: name it and whom it waits for
         String sql = "select l.relation::regclass::text, l.pid, coalesce(a.usename, ''),"
-                + " coalesce(a.application_name, ''), l.granted"
+                + " coalesce(a.application_name, ''), l.granted,"
+                + " case when l.granted then '{}'::int[] else pg_blocking_pids(l.pid) end"
                 + " from pg_locks l left join pg_stat_activity a on a.pid = l.pid"
                 + " where l.locktype = 'relation' and l.mode = 'AccessExclusiveLock' and l.pid <> pg_backend_pid()"
                 + " and l.database = (select oid from pg_database where datname = current_database())"
@@ -126,8 +135,12 @@ final class LockWaits {
                 ps.setArray(1, c.createArrayOf("text", relations.toArray()));
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
+                        List<Integer> behind = new ArrayList<>();
+                        for (Object pid : (Object[]) rs.getArray(6).getArray()) {
+                            behind.add(((Number) pid).intValue());
+                        }
                         holders.add(new Holder(rs.getString(1), rs.getInt(2), rs.getString(3), rs.getString(4),
-                                rs.getBoolean(5)));
+                                rs.getBoolean(5), behind));
                     }
                 }
             }

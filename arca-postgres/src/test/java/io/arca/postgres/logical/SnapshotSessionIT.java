@@ -63,6 +63,70 @@ class SnapshotSessionIT {
     }
 
     @Test
+    void aSessionQueuedForAnExclusiveLockIsNamedWithTheSessionItWaitsFor(@TempDir Path dir) throws Exception {
+        String db = PG.createDatabase("queued");
+        PG.cluster().execute(db, "create table orders as select g from generate_series(1, 10) g");
+        Repository repo = Repository.init(new LocalFileStorage(dir), new RepositoryConfig.Defaults("zstd:3"),
+                Clock.systemUTC());
+        try (Connection reader = PG.connect(db); Connection migration = PG.connect(db)) {
+            // a long query holds ACCESS SHARE; a migration queues for ACCESS EXCLUSIVE behind it, and
+            // every later reader (the backup) queues behind the migration
+            reader.setAutoCommit(false);
+            int readerPid = pid(reader);
+            try (Statement st = reader.createStatement()) {
+                st.execute("select count(*) from orders");
+            }
+            int migrationPid = pid(migration);
+            Thread alter = new Thread(() -> {
+                try (Statement st = migration.createStatement()) {
+                    st.execute("set application_name = 'migration'");
+                    st.execute("alter table orders add column note text");
+                } catch (java.sql.SQLException e) {
+                    // the test is over
+                }
+            }, "migration");
+            alter.start();
+            awaitWaiting(db, migrationPid);
+
+            LogicalBackup backup = new LogicalBackup(repo, PgBinaries.discover(List.of()), Progress.NONE);
+            assertThatThrownBy(() -> backup.run(PG.settings(db), LogicalBackupOptions.defaults(CodecSpec.defaults())
+                    .withLockWaitTimeout(WAIT))).isInstanceOfSatisfying(ArcaException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.PG_LOCK_TIMEOUT);
+                        assertThat(e.getMessage()).endsWith(": session pid " + migrationPid + " (user 'postgres',"
+                                + " application 'migration') waits for an ACCESS EXCLUSIVE lock on table 'orders'"
+                                + " behind pid " + readerPid);
+                    });
+            reader.rollback();
+            alter.join(30_000);
+            assertThat(alter.isAlive()).isFalse();
+        }
+    }
+
+    private static int pid(Connection c) throws Exception {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select pg_backend_pid()")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    /** Polls until {@code pid} waits for a lock (at most 30 s). */
+    private static void awaitWaiting(String db, int pid) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        try (Connection c = PG.connect(db); Statement st = c.createStatement()) {
+            while (true) {
+                try (ResultSet rs = st.executeQuery("select count(*) from pg_locks where not granted and pid = " + pid)) {
+                    rs.next();
+                    if (rs.getInt(1) > 0) {
+                        return;
+                    }
+                }
+                assertThat(System.nanoTime()).as("session %d waits for its lock within 30 s", pid).isLessThan(deadline);
+                Thread.sleep(20);
+            }
+        }
+    }
+
+    @Test
     void aRowCountBehindAnExclusiveLockFailsNamingTableAndHolder() throws Exception {
         String db = PG.createDatabase("countlock");
         PG.cluster().execute(db, "create table orders as select g from generate_series(1, 10) g");
