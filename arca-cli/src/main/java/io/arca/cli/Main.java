@@ -40,16 +40,21 @@ public final class Main {
             return ErrorCode.USAGE.exitCode();
         });
         cl.setExecutionExceptionHandler((Exception e, CommandLine c, CommandLine.ParseResult p) ->
-                report(e, root.debug(), err));
+                report(e, root.debug(), err, c.getCommandSpec().qualifiedName()));
         return cl.execute(args);
     }
 
     static int report(Throwable e, boolean debug, PrintWriter err) {
+        return report(e, debug, err, "arca");
+    }
+
+    /** As {@link #report(Throwable, boolean, PrintWriter)}; a usage error without hint points to {@code command --help}. */
+    static int report(Throwable e, boolean debug, PrintWriter err, String command) {
         UsageException usage = find(e, UsageException.class);
         ArcaException arca = find(e, ArcaException.class);
         if (usage != null && arca == null) {
             err.println("error: " + lowerFirst(usage.getMessage()));
-            err.println("hint: " + (usage.hint() != null ? usage.hint() : "see 'arca --help'"));
+            err.println("hint: " + (usage.hint() != null ? usage.hint() : "see '" + command + " --help'"));
             if (debug) {
                 e.printStackTrace(err);
             }

@@ -31,6 +31,9 @@ class MainReportTest {
         assertThat(withHint.err()).isEqualTo("error: ARCA_LEASE_TTL: '0s' is zero\nhint: set it to 90s\n");
         Report without = report(new UsageException("Invalid value"));
         assertThat(without.err()).isEqualTo("error: invalid value\nhint: see 'arca --help'\n");
+        StringWriter err = new StringWriter();
+        Main.report(new UsageException("--jobs must be at least 1"), false, new PrintWriter(err, true), "arca backup");
+        assertThat(err.toString()).isEqualTo("error: --jobs must be at least 1\nhint: see 'arca backup --help'\n");
     }
 
     @Test

@@ -42,7 +42,7 @@ public record LogicalBackupOptions(DumpFormat format, int jobs, boolean globals,
         schemas = List.copyOf(schemas);
         labels = Map.copyOf(labels);
         if (jobs < 1) {
-            throw new UsageException("jobs must be at least 1");
+            throw new UsageException("--jobs must be at least 1");
         }
         lockWaitTimeout = lockWaitTimeout == null ? DEFAULT_LOCK_WAIT_TIMEOUT : lockWaitTimeout;
         // PostgreSQL takes lock_timeout and statement_timeout in milliseconds up to 2^31 - 1 (24.8 days)
