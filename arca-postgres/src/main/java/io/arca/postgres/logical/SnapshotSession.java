@@ -57,6 +57,8 @@ final class SnapshotSession implements AutoCloseable {
                 st.execute("set statement_timeout = "
                         + lockWait.plusSeconds(STATEMENT_TIMEOUT_MARGIN_SECONDS).toMillis());
                 st.execute("set lock_timeout = " + lockWait.toMillis());
+                // the snapshot's transaction idles while pg_dump runs: a server-wide idle timeout must not end it
+                st.execute("set idle_in_transaction_session_timeout = 0");
             }
             ServerInfo server = ServerInfo.read(connection, settings);
             connection.setAutoCommit(false);

@@ -164,6 +164,18 @@ class SnapshotSessionIT {
     }
 
     @Test
+    void theSnapshotOutlivesTheServersIdleInTransactionTimeout() throws Exception {
+        String db = PG.createDatabase("idle");
+        PG.cluster().execute(db, "create table orders as select g from generate_series(1, 10) g",
+                "alter database " + db + " set idle_in_transaction_session_timeout = '500ms'");
+        try (SnapshotSession session = SnapshotSession.open(PG.settings(db), WAIT)) {
+            // idle in its transaction for longer than the server allows, as while pg_dump runs
+            Thread.sleep(1500);
+            assertThat(session.countRows(new TableRef("public", "orders")).get(30, TimeUnit.SECONDS)).isEqualTo(10);
+        }
+    }
+
+    @Test
     void pgDumpOutputNamesTheTablesItWaitedFor() {
         assertThat(LockWaits.lockedRelations(List.of(
                 "pg_dump: error: query failed: ERROR:  canceling statement due to statement timeout",
