@@ -36,6 +36,7 @@ final class LockWaits {
     static final String QUERY_CANCELED = "57014";
 
     private static final Duration LOOKUP_TIMEOUT = Duration.ofSeconds(10);
+    private static final int MAX_NAMED = 5;
     // pg_dump's main process: "Query was: LOCK TABLE public.a[, public.b ...] IN ACCESS SHARE MODE"
     private static final Pattern LOCK_QUERY = Pattern.compile("LOCK TABLE (.+?) IN ACCESS SHARE MODE");
     // a parallel pg_dump worker (NOWAIT): could not obtain lock on relation "public.a"
@@ -159,8 +160,12 @@ final class LockWaits {
      */
     static ArcaException timedOut(String who, List<String> relations, Duration waited, List<Holder> holders,
             Throwable cause) {
-        String tables = relations.stream().map(r -> "'" + r + "'").collect(Collectors.joining(", "));
-        String message = who + " waited " + text(waited) + " for a lock on table" + (relations.size() == 1 ? " " : "s ")
+        // pg_dump 16+ locks tables in batches: name the ones a session blocks, else a few
+        List<String> named = relations.size() > 1 && !holders.isEmpty()
+                ? holders.stream().map(Holder::relation).distinct().toList() : relations;
+        String tables = named.stream().limit(MAX_NAMED).map(r -> "'" + r + "'").collect(Collectors.joining(", "))
+                + (named.size() > MAX_NAMED ? " and " + (named.size() - MAX_NAMED) + " more" : "");
+        String message = who + " waited " + text(waited) + " for a lock on table" + (named.size() == 1 ? " " : "s ")
                 + tables + ": " + (holders.isEmpty() ? "the session that held it has ended since"
                         : holders.stream().map(Holder::describe).collect(Collectors.joining("; ")));
         String end = holders.isEmpty() ? "" : " or end it (select pg_terminate_backend(" + holders.get(0).pid() + "))";

@@ -190,6 +190,18 @@ class SnapshotSessionIT {
                 "pg_dump: detail: Query was: LOCK TABLE public.a IN ACCESS SHARE MODE"))).isEmpty();
     }
 
+    @Test
+    void aBatchOfTablesIsNamedByTheOnesASessionBlocksOrByAFew() {
+        List<String> batch = List.of("public.a", "public.b", "public.c", "public.d", "public.e", "public.f", "public.g");
+        LockWaits.Holder holder = new LockWaits.Holder("c", 42, "app", "", true, List.of());
+        assertThat(LockWaits.timedOut("pg_dump", batch, Duration.ofMinutes(5), List.of(holder), null).getMessage())
+                .isEqualTo("pg_dump waited 5m for a lock on table 'c': session pid 42 (user 'app') holds an ACCESS"
+                        + " EXCLUSIVE lock on table 'c'");
+        assertThat(LockWaits.timedOut("pg_dump", batch, Duration.ofMillis(1500), List.of(), null).getMessage())
+                .isEqualTo("pg_dump waited 1500ms for a lock on tables 'public.a', 'public.b', 'public.c', 'public.d',"
+                        + " 'public.e' and 2 more: the session that held it has ended since");
+    }
+
     /** Takes ACCESS EXCLUSIVE on {@code table} in an open transaction of {@code c}; returns its pid. */
     private static int lock(Connection c, String table) throws Exception {
         c.setAutoCommit(false);
