@@ -7,6 +7,7 @@ import io.arca.core.error.ErrorCode;
 import io.arca.core.pipeline.CodecSpec;
 import io.arca.core.repo.BackupCopy;
 import io.arca.core.repo.BackupManifest;
+import io.arca.core.repo.Labels;
 import io.arca.core.repo.Repository;
 import io.arca.core.repo.lease.LeaseMode;
 import io.arca.core.storage.StorageUrl;
@@ -109,12 +110,20 @@ final class BackupCommand implements Callable<Integer> {
     @Option(names = "--no-row-counts", description = "Do not count rows per table (for huge databases).")
     boolean noRowCounts;
 
+    @Option(names = "--lock-wait-timeout", paramLabel = "DURATION",
+            description = "How long to wait for a table that another session holds exclusively (ALTER TABLE, LOCK"
+                    + " TABLE, ...) before the backup fails naming the table and that session: pg_dump"
+                    + " --lock-wait-timeout (default 5m, e.g. 30s, 1h).")
+    String lockWaitTimeout;
+
     @Option(names = "--compression", paramLabel = "CODEC[:LEVEL]",
             description = "zstd, gzip, lz4 or none, with an optional level (default: the repository's; with --physical,"
                     + " zstd at level 1 when the repository's codec is zstd: server pages gain little from higher levels).")
     String compression;
 
-    @Option(names = "--label", paramLabel = "KEY=VALUE", description = "Label recorded in the manifest. Repeatable.")
+    @Option(names = "--label", paramLabel = "KEY=VALUE", description = "Label recorded in the manifest. Repeatable"
+            + " (up to 32; KEY: 1 to 63 letters, digits, '.', '_', '-', '/', not 'purpose'; VALUE: up to 256"
+            + " characters, no control characters).")
     Map<String, String> labels = new LinkedHashMap<>();
 
     @Option(names = "--staging-dir", paramLabel = "DIR", defaultValue = "${java.io.tmpdir}",
@@ -136,6 +145,7 @@ final class BackupCommand implements Callable<Integer> {
         if (jobs > 1 && !DumpFormat.parse(format).equals(DumpFormat.DIRECTORY)) {
             throw new UsageException("--jobs needs --format directory (pg_dump dumps in parallel only then)");
         }
+        Labels.checkUserLabels(labels);
         ConnectionSettings settings = ConnectionSettings.parse(db, System.getenv());
         // with --physical, bad values are refused before anything connects
         boolean fast = false;
@@ -151,6 +161,7 @@ final class BackupCommand implements Callable<Integer> {
         } else if (pgdata != null) {
             throw new UsageException("--pgdata needs --physical (a logical backup reads through pg_dump)");
         }
+        java.time.Duration lockWait = lockWait();
         EncryptionKeys keys = Keys.encryption(publicKeys, passphrase);
         List<StorageUrl> urls = repository.urls();
         if (physical && urls.size() > 1) {
@@ -180,7 +191,7 @@ final class BackupCommand implements Callable<Integer> {
                 m = new PhysicalBackup(repo, progress).run(connections, options);
             } else {
                 LogicalBackupOptions options = new LogicalBackupOptions(DumpFormat.parse(format), jobs, globals, tables,
-                        excludeTables, schemas, !noRowCounts, codec, labels, stagingDir);
+                        excludeTables, schemas, !noRowCounts, codec, labels, stagingDir, lockWait);
                 m = new LogicalBackup(repo, postgres.binaries(), progress).run(settings, options);
             }
             progress.done();
@@ -219,10 +230,25 @@ final class BackupCommand implements Callable<Integer> {
         if (noRowCounts) {
             given.add("--no-row-counts");
         }
+        if (lockWaitTimeout != null) {
+            given.add("--lock-wait-timeout");
+        }
         if (!given.isEmpty()) {
             throw new UsageException(String.join(", ", given) + " cannot be combined with --physical:"
                     + " a physical backup holds the whole cluster");
         }
+    }
+
+    private java.time.Duration lockWait() {
+        if (lockWaitTimeout == null) {
+            return LogicalBackupOptions.DEFAULT_LOCK_WAIT_TIMEOUT;
+        }
+        java.time.Duration d = DurationText.parse(lockWaitTimeout);
+        if (d.isZero() || d.compareTo(java.time.Duration.ofDays(1)) > 0) {
+            throw new UsageException("invalid --lock-wait-timeout '" + lockWaitTimeout + "': give 1s to 24h (a backup"
+                    + " never waits forever for a table), e.g. 30s, 5m or 1h");
+        }
+        return d;
     }
 
     private boolean checkpointFast() {

@@ -6,7 +6,6 @@ import io.arca.core.error.ArcaException;
 import io.arca.core.error.ErrorCode;
 import java.io.Console;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -74,8 +73,17 @@ final class KeyGenerateCommand implements Callable<Integer> {
                 Arrays.fill(passphrase, '\0');
             }
         }
-        write(privateFile, pair.privateKey(), "rw-------");
-        write(publicFile, pair.publicKey(), "rw-r--r--");
+        try {
+            write(privateFile, pair.privateKey(), "rw-------");
+            write(publicFile, pair.publicKey(), "rw-r--r--");
+        } catch (ArcaException e) {
+            // half a key pair is no use, and would make the next try say "already exists"
+            if (e.code() == ErrorCode.LOCAL_IO) {
+                deleteQuietly(privateFile);
+                deleteQuietly(publicFile);
+            }
+            throw e;
+        }
         if (output.json()) {
             Map<String, Object> j = new LinkedHashMap<>();
             j.put("fingerprint", pair.fingerprint());
@@ -118,15 +126,31 @@ final class KeyGenerateCommand implements Callable<Integer> {
     private static void write(Path file, String text, String permissions) {
         try {
             Path parent = file.toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
+            try {
+                if (parent != null) {
+                    Files.createDirectories(parent);
+                }
+            } catch (FileAlreadyExistsException e) {
+                throw new ArcaException(ErrorCode.LOCAL_IO, "cannot write '" + file + "': '" + e.getFile()
+                        + "' is not a directory", "choose an --out in a directory", e);
             }
-            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(permissions)));
+            try {
+                Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(permissions)));
+            } catch (FileAlreadyExistsException e) {
+                throw new ArcaException(ErrorCode.FAILURE, "'" + file + "' already exists", "choose another --out", e);
+            }
             Files.writeString(file, text, StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
-        } catch (FileAlreadyExistsException e) {
-            throw new ArcaException(ErrorCode.FAILURE, "'" + file + "' already exists", "choose another --out", e);
         } catch (IOException e) {
-            throw new UncheckedIOException("writing '" + file + "': " + e.getMessage(), e);
+            throw new ArcaException(ErrorCode.LOCAL_IO, "cannot write '" + file + "': " + Main.reason(e, file),
+                    "check that the directory of --out is writable and its file system has free space", e);
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+            // the error being reported says what went wrong
         }
     }
 }

@@ -40,16 +40,21 @@ public final class Main {
             return ErrorCode.USAGE.exitCode();
         });
         cl.setExecutionExceptionHandler((Exception e, CommandLine c, CommandLine.ParseResult p) ->
-                report(e, root.debug(), err));
+                report(e, root.debug(), err, c.getCommandSpec().qualifiedName()));
         return cl.execute(args);
     }
 
     static int report(Throwable e, boolean debug, PrintWriter err) {
+        return report(e, debug, err, "arca");
+    }
+
+    /** As {@link #report(Throwable, boolean, PrintWriter)}; a usage error without hint points to {@code command --help}. */
+    static int report(Throwable e, boolean debug, PrintWriter err, String command) {
         UsageException usage = find(e, UsageException.class);
         ArcaException arca = find(e, ArcaException.class);
         if (usage != null && arca == null) {
             err.println("error: " + lowerFirst(usage.getMessage()));
-            err.println("hint: " + (usage.hint() != null ? usage.hint() : "see 'arca --help'"));
+            err.println("hint: " + (usage.hint() != null ? usage.hint() : "see '" + command + " --help'"));
             if (debug) {
                 e.printStackTrace(err);
             }
@@ -60,7 +65,7 @@ public final class Main {
             IOException io = find(e, IOException.class);
             if (io != null) {
                 // a local file the command read or wrote (storage errors arrive as ArcaExceptions)
-                arca = new ArcaException(ErrorCode.LOCAL_IO, "local i/o failed: " + lowerFirst(io.getMessage()),
+                arca = new ArcaException(ErrorCode.LOCAL_IO, "local i/o failed: " + reason(io),
                         "check the path, its permissions and the free space on its file system", io);
             }
         }
@@ -84,6 +89,32 @@ public final class Main {
         return ErrorCode.INTERNAL.exitCode();
     }
 
+    /**
+     * What went wrong with a local file, naming it: {@code '/x/y': no space left on device}. A
+     * {@link java.nio.file.FileSystemException}'s message is only the path for some failures
+     * (a missing file, a refused permission), so the kind of failure is named from its type.
+     */
+    static String reason(IOException e) {
+        return reason(e, null);
+    }
+
+    /** As {@link #reason(IOException)}, without the path when it is {@code named} (the message names it). */
+    static String reason(IOException e, java.nio.file.Path named) {
+        if (e instanceof java.nio.file.FileSystemException f && f.getFile() != null) {
+            String why = f.getReason() != null ? f.getReason()
+                    : e instanceof java.nio.file.NoSuchFileException ? "no such file or directory"
+                    : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                    : e instanceof java.nio.file.FileAlreadyExistsException ? "already exists"
+                    : e.getClass().getSimpleName();
+            if (named != null && f.getOtherFile() == null && f.getFile().equals(named.toString())) {
+                return lowerFirst(why);
+            }
+            return "'" + f.getFile() + "'" + (f.getOtherFile() != null ? " -> '" + f.getOtherFile() + "'" : "") + ": "
+                    + lowerFirst(why);
+        }
+        return lowerFirst(String.valueOf(e.getMessage()));
+    }
+
     /** The outermost {@code type} in {@code e}'s cause chain, or null. */
     private static <T extends Throwable> T find(Throwable e, Class<T> type) {
         for (Throwable t = e; t != null; t = t.getCause()) {
@@ -97,6 +128,10 @@ public final class Main {
     private static String lowerFirst(String s) {
         if (s == null || s.isEmpty()) {
             return "invalid input";
+        }
+        // "No space left" reads "no space left"; "ARCA_LEASE_TTL: ..." and "SSL ..." stay as they are
+        if (s.length() > 1 && Character.isUpperCase(s.charAt(1))) {
+            return s;
         }
         return s.substring(0, 1).toLowerCase(Locale.ROOT) + s.substring(1);
     }

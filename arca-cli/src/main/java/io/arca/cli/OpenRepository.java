@@ -50,11 +50,17 @@ final class OpenRepository implements AutoCloseable {
         if (ttl == null || ttl.isBlank()) {
             return Leases.DEFAULT_TTL;
         }
+        Duration d;
         try {
-            return DurationText.parse(ttl);
+            d = DurationText.parse(ttl);
         } catch (IllegalArgumentException e) {
             throw new UsageException("ARCA_LEASE_TTL: " + e.getMessage(), e);
         }
+        if (d.isZero()) {
+            throw new UsageException("ARCA_LEASE_TTL: '" + ttl + "' is zero: a lease must live a while",
+                    "set ARCA_LEASE_TTL to e.g. 90s or 5m, or unset it for the default", null);
+        }
+        return d;
     }
 
     Repository repository() {

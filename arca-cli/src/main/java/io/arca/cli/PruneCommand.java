@@ -81,8 +81,19 @@ final class PruneCommand implements Callable<Integer> {
         Map<String, String> settings = given;
         if (settings.isEmpty() && repo.config().defaults() != null && repo.config().defaults().retention() != null) {
             settings = repo.config().defaults().retention();
+            try {
+                return requireRule(RetentionSettings.toPolicy(settings));
+            } catch (IllegalArgumentException e) {
+                // arca.json edited by hand, or saved by an Arca that accepted more
+                throw new UsageException("the retention policy saved in the repository cannot be used: "
+                        + e.getMessage(), "save a valid one with 'arca prune --save-policy --keep-...', or give the"
+                        + " rules as flags", e);
+            }
         }
-        RetentionPolicy policy = RetentionSettings.toPolicy(settings);
+        return requireRule(RetentionSettings.toPolicy(settings));
+    }
+
+    private static RetentionPolicy requireRule(RetentionPolicy policy) {
         if (policy.isEmpty()) {
             throw new UsageException("no retention rule: pass --keep-last, --keep-within, --keep-daily,"
                     + " --keep-weekly, --keep-monthly or --keep-yearly, or save a policy with --save-policy");

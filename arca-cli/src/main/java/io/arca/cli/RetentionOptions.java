@@ -10,7 +10,7 @@ final class RetentionOptions {
     Integer keepLast;
 
     @Option(names = "--keep-within", paramLabel = "DURATION",
-            description = "Keep every backup taken within DURATION before now (e.g. 36h, 7d, 2w, 1y).")
+            description = "Keep every backup taken within DURATION before now (e.g. 36h, 7d, 2w, 1y; at most 1000y).")
     String keepWithin;
 
     @Option(names = "--keep-daily", paramLabel = "N", description = "Keep the newest backup of each of the last N days that have one (UTC).")

@@ -35,6 +35,7 @@ public enum ErrorCode {
     PG_CONNECTION(1500, 14, true, "PostgreSQL could not be reached or refused the connection."),
     PG_AUTHENTICATION(1501, 14, false, "PostgreSQL rejected the credentials."),
     PG_DATABASE_MISSING(1502, 14, false, "The database named in the connection URL does not exist."),
+    PG_LOCK_TIMEOUT(1503, 1, true, "A lock wait in PostgreSQL ran out: another session held a table longer than the lock wait timeout allowed."),
     VERIFICATION_FAILED(1600, 15, false, "A backup failed its integrity checks: size, checksum, codec or archive structure.");
 
     private final int number;

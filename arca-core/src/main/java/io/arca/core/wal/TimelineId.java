@@ -1,20 +1,19 @@
 package io.arca.core.wal;
 
-import io.arca.core.error.UsageException;
 import java.util.Locale;
 
 /** A timeline, a positive 32-bit number written as 8 hexadecimal digits in WAL file names. */
 public record TimelineId(long value) implements Comparable<TimelineId> {
     public TimelineId {
         if (value < 1 || value > 0xFFFFFFFFL) {
-            throw new UsageException("invalid timeline " + value);
+            throw new IllegalArgumentException("invalid timeline " + value);
         }
     }
 
     /** Parses the 8 hexadecimal digits of a WAL file name. */
     public static TimelineId parseHex(String hex) {
         if (hex == null || hex.length() != 8) {
-            throw new UsageException("invalid timeline '" + hex + "': expected 8 hexadecimal digits");
+            throw new IllegalArgumentException("invalid timeline '" + hex + "': expected 8 hexadecimal digits");
         }
         return new TimelineId(Long.parseLong(hex, 16));
     }

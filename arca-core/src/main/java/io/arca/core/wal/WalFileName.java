@@ -1,5 +1,6 @@
 package io.arca.core.wal;
 
+import io.arca.core.error.UsageException;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -29,7 +30,8 @@ public record WalFileName(String name, Kind kind, TimelineId timeline, long segm
      * Parses a WAL file name. Segment numbers assume {@code segmentSize} bytes per segment (the
      * file name counts segments within 4 GiB "logs").
      *
-     * @throws IllegalArgumentException for anything else
+     * @throws UsageException for anything else (the name comes from the user or from PostgreSQL's
+     *     {@code %f}; callers that list files catch it as {@code IllegalArgumentException})
      */
     public static WalFileName parse(String name, long segmentSize) {
         for (Kind kind : new Kind[] {Kind.SEGMENT, Kind.PARTIAL, Kind.BACKUP_HISTORY}) {
@@ -39,18 +41,26 @@ public record WalFileName(String name, Kind kind, TimelineId timeline, long segm
                 long seg = Long.parseLong(m.group(3), 16);
                 long perLog = LOG_SPAN / segmentSize;
                 if (seg >= perLog) {
-                    throw new IllegalArgumentException("invalid WAL file name '" + name + "' for " + segmentSize
+                    throw new UsageException("invalid WAL file name '" + name + "' for " + segmentSize
                             + "-byte segments");
                 }
-                return new WalFileName(name, kind, TimelineId.parseHex(m.group(1)), log * perLog + seg);
+                return new WalFileName(name, kind, timeline(name, m.group(1)), log * perLog + seg);
             }
         }
         Matcher h = HISTORY.matcher(name);
         if (h.matches()) {
-            return new WalFileName(name, Kind.TIMELINE_HISTORY, TimelineId.parseHex(h.group(1)), -1);
+            return new WalFileName(name, Kind.TIMELINE_HISTORY, timeline(name, h.group(1)), -1);
         }
-        throw new IllegalArgumentException("'" + name + "' is not a WAL file name (segment, .partial, .backup or"
+        throw new UsageException("'" + name + "' is not a WAL file name (segment, .partial, .backup or"
                 + " .history)");
+    }
+
+    private static TimelineId timeline(String name, String hex) {
+        try {
+            return TimelineId.parseHex(hex);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("'" + name + "' is not a WAL file name: timeline " + hex + " does not exist", e);
+        }
     }
 
     /** The name of segment {@code segment} on {@code timeline}. */

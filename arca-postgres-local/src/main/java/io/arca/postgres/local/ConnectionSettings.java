@@ -9,10 +9,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Where and as whom to connect to PostgreSQL, usable both for JDBC and for libpq programs
@@ -47,13 +49,41 @@ public record ConnectionSettings(String host, int port, String user, String data
             "options", "options",
             "target_session_attrs", "targetServerType");
     private static final Set<String> URL_KEYWORDS = Set.of("host", "hostaddr", "port", "user", "password", "dbname");
+    /**
+     * The query parameters Arca passes on: libpq's connection parameters (PostgreSQL 13 to 18)
+     * except those Arca sets itself ({@code replication}) or could not honour on its JDBC and
+     * replication connections ({@code service}, which names other settings in a file only libpq
+     * reads). Anything else is refused before connecting, rather than failing later in {@code
+     * pg_dump} with "invalid connection option".
+     */
+    public static final Set<String> ACCEPTED_PARAMETERS = Collections.unmodifiableSet(new TreeSet<>(Set.of(
+            "application_name", "fallback_application_name", "connect_timeout", "client_encoding", "options",
+            "keepalives", "keepalives_idle", "keepalives_interval", "keepalives_count", "tcp_user_timeout",
+            "sslmode", "sslnegotiation", "sslcompression", "sslcert", "sslkey", "sslpassword", "sslcertmode",
+            "sslrootcert", "sslcrl", "sslcrldir", "sslsni", "ssl_min_protocol_version", "ssl_max_protocol_version",
+            "requirepeer", "require_auth", "channel_binding", "gssencmode", "gssdelegation", "krbsrvname", "gsslib",
+            "target_session_attrs", "load_balance_hosts", "passfile")));
+    // Parameters whose value is one of a few words (libpq compares them case-sensitively).
+    private static final Map<String, List<String>> ENUMERATED = Map.of(
+            "sslmode", List.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full"),
+            "gssencmode", List.of("disable", "prefer", "require"),
+            "channel_binding", List.of("disable", "prefer", "require"),
+            "target_session_attrs", List.of("any", "read-write", "read-only", "primary", "standby", "prefer-standby"),
+            "sslnegotiation", List.of("postgres", "direct"),
+            "sslcertmode", List.of("disable", "allow", "require"),
+            "load_balance_hosts", List.of("disable", "random"));
+    // Parameters whose value is a whole number of seconds (or a count), 0 or more.
+    private static final Set<String> NUMERIC = Set.of("connect_timeout", "keepalives", "keepalives_idle",
+            "keepalives_interval", "keepalives_count", "tcp_user_timeout", "sslcompression", "sslsni", "gssdelegation");
+    /** libpq's smallest connection timeout: a {@code connect_timeout} of 1 waits 2 seconds. */
+    private static final int MIN_CONNECT_TIMEOUT_SECONDS = 2;
 
     public ConnectionSettings {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(user, "user");
         Objects.requireNonNull(database, "database");
         if (port < 1 || port > 65535) {
-            throw new UsageException("port out of range: " + port);
+            throw new IllegalArgumentException("port out of range: " + port);
         }
         parameters = parameters == null ? Map.of()
                 : Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
@@ -163,8 +193,10 @@ public record ConnectionSettings(String host, int port, String user, String data
         if (database == null) {
             database = nonBlank(env.get("PGDATABASE"), user);
         }
+        params.forEach((key, value) -> checkParameter(url, key, value, "in PostgreSQL URL '" + redact(url) + "'"));
         if (!params.containsKey("sslmode") && env.get("PGSSLMODE") != null) {
             params.put("sslmode", env.get("PGSSLMODE"));
+            checkParameter(url, "sslmode", env.get("PGSSLMODE"), "in PGSSLMODE");
         }
         if (password == null) {
             password = env.get("ARCA_DB_PASSWORD");
@@ -173,7 +205,7 @@ public record ConnectionSettings(String host, int port, String user, String data
             password = env.get("PGPASSWORD");
         }
         if (password == null) {
-            password = PgPass.read(passFile(env)).lookup(host, portNumber, database, user).orElse(null);
+            password = PgPass.read(passFile(params, env)).lookup(host, portNumber, database, user).orElse(null);
         }
         return new ConnectionSettings(host, portNumber, user, database, password, params);
     }
@@ -245,6 +277,27 @@ public record ConnectionSettings(String host, int port, String user, String data
     }
 
     /**
+     * How long to wait for a connection, in seconds, as libpq counts it: {@code connect_timeout}
+     * when given (at least 2; 0 waits forever), else {@value #DEFAULT_CONNECT_TIMEOUT}. It bounds
+     * the whole attempt: the TCP connect, the TLS handshake and the server's answers up to the
+     * end of authentication.
+     */
+    public int connectTimeoutSeconds() {
+        String value = parameters.get("connect_timeout");
+        int seconds = value == null ? Integer.parseInt(DEFAULT_CONNECT_TIMEOUT) : parseSeconds(value);
+        return seconds <= 0 ? 0 : Math.max(seconds, MIN_CONNECT_TIMEOUT_SECONDS);
+    }
+
+    private static int parseSeconds(String value) {
+        try {
+            return Integer.parseInt(value.strip());
+        } catch (NumberFormatException e) {
+            throw new UsageException("invalid connect_timeout '" + value + "'",
+                    "give connect_timeout in whole seconds, e.g. connect_timeout=10", e);
+        }
+    }
+
+    /**
      * {@code jdbc:postgresql://host:port/database}.
      *
      * @throws ArcaException {@link ErrorCode#USAGE} for a Unix-domain socket host, which pgjdbc
@@ -263,8 +316,11 @@ public record ConnectionSettings(String host, int port, String user, String data
     /**
      * Properties for pgjdbc: {@code user}, {@code password} (when known), {@code
      * ApplicationName} ({@code arca} unless {@code application_name} is set), {@code
-     * connectTimeout} (10 s unless {@code connect_timeout} is set), and the SSL and other
-     * parameters pgjdbc understands; the others are libpq-only and left out.
+     * connectTimeout} and {@code loginTimeout} ({@link #connectTimeoutSeconds()}: the TCP connect
+     * and the whole login, so a server that accepts the connection and never answers cannot hold
+     * Arca), and the SSL and other parameters pgjdbc understands; the others are libpq-only and
+     * left out. No {@code socketTimeout}: a replication stream or a long statement may be quiet
+     * for long; {@link PgConnections#open} bounds the reads of the login itself.
      */
     public Properties jdbcProperties() {
         Properties props = new Properties();
@@ -273,7 +329,11 @@ public record ConnectionSettings(String host, int port, String user, String data
             props.setProperty("password", password);
         }
         props.setProperty("ApplicationName", parameters.getOrDefault("application_name", APPLICATION_NAME));
-        props.setProperty("connectTimeout", parameters.getOrDefault("connect_timeout", DEFAULT_CONNECT_TIMEOUT));
+        int timeout = connectTimeoutSeconds();
+        props.setProperty("connectTimeout", Integer.toString(timeout));
+        if (timeout > 0) {
+            props.setProperty("loginTimeout", Integer.toString(timeout));
+        }
         parameters.forEach((k, v) -> {
             String jdbcName = JDBC_EQUIVALENTS.get(k);
             if (jdbcName != null) {
@@ -296,8 +356,8 @@ public record ConnectionSettings(String host, int port, String user, String data
                 .append('\'');
     }
 
-    private static Path passFile(Map<String, String> env) {
-        String file = env.get("PGPASSFILE");
+    private static Path passFile(Map<String, String> params, Map<String, String> env) {
+        String file = params.containsKey("passfile") ? params.get("passfile") : env.get("PGPASSFILE");
         if (file != null && !file.isEmpty()) {
             return Path.of(file);
         }
@@ -362,6 +422,24 @@ public record ConnectionSettings(String host, int port, String user, String data
 
     private static ArcaException bad(String url, String message) {
         return new ArcaException(ErrorCode.USAGE, message, EXPECTED_FORM);
+    }
+
+    /** Refuses a parameter libpq does not know or a value it would reject, before anything connects. */
+    private static void checkParameter(String url, String key, String value, String where) {
+        if (!ACCEPTED_PARAMETERS.contains(key)) {
+            throw new ArcaException(ErrorCode.USAGE, "unknown connection parameter '" + key + "' " + where,
+                    "use the parameters libpq knows: " + String.join(", ", ACCEPTED_PARAMETERS));
+        }
+        List<String> words = ENUMERATED.get(key);
+        if (words != null && !words.contains(value)) {
+            throw new ArcaException(ErrorCode.USAGE, "invalid " + key + " '" + value + "' " + where,
+                    "use " + key + "=" + String.join(", ", words).replaceAll(", ([^,]*)$", " or $1"));
+        }
+        if (NUMERIC.contains(key) && !value.strip().matches("\\d{1,9}")) {
+            throw new ArcaException(ErrorCode.USAGE, "invalid " + key + " '" + value + "' " + where,
+                    key.equals("connect_timeout") ? "give connect_timeout in whole seconds, e.g. connect_timeout=10"
+                            : "give " + key + " as a whole number, 0 or more");
+        }
     }
 
     private static String emptyToNull(String s) {

@@ -9,6 +9,7 @@ import java.net.UnknownHostException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Locale;
+import java.util.Properties;
 
 /**
  * Opens JDBC connections and maps connection failures to Arca error codes, so that the user
@@ -26,7 +27,10 @@ public final class PgConnections {
     }
 
     /**
-     * Opens a connection (auto-commit on, as the driver sets it).
+     * Opens a connection (auto-commit on, as the driver sets it). The attempt is bounded by
+     * {@link ConnectionSettings#connectTimeoutSeconds()}: the TCP connect, each read of the login
+     * and the login as a whole; once connected, reads wait as long as statements take (bound
+     * those with {@code statement_timeout} and {@code lock_timeout}).
      *
      * @throws ArcaException {@link ErrorCode#PG_CONNECTION} when the server cannot be reached
      *     (refused, unknown host, timeout, server starting or shutting down, too many
@@ -82,7 +86,12 @@ public final class PgConnections {
         } else if (cause instanceof UnknownHostException) {
             reason = "unknown host '" + settings.host() + "'";
         } else if (cause instanceof SocketTimeoutException || lower.contains("timed out")) {
-            reason = "connection timed out";
+            int seconds = settings.connectTimeoutSeconds();
+            return new ArcaException(ErrorCode.PG_CONNECTION,
+                    "cannot connect to PostgreSQL at " + where + ": "
+                            + (seconds > 0 ? "no answer within " + seconds + "s (connect_timeout)" : "connection timed out"),
+                    "check that " + settings.hostAndPort() + " is a PostgreSQL server that is running and not"
+                            + " overloaded; to wait longer, add ?connect_timeout=SECONDS to the URL", e);
         } else if (cause instanceof NoRouteToHostException) {
             reason = "no route to host";
         } else if (state.startsWith("08") || state.equals("57P03") || state.equals("53300")) {

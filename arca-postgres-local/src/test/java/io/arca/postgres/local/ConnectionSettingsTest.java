@@ -181,4 +181,54 @@ class ConnectionSettingsTest {
         assertThat(ConnectionSettings.redact("postgresql://h/x?user=u&password=hunter2&sslmode=require"))
                 .isEqualTo("postgresql://h/x?user=u&password=***&sslmode=require");
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sslmode=bogus", "sslmode=REQUIRE", "foo=bar", "connect_timeout=ten",
+        "connect_timeout=-1", "target_session_attrs=master", "replication=true", "service=prod", "keepalives=yes"})
+    void unknownParametersAndInvalidValuesAreUsageErrorsBeforeConnecting(String parameter) {
+        String url = "postgresql://app:pw@db/x?application_name=ok&" + parameter;
+        assertThatThrownBy(() -> ConnectionSettings.parse(url, env()))
+                .isInstanceOfSatisfying(ArcaException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.USAGE);
+                    String key = parameter.substring(0, parameter.indexOf('='));
+                    assertThat(e.getMessage()).contains("'" + (key.equals("foo") || key.equals("replication")
+                            || key.equals("service") ? key : parameter.substring(key.length() + 1)) + "'")
+                            .contains("in PostgreSQL URL 'postgresql://app:***@db/x?").doesNotContain(":pw@");
+                    assertThat(e.hint()).isNotBlank();
+                });
+    }
+
+    @Test
+    void theHintListsWhatIsAccepted() {
+        assertThatThrownBy(() -> ConnectionSettings.parse("postgresql://db/x?foo=bar", env()))
+                .isInstanceOfSatisfying(ArcaException.class, e -> {
+                    assertThat(e.getMessage()).isEqualTo("unknown connection parameter 'foo' in PostgreSQL URL"
+                            + " 'postgresql://db/x?foo=bar'");
+                    assertThat(e.hint()).startsWith("use the parameters libpq knows: ")
+                            .contains("sslmode", "connect_timeout", "application_name", "sslrootcert");
+                });
+        assertThatThrownBy(() -> ConnectionSettings.parse("postgresql://db/x?sslmode=bogus", env()))
+                .isInstanceOfSatisfying(ArcaException.class, e -> assertThat(e.hint())
+                        .isEqualTo("use sslmode=disable, allow, prefer, require, verify-ca or verify-full"));
+        assertThatThrownBy(() -> ConnectionSettings.parse("postgresql://db/x", env("PGSSLMODE", "on")))
+                .hasMessage("invalid sslmode 'on' in PGSSLMODE");
+    }
+
+    @Test
+    void everyLibpqParameterArcaAcceptsIsPassedToLibpqPrograms() {
+        ConnectionSettings s = ConnectionSettings.parse("postgresql://db/x?sslmode=verify-full&connect_timeout=5"
+                + "&target_session_attrs=read-write&keepalives_idle=30&options=-c%20statement_timeout%3D0", env());
+        assertThat(s.libpqConninfo()).contains("sslmode='verify-full'", "connect_timeout='5'",
+                "target_session_attrs='read-write'", "keepalives_idle='30'", "options='-c statement_timeout=0'");
+        assertThat(s.connectTimeoutSeconds()).isEqualTo(5);
+    }
+
+    @Test
+    void passfileInTheUrlIsWherePasswordsAreLookedUp() throws Exception {
+        Path pass = home.resolve("other.pgpass");
+        Files.writeString(pass, "db:5432:x:app:frompassfile\n");
+        Files.setPosixFilePermissions(pass, PosixFilePermissions.fromString("rw-------"));
+        assertThat(ConnectionSettings.parse("postgresql://app@db/x?passfile=" + pass, env()).password())
+                .isEqualTo("frompassfile");
+    }
 }

@@ -1,5 +1,7 @@
 package io.arca.postgres.logical;
 
+import io.arca.core.error.ArcaException;
+import io.arca.core.error.ErrorCode;
 import io.arca.core.error.UsageException;
 import java.util.Locale;
 
@@ -36,7 +38,9 @@ public enum DumpFormat {
                 return f;
             }
         }
-        throw new UsageException("unknown artifact format '" + format + "'");
+        // the manifest names a format no Arca writes: changed by hand, or written by a newer Arca
+        throw new ArcaException(ErrorCode.VERIFICATION_FAILED, "unknown artifact format '" + format
+                + "' in the backup's manifest", "check the backup with 'arca verify', or restore it with a newer Arca");
     }
 
     public static DumpFormat parse(String text) {

@@ -56,7 +56,7 @@ public final class LogicalBackup {
         PendingBackup pending = repository.begin(BackupKind.LOGICAL);
         boolean committed = false;
         long started = System.nanoTime();
-        try (SnapshotSession session = SnapshotSession.open(db)) {
+        try (SnapshotSession session = SnapshotSession.open(db, options.lockWaitTimeout())) {
             ServerInfo server = session.server();
             Path pgDump = binaries.require("pg_dump", server.major());
             Map<String, String> tools = new LinkedHashMap<>();
@@ -70,10 +70,14 @@ public final class LogicalBackup {
 
             List<ArtifactRecord> artifacts = new ArrayList<>();
             List<String> dumpArgs = dumpArguments(db, session.snapshot(), options);
-            switch (options.format()) {
-                case CUSTOM -> artifacts.add(dumpCustom(pending, pgDump, db, dumpArgs, options.codec(), base, counter));
-                case PLAIN -> artifacts.add(dumpPlain(pending, pgDump, db, dumpArgs, options.codec(), base, counter));
-                case DIRECTORY -> artifacts.addAll(dumpDirectory(pending, pgDump, db, dumpArgs, options, base, counter));
+            try {
+                switch (options.format()) {
+                    case CUSTOM -> artifacts.add(dumpCustom(pending, pgDump, db, dumpArgs, options.codec(), base, counter));
+                    case PLAIN -> artifacts.add(dumpPlain(pending, pgDump, db, dumpArgs, options.codec(), base, counter));
+                    case DIRECTORY -> artifacts.addAll(dumpDirectory(pending, pgDump, db, dumpArgs, options, base, counter));
+                }
+            } catch (ArcaException e) {
+                throw lockWaitOr(e, db, options.lockWaitTimeout());
             }
             long dumpMillis = millisSince(started);
             if (options.globals()) {
@@ -99,6 +103,32 @@ public final class LogicalBackup {
         }
     }
 
+    /**
+     * The failure of pg_dump as a lock wait that ran out, naming the table and the session that
+     * held it, when that is why it failed; else {@code e} itself.
+     */
+    private static ArcaException lockWaitOr(ArcaException e, ConnectionSettings db, java.time.Duration waited) {
+        if (e.code() != ErrorCode.TOOL_FAILED || !(e.getCause() instanceof ToolProcess.Output output)) {
+            return e;
+        }
+        // Output's message is a header line, then the program's last standard error lines
+        List<String> lines = output.getMessage().lines().skip(1).toList();
+        List<String> relations = LockWaits.lockedRelations(lines);
+        if (relations.isEmpty()) {
+            return e;
+        }
+        return LockWaits.timedOut("pg_dump", relations, waited, LockWaits.holders(db, relations), e);
+    }
+
+    /** {@code no space left on device}, {@code access denied}: without the path, which the message names. */
+    private static String reason(IOException e) {
+        if (e instanceof java.nio.file.FileSystemException f) {
+            return f.getReason() != null ? f.getReason() : e.getClass().getSimpleName().replace("Exception", "")
+                    .replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase(java.util.Locale.ROOT);
+        }
+        return String.valueOf(e.getMessage());
+    }
+
     private static long millisSince(long nanos) {
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nanos);
     }
@@ -114,6 +144,8 @@ public final class LogicalBackup {
         args.add("--dbname=" + db.libpqConninfo());
         args.add("--no-password");
         args.add("--snapshot=" + snapshot);
+        // without it pg_dump waits forever for a table that another session holds exclusively
+        args.add("--lock-wait-timeout=" + o.lockWaitTimeout().toMillis());
         o.schemas().forEach(s -> args.add("--schema=" + s));
         o.tables().forEach(t -> args.add("--table=" + t));
         o.excludeTables().forEach(t -> args.add("--exclude-table=" + t));
@@ -175,8 +207,8 @@ public final class LogicalBackup {
             Files.createDirectories(o.stagingDirectory());
             staging = Files.createTempDirectory(o.stagingDirectory(), "arca-dump-");
         } catch (IOException e) {
-            throw new ArcaException(ErrorCode.FAILURE, "cannot create a staging directory in '" + o.stagingDirectory()
-                    + "': " + e.getMessage(), "pass --staging-dir with a writable directory", e);
+            throw new ArcaException(ErrorCode.LOCAL_IO, "cannot create a staging directory in '" + o.stagingDirectory()
+                    + "': " + reason(e), "pass --staging-dir with a writable directory that has free space", e);
         }
         String prefix = base + "." + DumpFormat.DIRECTORY.suffix() + "/";
         try {

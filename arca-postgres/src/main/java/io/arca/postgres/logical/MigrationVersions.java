@@ -9,7 +9,8 @@ import java.sql.Statement;
 /**
  * Reads the schema migration version from the tables that Flyway ({@code flyway_schema_history}),
  * Liquibase ({@code databasechangelog}) and Alembic ({@code alembic_version}) keep. Tables on the
- * search path win over tables in other schemas.
+ * search path win over tables in other schemas. A lock wait that runs out on one of them is thrown
+ * as {@link LockWaits.TableLockTimeout}, naming the table.
  */
 final class MigrationVersions {
     private MigrationVersions() {
@@ -55,6 +56,9 @@ final class MigrationVersions {
             if (rs.next() && rs.getString(1) != null) {
                 return new MigrationInfo(tool, rs.getString(1));
             }
+        } catch (SQLException e) {
+            // the session's lock_timeout ran out: say which table it waited for
+            throw LockWaits.isLockTimeout(e) ? new LockWaits.TableLockTimeout(t, e) : e;
         }
         return null;
     }

@@ -47,12 +47,20 @@ record ServerInfo(String database, String host, String version, int versionNum, 
                 encoding, lsn);
     }
 
-    /** Runs a query that a non-superuser may not be allowed to run; null when refused. */
+    /**
+     * Runs a query that a non-superuser may not be allowed to run; null when refused. A timeout
+     * or a lost connection is not a refusal and is thrown.
+     */
     private static String optional(Connection c, String sql) throws SQLException {
         boolean auto = c.getAutoCommit();
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
             return rs.next() ? rs.getString(1) : null;
         } catch (SQLException e) {
+            String state = e.getSQLState() == null ? "" : e.getSQLState();
+            if (state.equals(LockWaits.QUERY_CANCELED) || state.equals(LockWaits.LOCK_NOT_AVAILABLE)
+                    || state.startsWith("08")) {
+                throw e;
+            }
             if (!auto) {
                 c.rollback();
             }

@@ -1,6 +1,5 @@
 package io.arca.postgres.replication;
 
-import io.arca.core.error.UsageException;
 
 /**
  * What to ask {@code BASE_BACKUP} for. WAL is never included in the archives: Arca archives WAL
@@ -21,10 +20,10 @@ public record BaseBackupRequest(String label, boolean fastCheckpoint, boolean wa
 
     public BaseBackupRequest {
         if (label == null || label.isEmpty()) {
-            throw new UsageException("a base backup needs a label");
+            throw new IllegalArgumentException("a base backup needs a label");
         }
         if (manifestChecksums != null && !manifestChecksums.matches("[A-Za-z0-9_-]+")) {
-            throw new UsageException("invalid manifest checksum algorithm '" + manifestChecksums + "'");
+            throw new IllegalArgumentException("invalid manifest checksum algorithm '" + manifestChecksums + "'");
         }
     }
 }

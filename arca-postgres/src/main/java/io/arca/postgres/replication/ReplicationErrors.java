@@ -94,9 +94,11 @@ final class ReplicationErrors {
         } else if (e instanceof UnknownHostException) {
             reason = "unknown host '" + s.host() + "'";
         } else if (e instanceof SocketTimeoutException) {
-            reason = "timed out";
-            hint = "check that the server is reachable; connect_timeout in the URL sets the limit (default "
-                    + ConnectionSettings.DEFAULT_CONNECT_TIMEOUT + " s)";
+            // as PgConnections says it: a silent server reads the same from either client
+            reason = s.connectTimeoutSeconds() > 0
+                    ? "no answer within " + s.connectTimeoutSeconds() + "s (connect_timeout)" : "timed out";
+            hint = "check that " + s.hostAndPort() + " is a PostgreSQL server that is running and not overloaded;"
+                    + " to wait longer, add ?connect_timeout=SECONDS to the URL";
         } else if (e instanceof NoRouteToHostException) {
             reason = "no route to host";
         } else if (e instanceof SSLException) {

@@ -1,6 +1,5 @@
 package io.arca.core.repo.lease;
 
-import io.arca.core.error.UsageException;
 import io.arca.core.error.ArcaException;
 import io.arca.core.error.ErrorCode;
 import io.arca.core.repo.RepositoryJson;
@@ -77,7 +76,7 @@ public final class Leases {
         this.storage = Objects.requireNonNull(storage, "storage");
         this.clock = Objects.requireNonNull(clock, "clock");
         if (ttl.isNegative() || ttl.isZero()) {
-            throw new UsageException("lease time to live must be positive: " + ttl);
+            throw new IllegalArgumentException("lease time to live must be positive: " + ttl);
         }
         this.ttl = ttl;
         this.host = host;

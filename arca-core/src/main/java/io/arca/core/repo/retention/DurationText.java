@@ -10,9 +10,14 @@ import java.util.regex.Pattern;
  * {@code m} (minutes), {@code h}, {@code d} (24 hours), {@code w} (7 days) or {@code y} (365 days),
  * optionally combined from the largest unit down with each unit at most once: {@code 36h},
  * {@code 7d}, {@code 2w}, {@code 1y}, {@code 1d12h}. Nothing else is accepted (no months, no
- * spaces, no signs, no fractions), so a value means the same thing wherever it is read.
+ * spaces, no signs, no fractions), so a value means the same thing wherever it is read. At most
+ * {@link #MAX} ({@code 1000y}), so that a time computed from one (a cutoff, a deadline) never
+ * overflows and a value that was accepted once can be read back and used everywhere.
  */
 public final class DurationText {
+    /** The longest duration accepted: far beyond any retention, far from the limits of date arithmetic. */
+    public static final Duration MAX = Duration.ofDays(365L * 1000);
+
     private static final Pattern PART = Pattern.compile("(\\d{1,18})([ywdhms])");
     private static final String UNITS = "ywdhms";
     private static final long[] UNIT_SECONDS = {365 * 86_400L, 7 * 86_400L, 86_400L, 3_600L, 60L, 1L};
@@ -25,7 +30,7 @@ public final class DurationText {
     /**
      * Reads a duration such as {@code 36h} or {@code 1d12h}.
      *
-     * @throws IllegalArgumentException when {@code text} is not of that form
+     * @throws UsageException when {@code text} is not of that form or longer than {@link #MAX}
      */
     public static Duration parse(String text) {
         if (text == null || text.isEmpty()) {
@@ -47,8 +52,11 @@ public final class DurationText {
             try {
                 seconds = Math.addExact(seconds, Math.multiplyExact(Long.parseLong(m.group(1)), UNIT_SECONDS[unit]));
             } catch (ArithmeticException e) {
-                throw invalid(text);
+                throw tooLong(text);
             }
+        }
+        if (seconds > MAX.getSeconds()) {
+            throw tooLong(text);
         }
         return Duration.ofSeconds(seconds);
     }
@@ -61,7 +69,8 @@ public final class DurationText {
      */
     public static String format(Duration duration) {
         if (duration.isNegative() || duration.getNano() != 0) {
-            throw new UsageException("cannot write duration " + duration + ": only whole, non-negative seconds");
+            // a value Arca computed, never one a user wrote: a bug
+            throw new IllegalArgumentException("cannot write duration " + duration + ": only whole, non-negative seconds");
         }
         if (duration.isZero()) {
             return "0s";
@@ -78,7 +87,12 @@ public final class DurationText {
         return text.toString();
     }
 
-    private static IllegalArgumentException invalid(String text) {
+    private static UsageException invalid(String text) {
         return new UsageException("invalid duration '" + text + "': use e.g. 36h, 7d, 2w, 1y");
+    }
+
+    private static UsageException tooLong(String text) {
+        return new UsageException("invalid duration '" + text + "': longer than " + format(MAX) + ", the longest"
+                + " Arca accepts");
     }
 }

@@ -1,6 +1,5 @@
 package io.arca.core.repo.retention;
 
-import io.arca.core.error.UsageException;
 import io.arca.core.repo.BackupId;
 import io.arca.core.repo.BackupKind;
 import io.arca.core.repo.BackupManifest;
@@ -76,7 +75,7 @@ public final class Retention {
             RetentionPolicy policy, Instant now) {
         Objects.requireNonNull(now, "now");
         if (policy.isEmpty()) {
-            throw new UsageException("retention policy has no rule: set at least one of keep-last,"
+            throw new IllegalArgumentException("retention policy has no rule: set at least one of keep-last,"
                     + " keep-within, keep-daily, keep-weekly, keep-monthly, keep-yearly");
         }
         List<BackupManifest> sorted = new ArrayList<>(complete);

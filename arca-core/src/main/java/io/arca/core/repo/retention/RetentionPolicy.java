@@ -97,7 +97,16 @@ public record RetentionPolicy(int keepLast, Duration keepWithin, int keepDaily, 
 
     private static void requirePositive(String setting, Duration value) {
         if (value.isNegative() || value.isZero()) {
-            throw new UsageException(setting + " must be positive, got " + value);
+            throw new UsageException(setting + " must be positive, got " + text(value));
         }
+        // a cutoff 'now minus value' must stay a valid instant, or every later prune would fail
+        if (value.compareTo(DurationText.MAX) > 0) {
+            throw new UsageException(setting + " must be at most " + DurationText.format(DurationText.MAX) + ", got "
+                    + text(value));
+        }
+    }
+
+    private static String text(Duration d) {
+        return d.isNegative() || d.getNano() != 0 ? d.toString() : DurationText.format(d);
     }
 }

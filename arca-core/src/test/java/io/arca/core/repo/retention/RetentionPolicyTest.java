@@ -32,7 +32,7 @@ class RetentionPolicyTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"", "7", "d", "7D", "6mo", "1.5h", "-1d", "+1d", " 7d", "7d ", "7 d", "12h1d", "1d1d",
-        "P7D", "7days", "99999999999999999999s", "999999999999999999y"})
+        "P7D", "7days", "99999999999999999999s"})
     void durationTextRejectsAnythingElse(String text) {
         assertThatThrownBy(() -> DurationText.parse(text))
                 .isInstanceOf(IllegalArgumentException.class)
