@@ -188,7 +188,7 @@ public final class LogicalBackup {
         Path staging;
         try {
             Files.createDirectories(o.stagingDirectory());
-            staging = Files.createTempDirectory(o.stagingDirectory(), "arca-dump-");
+            staging = TempFiles.createPrivateDirectory(o.stagingDirectory(), "arca-dump-");
         } catch (IOException e) {
             throw new ArcaException(ErrorCode.FAILURE, "cannot create a staging directory in '" + o.stagingDirectory()
                     + "': " + e.getMessage(), "pass --staging-dir with a writable directory", e);
