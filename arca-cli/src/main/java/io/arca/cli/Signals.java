@@ -8,7 +8,8 @@ import java.io.PrintStream;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import sun.misc.Signal;
+import java.util.concurrent.atomic.AtomicReference;
+import java.lang.reflect.Proxy;
 
 /**
  * What SIGINT and SIGTERM do to a command run from {@link Main#main}: the JVM's default would
@@ -24,16 +25,22 @@ import sun.misc.Signal;
  * number (130 for SIGINT, 143 for SIGTERM), as shells and service managers expect; {@code
  * wal-push} and {@code wal-fetch} exit with {@link ErrorCode#INTERRUPTED}'s code instead,
  * since PostgreSQL treats an exit above 125 of its archive or restore command as fatal. A main
- * thread that has not unwound after {@link #UNWIND_SECONDS} seconds, or a second signal, ends the
- * process at once (temp directories are still removed).
+ * thread that has not unwound after {@link #UNWIND_SECONDS} seconds more ends the process
+ * through {@link System#exit} (shutdown hooks run); a second signal halts it at once. Both
+ * still remove the temp directories.
+ *
+ * <p>The handler is {@code sun.misc.Signal}'s (in {@code jdk.unsupported}), reached by reflection
+ * as {@code WalReceiveCommand} does, so that the build does not warn about it; {@code wal-receive}
+ * puts its own handler in place while it streams, and this one back afterwards. Where the JVM
+ * does not let us handle signals ({@code -Xrs}, or a signal ignored since the process started),
+ * the JVM's default stays.
  */
 final class Signals {
     static final int UNWIND_SECONDS = 20;
     static final int INTERRUPT_AFTER_SECONDS = 3;
 
-    private static final AtomicBoolean RECEIVED = new AtomicBoolean();
+    private static final AtomicReference<Caught> RECEIVED = new AtomicReference<>();
     private static final AtomicBoolean REPORTED = new AtomicBoolean();
-    private static volatile Signal received;
     private static volatile boolean walCommand;
 
     private Signals() {
@@ -43,13 +50,30 @@ final class Signals {
     static void install(Thread main, List<String> args) {
         String command = args.stream().filter(a -> !a.startsWith("-")).findFirst().orElse("");
         walCommand = command.equals("wal-push") || command.equals("wal-fetch");
-        for (String name : List.of("INT", "TERM")) {
+        for (Caught caught : List.of(new Caught("INT", 2), new Caught("TERM", 15))) {
             try {
-                Signal.handle(new Signal(name), s -> onSignal(s, main));
-            } catch (IllegalArgumentException e) {
+                Class<?> signalClass = Class.forName("sun.misc.Signal");
+                Class<?> handlerClass = Class.forName("sun.misc.SignalHandler");
+                Object signal = signalClass.getConstructor(String.class).newInstance(caught.name());
+                Object handler = Proxy.newProxyInstance(handlerClass.getClassLoader(), new Class<?>[] {handlerClass},
+                        (proxy, method, margs) -> switch (method.getName()) {
+                            case "handle" -> {
+                                onSignal(caught, main);
+                                yield null;
+                            }
+                            case "hashCode" -> System.identityHashCode(proxy);
+                            case "equals" -> proxy == margs[0];
+                            default -> "arca signal handler";
+                        });
+                signalClass.getMethod("handle", signalClass, handlerClass).invoke(null, signal, handler);
+            } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
                 // the JVM was started with -Xrs, or the signal is not available here: keep the default
             }
         }
+    }
+
+    /** A signal this class handles: its name without SIG and its number. */
+    private record Caught(String name, int number) {
     }
 
     /** The command's error output: silent once a signal came, since the signal's line says it all. */
@@ -57,14 +81,14 @@ final class Signals {
         return new OutputStream() {
             @Override
             public void write(int b) throws IOException {
-                if (!RECEIVED.get()) {
+                if (RECEIVED.get() == null) {
                     err.write(b);
                 }
             }
 
             @Override
             public void write(byte[] b, int off, int len) throws IOException {
-                if (!RECEIVED.get()) {
+                if (RECEIVED.get() == null) {
                     err.write(b, off, len);
                 }
             }
@@ -81,7 +105,7 @@ final class Signals {
      * reporting it), else {@code code}.
      */
     static int exitCode(int code) {
-        Signal s = received;
+        Caught s = RECEIVED.get();
         if (s == null) {
             return code;
         }
@@ -89,14 +113,13 @@ final class Signals {
         return interruptedExit(s);
     }
 
-    private static void onSignal(Signal s, Thread main) {
-        if (!RECEIVED.compareAndSet(false, true)) {
+    private static void onSignal(Caught s, Thread main) {
+        if (!RECEIVED.compareAndSet(null, s)) {
             // a second signal: the user does not want to wait for the clean-up
             TempFiles.deleteAllCreated();
             report(s);
             Runtime.getRuntime().halt(interruptedExit(s));
         }
-        received = s;
         stopChildren();
         try {
             // a command waiting on a child fails by itself now; one that is not (a physical backup
@@ -111,11 +134,12 @@ final class Signals {
             Thread.currentThread().interrupt();
         }
         if (main.isAlive()) {
-            // stuck in something that ignores interrupts: clean what can be cleaned and go
+            // stuck in something that ignores interrupts (or already exiting): clean what can be
+            // cleaned and go; System.exit still runs the shutdown hooks (a drill's cluster)
             stopChildren();
             TempFiles.deleteAllCreated();
             report(s);
-            Runtime.getRuntime().halt(interruptedExit(s));
+            System.exit(interruptedExit(s));
         }
     }
 
@@ -139,18 +163,18 @@ final class Signals {
         }
     }
 
-    private static void report(Signal s) {
+    private static void report(Caught s) {
         if (!REPORTED.compareAndSet(false, true)) {
             return;
         }
         PrintStream err = System.err;
-        err.println("error: interrupted by SIG" + s.getName() + ": stopped the work, its child processes and"
+        err.println("error: interrupted by SIG" + s.name() + ": stopped the work, its child processes and"
                 + " unfinished files");
         err.println("code: ARCA-" + ErrorCode.INTERRUPTED.number());
         err.flush();
     }
 
-    private static int interruptedExit(Signal s) {
-        return walCommand ? ErrorCode.INTERRUPTED.exitCode() : 128 + s.getNumber();
+    private static int interruptedExit(Caught s) {
+        return walCommand ? ErrorCode.INTERRUPTED.exitCode() : 128 + s.number();
     }
 }
