@@ -3,6 +3,7 @@ package io.arca.cli;
 import io.arca.core.crypto.EncryptionKeys;
 import io.arca.core.error.ArcaException;
 import io.arca.core.error.ErrorCode;
+import io.arca.core.error.UsageException;
 import io.arca.core.pipeline.CodecSpec;
 import io.arca.core.repo.Repository;
 import io.arca.core.repo.RepositoryConfig;
@@ -11,7 +12,8 @@ import io.arca.core.storage.Storage;
 import io.arca.core.storage.StorageUrl;
 import io.arca.core.storage.Storages;
 import io.arca.core.storage.local.LocalRepositoryAccess;
-import io.arca.core.error.UsageException;
+import java.io.IOException;
+import java.nio.file.attribute.UserPrincipal;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -55,13 +57,13 @@ final class InitCommand implements Callable<Integer> {
     PassphraseOptions passphrase;
 
     @Override
-    public Integer call() throws java.io.IOException {
+    public Integer call() throws IOException {
         CodecSpec.parse(compression);
         Map<String, String> policy = retention.settings();
         RetentionSettings.toPolicy(policy); // refuse bad values before creating anything
         EncryptionKeys keys = Keys.encryption(publicKeys, passphrase);
         List<StorageUrl> urls = repository.urls();
-        java.nio.file.attribute.UserPrincipal ownerUser = null;
+        UserPrincipal ownerUser = null;
         if (owner != null) {
             for (StorageUrl url : urls) {
                 if (!url.scheme().equals("file")) {

@@ -5,11 +5,11 @@ import io.arca.core.error.ErrorCode;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.lang.reflect.Proxy;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import java.lang.reflect.Proxy;
 
 /**
  * What SIGINT and SIGTERM do to a command run from {@link Main#main}: the JVM's default would

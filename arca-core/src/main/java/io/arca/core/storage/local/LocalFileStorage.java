@@ -1,5 +1,6 @@
 package io.arca.core.storage.local;
 
+import io.arca.core.error.UsageException;
 import io.arca.core.storage.ObjectInfo;
 import io.arca.core.storage.ReadRange;
 import io.arca.core.storage.Storage;
@@ -32,6 +33,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -41,6 +43,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A {@link Storage} in a directory of a local (or mounted) filesystem. Each key is the file at the
@@ -80,7 +83,7 @@ public final class LocalFileStorage implements Storage {
     public static final String TEMP_DIR = ".arca-tmp";
 
     /** A temporary file not written to for this long belongs to no running write. */
-    public static final java.time.Duration STALE_AFTER = java.time.Duration.ofHours(24);
+    public static final Duration STALE_AFTER = Duration.ofHours(24);
 
     /** The URL option that sets the mode of objects ({@code ?mode=0640}). */
     public static final String MODE_OPTION = "mode";
@@ -95,7 +98,7 @@ public final class LocalFileStorage implements Storage {
     private final Path tempDir;
     private final Set<PosixFilePermission> explicitMode;
     private final boolean posix;
-    private final java.util.concurrent.atomic.AtomicBoolean swept = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean swept = new AtomicBoolean();
     private volatile boolean linksSupported = true;
     private volatile boolean closed;
     private volatile Modes modes;
@@ -142,20 +145,20 @@ public final class LocalFileStorage implements Storage {
     /**
      * The mode given as {@code ?mode=}, in octal ({@code 0640}); null when not given.
      *
-     * @throws io.arca.core.error.UsageException when it is not an octal mode its owner can read and write
+     * @throws UsageException when it is not an octal mode its owner can read and write
      */
     static Set<PosixFilePermission> parseMode(String text) {
         if (text == null) {
             return null;
         }
         if (!text.matches("0?[0-7]{3}")) {
-            throw new io.arca.core.error.UsageException("invalid " + MODE_OPTION + " '" + text
+            throw new UsageException("invalid " + MODE_OPTION + " '" + text
                     + "' in a file: repository URL: give an octal file mode such as 0600 or 0640",
                     "objects are created with this mode, folders with execute added where it can read", null);
         }
         int bits = Integer.parseInt(text, 8);
         if ((bits & 0600) != 0600 || (bits & 0111) != 0) {
-            throw new io.arca.core.error.UsageException("invalid " + MODE_OPTION + " '" + text
+            throw new UsageException("invalid " + MODE_OPTION + " '" + text
                     + "': the owner must read and write objects, and nobody executes them",
                     "use 0600 (the default) or 0640 for a group that reads the repository", null);
         }
