@@ -3,6 +3,7 @@ package io.arca.cli;
 import io.arca.core.crypto.EncryptionKeys;
 import io.arca.core.error.ArcaException;
 import io.arca.core.error.ErrorCode;
+import io.arca.core.error.UsageException;
 import io.arca.core.pipeline.CodecSpec;
 import io.arca.core.repo.Repository;
 import io.arca.core.repo.RepositoryConfig;
@@ -10,6 +11,9 @@ import io.arca.core.repo.retention.RetentionSettings;
 import io.arca.core.storage.Storage;
 import io.arca.core.storage.StorageUrl;
 import io.arca.core.storage.Storages;
+import io.arca.core.storage.local.LocalRepositoryAccess;
+import java.io.IOException;
+import java.nio.file.attribute.UserPrincipal;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -39,6 +43,12 @@ final class InitCommand implements Callable<Integer> {
             description = "Default compression of backups: zstd, gzip, lz4 or none, with an optional level (default: ${DEFAULT-VALUE}).")
     String compression;
 
+    @Option(names = "--owner", paramLabel = "USER",
+            description = "Local repositories: make USER own the repository (and USER's group of the same name),"
+                    + " e.g. postgres, whose archive_command runs wal-push; the repository is private to its owner"
+                    + " (folders 0700, files 0600, or the URL's ?mode=). Needs root.")
+    String owner;
+
     @Mixin
     RetentionOptions retention;
     @Mixin
@@ -47,12 +57,22 @@ final class InitCommand implements Callable<Integer> {
     PassphraseOptions passphrase;
 
     @Override
-    public Integer call() {
+    public Integer call() throws IOException {
         CodecSpec.parse(compression);
         Map<String, String> policy = retention.settings();
         RetentionSettings.toPolicy(policy); // refuse bad values before creating anything
         EncryptionKeys keys = Keys.encryption(publicKeys, passphrase);
         List<StorageUrl> urls = repository.urls();
+        UserPrincipal ownerUser = null;
+        if (owner != null) {
+            for (StorageUrl url : urls) {
+                if (!url.scheme().equals("file")) {
+                    throw new UsageException("--owner is for local repositories, not '" + url + "'",
+                            "set the access of cloud storage with its own permissions (IAM, ACLs)", null);
+                }
+            }
+            ownerUser = LocalRepositoryAccess.user(owner);
+        }
         List<Map<String, Object>> results = new ArrayList<>();
         for (StorageUrl url : urls) {
             try (Storage storage = Storages.open(url)) {
@@ -61,6 +81,9 @@ final class InitCommand implements Callable<Integer> {
                 Repository repo;
                 boolean created = true;
                 try {
+                    if (url.scheme().equals("file")) {
+                        LocalRepositoryAccess.prepareRoot(url);
+                    }
                     repo = Repository.init(storage, new RepositoryConfig.Defaults(compression,
                             policy.isEmpty() ? null : policy), keys, Clock.systemUTC());
                 } catch (ArcaException e) {
@@ -70,6 +93,14 @@ final class InitCommand implements Callable<Integer> {
                     }
                     repo = Repository.open(storage, Clock.systemUTC());
                     created = false;
+                }
+                if (created) {
+                    // room for the lease of a prune on a full repository
+                    OpenRepository.leases(storage).ensureReserve();
+                    if (ownerUser != null) {
+                        LocalRepositoryAccess.chown(url.filePath().toAbsolutePath().normalize(), ownerUser);
+                        r.put("owner", owner);
+                    }
                 }
                 r.put("repositoryId", repo.config().repositoryId());
                 r.put("formatVersion", repo.config().formatVersion());

@@ -22,8 +22,9 @@ public final class Main {
         Thread warmUp = new Thread(RepositoryJson::warmUp, "arca-json-warm-up");
         warmUp.setDaemon(true);
         warmUp.start();
-        int code = run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
-        System.exit(code);
+        Signals.install(Thread.currentThread(), List.of(args));
+        int code = run(args, new PrintWriter(System.out, true), new PrintWriter(Signals.gate(System.err), true));
+        System.exit(Signals.exitCode(code));
     }
 
     /** Runs {@code args} with the given streams and returns the exit code; never exits. */

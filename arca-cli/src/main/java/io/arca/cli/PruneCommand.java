@@ -30,7 +30,9 @@ import picocli.CommandLine.ParentCommand;
                         + " physical backup) is removed too; timeline history files are kept.",
                 "Rules come from the flags, else from the policy saved in the repository (--save-policy)."
                         + " Each database's newest backup is always kept. Safety backups follow --safety-keep-within only.",
-                "Takes the repository's exclusive lease: exits 11 while a backup or another prune runs."})
+                "Takes the repository's exclusive lease: exits 11 while a backup or another prune runs.",
+                "Works on a full repository: the lease takes the space of locks/reserve, which is made again afterwards.",
+                "Also removes what killed runs left: uncommitted writes in a local repository and arca temp directories."})
 final class PruneCommand implements Callable<Integer> {
     @ParentCommand
     ArcaCommand root;
@@ -63,6 +65,9 @@ final class PruneCommand implements Callable<Integer> {
             }
         }
         try (OpenRepository open = OpenRepository.open(repository.url(), LeaseMode.EXCLUSIVE, "prune")) {
+            // what killed runs left on this host: unencrypted dump staging (the repository's own
+            // uncommitted writes went with the lease's first write, see LocalFileStorage)
+            io.arca.core.TempFiles.removeStaleDirectories(java.nio.file.Path.of(System.getProperty("java.io.tmpdir")));
             Repository repo = open.repository();
             RetentionPolicy policy = policy(repo, given);
             if (savePolicy) {

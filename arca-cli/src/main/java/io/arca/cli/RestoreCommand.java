@@ -142,6 +142,11 @@ final class RestoreCommand implements Callable<Integer> {
     @Option(names = "--start", description = "Start the server after restoring and wait until recovery reached the target.")
     boolean start;
 
+    @Option(names = "--archive", description = "With --physical: let the restored server archive WAL as the backup's"
+            + " settings say (a real failover). Default: archive_mode = off, so a restored copy never archives into"
+            + " the source's WAL archive.")
+    boolean archive;
+
     @Option(names = "--server-option", paramLabel = "OPTION",
             description = "With --start: a server option passed to pg_ctl -o, e.g. '-p 5433'. Repeatable.")
     List<String> serverOptions = new ArrayList<>();
@@ -258,7 +263,7 @@ final class RestoreCommand implements Callable<Integer> {
         }
         PhysicalRestoreOptions options = new PhysicalRestoreOptions(pgdata, recoveryTarget, targetTimeline, targetAction,
                 tablespaceMap, delta, force, restoreCommand != null ? restoreCommand : defaultRestoreCommand(),
-                start, serverOptions, DurationText.parse(startTimeout), pgCtlDir);
+                start, serverOptions, DurationText.parse(startTimeout), pgCtlDir, archive);
         PhysicalRestore.Result r = restore.run(backup, options);
         progress.done();
         if (output.json()) {
@@ -366,9 +371,10 @@ final class RestoreCommand implements Callable<Integer> {
     /** Physical-only options are refused for a logical restore, not silently ignored. */
     private void rejectPhysicalOptions() {
         if (pgdata != null || targetTime != null || targetLsn != null || targetXid != null || targetName != null
-                || target != null || !tablespaceMap.isEmpty() || delta || force || start || restoreCommand != null) {
-            throw new UsageException("--pgdata, --target*, --tablespace-map, --delta, --force, --start and"
-                    + " --restore-command need --physical");
+                || target != null || !tablespaceMap.isEmpty() || delta || force || start || restoreCommand != null
+                || archive) {
+            throw new UsageException("--pgdata, --target*, --tablespace-map, --delta, --force, --start,"
+                    + " --restore-command and --archive need --physical");
         }
     }
 }

@@ -118,7 +118,8 @@ class PointInTimeRecoveryIT {
     @Order(4)
     void restoringToATimePromotesOntoANewTimelineThatIsArchivedAndCanBeRecoveredAgain() throws Exception {
         int port = ServerSide.freePort();
-        ArcaRun r = restore("by-time", port, "--target-time", targetTime.toString());
+        // --archive: this promotion is the failover, which keeps archiving into the repository
+        ArcaRun r = restore("by-time", port, "--target-time", targetTime.toString(), "--archive");
         assertThat(r.exit()).as(r.toString()).isZero();
         assertThat(r.out()).contains("promoted");
         assertThat(phases(port)).isEqualTo("a=100 b=100");

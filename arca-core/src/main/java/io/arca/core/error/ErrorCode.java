@@ -17,7 +17,7 @@ public enum ErrorCode {
     TARGET_NOT_EMPTY(1005, 1, false, "A restore target that holds objects, without --clean."),
     TOOL_NOT_FOUND(1006, 1, false, "A required PostgreSQL client program (pg_dump, pg_restore, ...) fitting the server's major version was not found."),
     TOOL_FAILED(1007, 1, false, "A PostgreSQL client program ran and failed."),
-    INTERRUPTED(1008, 1, true, "The operation was interrupted (signal or Ctrl-C)."),
+    INTERRUPTED(1008, 1, true, "The operation was interrupted (signal or Ctrl-C). After SIGINT or SIGTERM the process stops its children, removes unfinished work and exits 128 + the signal: 130 (SIGINT), 143 (SIGTERM); wal-push and wal-fetch exit 1."),
     OBJECTIVES_MISSED(1009, 1, false, "An objective is missed: a backup older than the RPO, a drill slower than the RTO or failed, or no drill passed recently."),
     LOCAL_IO(1010, 1, false, "A local file or directory could not be read, written or created (full disk, permissions, missing parent directory)."),
     REPOSITORY_NOT_FOUND(1100, 10, false, "The repository location holds no Arca repository (no arca.json)."),

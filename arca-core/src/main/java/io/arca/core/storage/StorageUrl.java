@@ -12,6 +12,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Where a repository lives: {@code file:/path} or a plain path, {@code s3://bucket/prefix},
@@ -26,10 +28,14 @@ import java.util.TreeSet;
  */
 public record StorageUrl(String scheme, String authority, String path, String query) {
 
+    private static final Pattern FILE_OPTIONS =
+            Pattern.compile("(.*)\\?([a-z]+=[^/?&=]*(?:&[a-z]+=[^/?&=]*)*)");
+
     /**
      * Parses a URL or a plain filesystem path. Relative paths are resolved against the working
      * directory. {@code file:/path} and {@code file:path} take the rest literally, as typed;
-     * {@code file:///path} and {@code file://localhost/path} are URIs and are percent-decoded.
+     * {@code file:///path} and {@code file://localhost/path} are URIs and are percent-decoded. A
+     * {@code file:} URL may end in options ({@code file:/srv/repo?mode=0640}).
      *
      * @throws IllegalArgumentException when the text is empty, malformed, names a remote host in a
      *     {@code file} URL, or lacks the bucket or container of another scheme
@@ -48,6 +54,7 @@ public record StorageUrl(String scheme, String authority, String path, String qu
         String scheme = t.substring(0, colon).toLowerCase(Locale.ROOT);
         if (scheme.equals("file")) {
             String rest = t.substring(colon + 1);
+            String query = "";
             if (rest.startsWith("//")) {
                 URI uri = uri(t, text);
                 String host = uri.getRawAuthority() == null ? "" : uri.getRawAuthority();
@@ -56,8 +63,17 @@ public record StorageUrl(String scheme, String authority, String path, String qu
                             + "'; file URLs must be local (file:///path)");
                 }
                 rest = uri.getPath() == null ? "" : uri.getPath();
+                query = uri.getRawQuery() == null ? "" : uri.getRawQuery();
+            } else {
+                // options such as ?mode=0640; any other '?' stays part of the path
+                Matcher m = FILE_OPTIONS.matcher(rest);
+                if (m.matches()) {
+                    rest = m.group(1);
+                    query = m.group(2);
+                }
             }
-            return file(rest, text);
+            StorageUrl file = file(rest, text);
+            return new StorageUrl("file", "", file.path(), query);
         }
         URI uri = uri(t, text);
         String authority = uri.getRawAuthority() == null ? "" : uri.getRawAuthority();

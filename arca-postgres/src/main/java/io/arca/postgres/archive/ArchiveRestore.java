@@ -93,7 +93,7 @@ public final class ArchiveRestore {
     public RestoreReport restore(ArchiveSource source, RestoreOptions options) throws IOException {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(options, "options");
-        Path dir = Files.createTempDirectory("arca-restore-");
+        Path dir = TempFiles.createPrivateDirectory(null, "arca-restore-");
         try {
             Path tocFile = writeToc(source, dir);
             options = withSelection(source.toc(), options, dir);
@@ -138,7 +138,7 @@ public final class ArchiveRestore {
     public RestoreReport restoreSerial(InputStream wholeArchive, RestoreOptions options) throws IOException {
         Objects.requireNonNull(wholeArchive, "wholeArchive");
         Objects.requireNonNull(options, "options");
-        Path dir = Files.createTempDirectory("arca-restore-");
+        Path dir = TempFiles.createPrivateDirectory(null, "arca-restore-");
         try {
             long t0 = System.nanoTime();
             byte[] head = new byte[0];
@@ -243,7 +243,7 @@ public final class ArchiveRestore {
      * the entries a restore with these options would restore.
      */
     public String list(ArchiveSource source, RestoreOptions options) throws IOException {
-        Path dir = Files.createTempDirectory("arca-restore-");
+        Path dir = TempFiles.createPrivateDirectory(null, "arca-restore-");
         try {
             return list(writeToc(source, dir), options);
         } finally {

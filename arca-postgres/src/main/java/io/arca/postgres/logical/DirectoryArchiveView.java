@@ -45,7 +45,7 @@ final class DirectoryArchiveView implements AutoCloseable {
 
     /** An empty view in a new temporary directory. */
     static DirectoryArchiveView create() throws IOException {
-        DirectoryArchiveView view = new DirectoryArchiveView(Files.createTempDirectory("arca-restore-"));
+        DirectoryArchiveView view = new DirectoryArchiveView(TempFiles.createPrivateDirectory(null, "arca-restore-"));
         Files.createDirectories(view.directory);
         return view;
     }

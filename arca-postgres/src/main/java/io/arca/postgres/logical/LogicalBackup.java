@@ -205,7 +205,7 @@ public final class LogicalBackup {
         Path staging;
         try {
             Files.createDirectories(o.stagingDirectory());
-            staging = Files.createTempDirectory(o.stagingDirectory(), "arca-dump-");
+            staging = TempFiles.createPrivateDirectory(o.stagingDirectory(), "arca-dump-");
         } catch (IOException e) {
             throw new ArcaException(ErrorCode.LOCAL_IO, "cannot create a staging directory in '" + o.stagingDirectory()
                     + "': " + reason(e), "pass --staging-dir with a writable directory that has free space", e);

@@ -87,7 +87,7 @@ public final class LogicalRestore {
             ArtifactRecord toc = artifacts.stream().filter(a -> a.name().equals(prefix + "toc.dat")).findFirst()
                     .orElseThrow(() -> new ArcaException(ErrorCode.VERIFICATION_FAILED, "backup '" + backup.backupId()
                             + "' has no toc.dat", "the backup is damaged; restore another one"));
-            Path dir = java.nio.file.Files.createTempDirectory("arca-list-");
+            Path dir = TempFiles.createPrivateDirectory(null, "arca-list-");
             try {
                 try (InputStream in = repository.openArtifact(backup, toc)) {
                     java.nio.file.Files.copy(in, dir.resolve("toc.dat"));

@@ -5,6 +5,7 @@ import io.arca.core.ReadAheadInputStream;
 import io.arca.core.TempFiles;
 import io.arca.core.error.ArcaException;
 import io.arca.core.error.ErrorCode;
+import io.arca.core.error.UsageException;
 import io.arca.core.repo.ArtifactRecord;
 import io.arca.core.repo.BackupKind;
 import io.arca.core.repo.BackupManifest;
@@ -32,7 +33,8 @@ import java.util.stream.Collectors;
  * <ol>
  *   <li>{@link #choose} picks the newest physical backup that ended before the target (for a time
  *       or LSN target), or the newest one;
- *   <li>the target directories must be empty, unless {@code --delta} (keep matching files) or
+ *   <li>each target directory's parent must exist (a typo in {@code --pgdata} is refused, not
+ *       created); the target directories must be empty, unless {@code --delta} (keep matching files) or
  *       {@code --force} (empty them first); a directory a running server uses is always refused;
  *   <li>each tar artifact streams from the repository through {@link DataDirectoryWriter}, which
  *       checks every file against the server's {@code backup_manifest} as it writes it;
@@ -102,9 +104,13 @@ public final class PhysicalRestore {
     public Result run(BackupManifest backup, PhysicalRestoreOptions options) {
         long started = System.nanoTime();
         BackupManifest.PhysicalInfo info = backup.physical();
-        repository.requireReadable(backup);
         Path pgdata = options.pgdata().toAbsolutePath().normalize();
         Map<Long, Path> tablespaces = tablespaceLocations(info, options.tablespaceMap());
+        requireParent(pgdata, "--pgdata");
+        for (Path t : tablespaces.values()) {
+            requireParent(t, "tablespace directory");
+        }
+        repository.requireReadable(backup);
         prepare(pgdata, options, "PGDATA");
         for (Path t : tablespaces.values()) {
             prepare(t, options, "tablespace directory");
@@ -139,7 +145,7 @@ public final class PhysicalRestore {
             progress.note("every file matches the server's backup_manifest; syncing to disk");
             writer.syncAll();
             RecoveryConfig.write(pgdata, backup.backupId(), options.restoreCommand(), options.target(),
-                    options.targetTimeline(), options.targetAction(), repository.clock().instant());
+                    options.targetTimeline(), options.targetAction(), options.archive(), repository.clock().instant());
         } catch (IOException e) {
             throw new ArcaException(ErrorCode.FAILURE, "restoring into '" + pgdata + "' failed: " + e.getMessage(),
                     "check free space and permissions of the target directories", e);
@@ -192,6 +198,18 @@ public final class PhysicalRestore {
                     .map(t -> t.oid() + " at " + t.location()).collect(Collectors.joining(", ")));
         }
         return result;
+    }
+
+    /**
+     * Refuses a target directory whose parent does not exist: a mistyped path must not become a
+     * new tree of directories holding a restored cluster that nobody looks for.
+     */
+    static void requireParent(Path dir, String what) {
+        Path parent = dir.getParent();
+        if (!Files.exists(dir) && parent != null && !Files.isDirectory(parent)) {
+            throw new UsageException(what + " '" + dir + "': its parent directory '" + parent + "' does not exist",
+                    "check the path for a typo, or create '" + parent + "' first", null);
+        }
     }
 
     /** Checks (and with --force empties, or creates) a target directory. */

@@ -22,10 +22,13 @@ import java.util.Map;
  * @param startOptions extra server options for {@code pg_ctl -o} (e.g. {@code -p 5433})
  * @param startTimeout how long to wait for recovery with {@code start}
  * @param serverPrograms where {@code pg_ctl} is, found by the caller for the backup's major version (with {@code start})
+ * @param archive keep the backup's WAL archiving settings (a real failover); without it the restored
+ *     server gets {@code archive_mode = off}, so a copy started for a test never archives its new
+ *     timeline into the source's WAL archive
  */
 public record PhysicalRestoreOptions(Path pgdata, RecoveryTarget target, String targetTimeline, String targetAction,
         Map<String, Path> tablespaceMap, boolean delta, boolean force, String restoreCommand, boolean start,
-        List<String> startOptions, Duration startTimeout, Path serverPrograms) {
+        List<String> startOptions, Duration startTimeout, Path serverPrograms, boolean archive) {
 
     public PhysicalRestoreOptions {
         tablespaceMap = tablespaceMap == null ? Map.of() : Map.copyOf(tablespaceMap);

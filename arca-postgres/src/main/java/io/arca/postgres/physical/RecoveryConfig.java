@@ -12,6 +12,11 @@ import java.time.Instant;
  * appended to {@code postgresql.auto.conf} (later lines win, so the backup's own settings stay
  * for the user to read), and an empty {@code recovery.signal} (archive recovery, then promotion or
  * what {@code recovery_target_action} says). A {@code standby.signal} from the backup is removed.
+ *
+ * <p>Unless told to keep archiving (a real failover), it also writes {@code archive_mode = off}:
+ * the backup carries the source's {@code archive_command}, and a copy restored for a test would
+ * otherwise archive its new timeline's history and WAL into the source's archive, where a later
+ * recovery of the source could follow it.
  */
 final class RecoveryConfig {
     static final String AUTO_CONF = "postgresql.auto.conf";
@@ -21,7 +26,7 @@ final class RecoveryConfig {
     }
 
     static void write(Path pgdata, String backupId, String restoreCommand, RecoveryTarget target, String timeline,
-            String action, Instant now) throws IOException {
+            String action, boolean archive, Instant now) throws IOException {
         StringBuilder conf = new StringBuilder();
         conf.append("\n# Recovery settings written by 'arca restore --physical ").append(backupId).append("' at ")
                 .append(now).append("\n");
@@ -37,6 +42,10 @@ final class RecoveryConfig {
                 conf.append("recovery_target_inclusive = 'on'\n");
             }
             conf.append("recovery_target_action = ").append(quote(action)).append('\n');
+        }
+        if (!archive) {
+            conf.append("# a restored copy never archives into the source's WAL archive; restore with --archive to keep archiving\n");
+            conf.append("archive_mode = 'off'\n");
         }
         Path auto = pgdata.resolve(AUTO_CONF);
         Files.writeString(auto, conf, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);

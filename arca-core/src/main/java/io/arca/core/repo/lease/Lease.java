@@ -77,10 +77,18 @@ public final class Lease implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        // released also when a signal interrupted the work: an interrupted thread's file channels
+        // close at once, which would fail the lease's read
+        boolean interrupted = Thread.interrupted();
         try {
             leases.deleteIfMine(key, record.nonce());
         } catch (RuntimeException ignored) {
             // an unreleased lease expires after its ttl; the work itself is done
+        }
+        // after a prune on a full repository used the reserve, it is back once prune freed space
+        leases.ensureReserve();
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 }

@@ -6,6 +6,7 @@ import io.arca.core.repo.RepositoryJson;
 import io.arca.core.storage.ObjectInfo;
 import io.arca.core.storage.Storage;
 import io.arca.core.storage.StorageAlreadyExistsException;
+import io.arca.core.storage.StorageFullException;
 import io.arca.core.storage.StorageNotFoundException;
 import io.arca.core.storage.StorageWriter;
 import io.arca.core.storage.WriteOptions;
@@ -50,6 +51,14 @@ import java.util.Optional;
  *
  * <p>A held lease that is found to belong to someone else when renewing (because it went stale
  * and was taken over) is lost: {@link Lease#ensureHeld()} then fails with exit 11.
+ *
+ * <h2>The reserve</h2>
+ * {@code prune} must work on a full repository, since it is what frees the space, but it cannot
+ * delete anything before it holds the exclusive lease, whose write needs space. So the folder
+ * keeps {@value #RESERVE_KEY} ({@value #RESERVE_BYTES} bytes): when the exclusive lease's write
+ * fails for lack of space ({@link StorageFullException}), the reserve is deleted and the write
+ * tried once more; releasing any lease re-creates a missing reserve where space allows (best
+ * effort, as is creating it when the exclusive lease is taken).
  */
 public final class Leases {
     /** Folder of lease objects. */
@@ -58,6 +67,11 @@ public final class Leases {
     public static final String EXCLUSIVE_KEY = PREFIX + "exclusive.json";
     /** Default time to live: long enough for a slow store, short enough that a crash blocks little. */
     public static final Duration DEFAULT_TTL = Duration.ofMinutes(5);
+
+    /** Space kept for the exclusive lease of a prune on a full repository. */
+    public static final String RESERVE_KEY = PREFIX + "reserve";
+    /** The reserve's size: room for the lease, its renewals and a take-over marker, in blocks of any file system. */
+    public static final int RESERVE_BYTES = 128 * 1024;
 
     private static final String SHARED_PREFIX = PREFIX + "shared-";
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -145,7 +159,15 @@ public final class Leases {
         // a few rounds: each either takes the lease, fails on a live holder, or removes a stale one
         for (int round = 0; round < 5; round++) {
             try {
-                write(EXCLUSIVE_KEY, mine, WriteOptions.ifAbsent());
+                try {
+                    write(EXCLUSIVE_KEY, mine, WriteOptions.ifAbsent());
+                } catch (StorageFullException full) {
+                    if (!releaseReserve()) {
+                        throw full;
+                    }
+                    write(EXCLUSIVE_KEY, mine, WriteOptions.ifAbsent());
+                }
+                ensureReserve();
                 return;
             } catch (StorageAlreadyExistsException e) {
                 Optional<LeaseRecord> current = read(EXCLUSIVE_KEY);
@@ -177,6 +199,30 @@ public final class Leases {
             storage.delete(EXCLUSIVE_KEY);
         }
         storage.delete(marker);
+    }
+
+    /** Deletes the reserve to make room; false when there was none. */
+    private boolean releaseReserve() {
+        if (storage.stat(RESERVE_KEY).isEmpty()) {
+            return false;
+        }
+        storage.delete(RESERVE_KEY);
+        return true;
+    }
+
+    /** Creates the reserve when it is missing; best effort, never throws (no space is the usual reason). */
+    public void ensureReserve() {
+        try {
+            if (storage.stat(RESERVE_KEY).isPresent()) {
+                return;
+            }
+            try (StorageWriter w = storage.openWrite(RESERVE_KEY, WriteOptions.ifAbsent())) {
+                w.write(new byte[RESERVE_BYTES]);
+                w.commit();
+            }
+        } catch (IOException | RuntimeException e) {
+            // no space yet, or another process made it meanwhile: the next lease release tries again
+        }
     }
 
     private List<String> sharedKeys() {

@@ -1,11 +1,13 @@
 package io.arca.core.storage.local;
 
+import io.arca.core.error.UsageException;
 import io.arca.core.storage.ObjectInfo;
 import io.arca.core.storage.ReadRange;
 import io.arca.core.storage.Storage;
 import io.arca.core.storage.StorageAccessException;
 import io.arca.core.storage.StorageAlreadyExistsException;
 import io.arca.core.storage.StorageException;
+import io.arca.core.storage.StorageFullException;
 import io.arca.core.storage.StorageFeature;
 import io.arca.core.storage.StorageNotFoundException;
 import io.arca.core.storage.StorageTransientException;
@@ -29,6 +31,9 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -38,7 +43,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A {@link Storage} in a directory of a local (or mounted) filesystem. Each key is the file at the
@@ -59,14 +64,31 @@ import java.util.UUID;
  *       never needs both;
  *   <li>where the filesystem refuses hard links, if-absent commits fall back to
  *       check-then-rename and {@link StorageFeature#ATOMIC_IF_ABSENT} is no longer declared;
- *   <li>temporary files of a process that died mid-write stay in {@value #TEMP_DIR}; they are
- *       never listed and may be deleted whenever no write is running.
+ *   <li>temporary files of a process that died mid-write stay in {@value #TEMP_DIR} until the
+ *       next process writes: each temporary file is named {@code <uuid>.<pid>.<host>.tmp}, and the
+ *       first write of a store removes those of this host whose process is gone, and any not
+ *       written to for {@link #STALE_AFTER} (from other hosts of a shared mount, or older names).
  * </ul>
+ *
+ * <h2>Permissions</h2>
+ * Objects and folders get the repository's mode: the {@code mode} URL option
+ * ({@code file:/srv/repo?mode=0640}) when given, else the root directory's own permissions (files
+ * without the execute bits), else, for a root this store creates, {@code 0600} for objects and
+ * {@code 0700} for folders. The umask can only remove bits. A repository holds customer rows and
+ * password hashes: by default nobody but its owner reads it.
  */
 public final class LocalFileStorage implements Storage {
 
     /** The directory under the root that holds uncommitted writes. */
     public static final String TEMP_DIR = ".arca-tmp";
+
+    /** A temporary file not written to for this long belongs to no running write. */
+    public static final Duration STALE_AFTER = Duration.ofHours(24);
+
+    /** The URL option that sets the mode of objects ({@code ?mode=0640}). */
+    public static final String MODE_OPTION = "mode";
+
+    private static final Set<PosixFilePermission> DEFAULT_FILE_MODE = PosixFilePermissions.fromString("rw-------");
 
     /** Publishing races with {@link #delete} removing empty parents; this bounds the retries. */
     private static final int PUBLISH_ATTEMPTS = 10;
@@ -74,14 +96,20 @@ public final class LocalFileStorage implements Storage {
     private final StorageUrl url;
     private final Path root;
     private final Path tempDir;
+    private final Set<PosixFilePermission> explicitMode;
+    private final boolean posix;
+    private final AtomicBoolean swept = new AtomicBoolean();
     private volatile boolean linksSupported = true;
     private volatile boolean closed;
+    private volatile Modes modes;
 
     /** A store rooted at {@code url.filePath()}. */
     public LocalFileStorage(StorageUrl url) {
         this.url = Objects.requireNonNull(url, "url");
         this.root = url.filePath().toAbsolutePath().normalize();
         this.tempDir = root.resolve(TEMP_DIR);
+        this.explicitMode = parseMode(url.parameters(Set.of(MODE_OPTION)).get(MODE_OPTION));
+        this.posix = root.getFileSystem().supportedFileAttributeViews().contains("posix");
     }
 
     /** A store rooted at {@code root}. */
@@ -92,6 +120,104 @@ public final class LocalFileStorage implements Storage {
     /** The directory that holds the objects. */
     public Path root() {
         return root;
+    }
+
+    /** The permissions of new objects: see the class comment. */
+    public Set<PosixFilePermission> fileMode() {
+        return modes().file();
+    }
+
+    /** The permissions of new folders: the objects' mode with execute wherever it can read. */
+    public Set<PosixFilePermission> folderMode() {
+        return modes().folder();
+    }
+
+    /**
+     * Removes the temporary files of writes that no process finishes any more (see the class
+     * comment); the first write of each store does this by itself. Best effort.
+     *
+     * @return how many files were removed
+     */
+    public int removeStaleTemporaryFiles() {
+        return StaleTemporaryFiles.remove(tempDir, STALE_AFTER);
+    }
+
+    /**
+     * The mode given as {@code ?mode=}, in octal ({@code 0640}); null when not given.
+     *
+     * @throws UsageException when it is not an octal mode its owner can read and write
+     */
+    static Set<PosixFilePermission> parseMode(String text) {
+        if (text == null) {
+            return null;
+        }
+        if (!text.matches("0?[0-7]{3}")) {
+            throw new UsageException("invalid " + MODE_OPTION + " '" + text
+                    + "' in a file: repository URL: give an octal file mode such as 0600 or 0640",
+                    "objects are created with this mode, folders with execute added where it can read", null);
+        }
+        int bits = Integer.parseInt(text, 8);
+        if ((bits & 0600) != 0600 || (bits & 0111) != 0) {
+            throw new UsageException("invalid " + MODE_OPTION + " '" + text
+                    + "': the owner must read and write objects, and nobody executes them",
+                    "use 0600 (the default) or 0640 for a group that reads the repository", null);
+        }
+        Set<PosixFilePermission> result = EnumSet.noneOf(PosixFilePermission.class);
+        PosixFilePermission[] order = {PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE,
+            PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE,
+            PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE,
+            PosixFilePermission.OTHERS_EXECUTE};
+        for (int i = 0; i < 9; i++) {
+            if ((bits & (0400 >> i)) != 0) {
+                result.add(order[i]);
+            }
+        }
+        return Collections.unmodifiableSet(result);
+    }
+
+    /** The folder mode a new root gets: from the {@code mode} option, else {@code 0700}. */
+    Set<PosixFilePermission> folderModeForNewRoot() {
+        return Modes.of(explicitMode != null ? explicitMode : DEFAULT_FILE_MODE).folder();
+    }
+
+    /** The modes of new objects and folders. */
+    private record Modes(Set<PosixFilePermission> file, Set<PosixFilePermission> folder) {
+        static Modes of(Set<PosixFilePermission> file) {
+            Set<PosixFilePermission> f = EnumSet.noneOf(PosixFilePermission.class);
+            f.addAll(file);
+            f.removeAll(Set.of(PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.GROUP_EXECUTE,
+                    PosixFilePermission.OTHERS_EXECUTE));
+            Set<PosixFilePermission> d = EnumSet.copyOf(f);
+            d.add(PosixFilePermission.OWNER_EXECUTE);
+            if (f.contains(PosixFilePermission.GROUP_READ)) {
+                d.add(PosixFilePermission.GROUP_EXECUTE);
+            }
+            if (f.contains(PosixFilePermission.OTHERS_READ)) {
+                d.add(PosixFilePermission.OTHERS_EXECUTE);
+            }
+            return new Modes(Collections.unmodifiableSet(f), Collections.unmodifiableSet(d));
+        }
+    }
+
+    /** Decided at the first use: the root may not exist before the first write creates it. */
+    private Modes modes() {
+        Modes m = modes;
+        if (m != null) {
+            return m;
+        }
+        if (explicitMode != null) {
+            m = Modes.of(explicitMode);
+        } else if (posix && Files.isDirectory(root)) {
+            try {
+                m = Modes.of(Files.getPosixFilePermissions(root));
+            } catch (IOException | UnsupportedOperationException e) {
+                m = Modes.of(DEFAULT_FILE_MODE);
+            }
+        } else {
+            m = Modes.of(DEFAULT_FILE_MODE);
+        }
+        modes = m;
+        return m;
     }
 
     @Override
@@ -161,10 +287,16 @@ public final class LocalFileStorage implements Storage {
     public StorageWriter openWrite(String key, WriteOptions options) {
         Objects.requireNonNull(options, "options");
         Path target = resolve(key);
-        Path temp = tempDir.resolve(UUID.randomUUID() + ".tmp");
+        Path temp = tempDir.resolve(StaleTemporaryFiles.newName());
+        if (swept.compareAndSet(false, true)) {
+            removeStaleTemporaryFiles();
+        }
         try {
             ensureDirectory(tempDir);
-            FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            FileChannel channel = posix
+                    ? FileChannel.open(temp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                            PosixFilePermissions.asFileAttribute(modes().file()))
+                    : FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
             return new LocalFileWriter(this, key, target, temp, channel, options.mode());
         } catch (IOException e) {
             throw failure("write", key, tempDir, e);
@@ -364,7 +496,11 @@ public final class LocalFileStorage implements Storage {
             ensureDirectory(parent);
         }
         try {
-            Files.createDirectory(dir);
+            if (posix) {
+                Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(modes().folder()));
+            } else {
+                Files.createDirectory(dir);
+            }
         } catch (FileAlreadyExistsException e) {
             if (Files.isDirectory(dir)) {
                 return;
@@ -522,7 +658,7 @@ public final class LocalFileStorage implements Storage {
         // errno texts may be localised; where they are not English these stay transient
         String lower = reason.toLowerCase(Locale.ROOT);
         if (lower.contains("no space left") || lower.contains("quota exceeded")) {
-            return new StorageAccessException(what + ": " + reason,
+            return new StorageFullException(what + ": " + reason,
                     "free space on the filesystem that holds '" + root + "'", e);
         }
         if (lower.contains("not permitted") || lower.contains("read-only file system")) {

@@ -63,7 +63,8 @@ class LeasesTest {
         try (Lease again = leases("db-2", 202).acquire(LeaseMode.EXCLUSIVE, "prune")) {
             assertThat(again.record().host()).isEqualTo("db-2");
         }
-        assertThat(storage.list("locks/")).isEmpty();
+        // only the reserve stays, made when the exclusive lease was taken
+        assertThat(storage.list("locks/")).extracting(ObjectInfo::key).containsExactly(Leases.RESERVE_KEY);
     }
 
     @Test
@@ -100,7 +101,8 @@ class LeasesTest {
         try (Lease taken = leases("db-2", 202).acquire(LeaseMode.EXCLUSIVE, "prune")) {
             assertThat(taken.record().host()).isEqualTo("db-2");
         }
-        assertThat(storage.list("locks/")).as("no marker left behind").isEmpty();
+        assertThat(storage.list("locks/")).extracting(ObjectInfo::key).as("no marker left behind")
+                .containsExactly(Leases.RESERVE_KEY);
     }
 
     @Test
@@ -127,7 +129,8 @@ class LeasesTest {
         clock.advance(TTL.multipliedBy(2));
 
         try (Lease prune = leases("db-2", 2).acquire(LeaseMode.EXCLUSIVE, "prune")) {
-            assertThat(storage.list("locks/").stream().map(ObjectInfo::key)).containsExactly(Leases.EXCLUSIVE_KEY);
+            assertThat(storage.list("locks/").stream().map(ObjectInfo::key)).containsExactly(Leases.EXCLUSIVE_KEY,
+                    Leases.RESERVE_KEY);
         }
     }
 
@@ -227,6 +230,84 @@ class LeasesTest {
         @Override
         public Instant instant() {
             return now;
+        }
+    }
+
+    @Test
+    void onAFullStoreTheExclusiveLeaseTakesTheReserveAndReleasingRecreatesIt() {
+        leases("db-1", 1).ensureReserve();
+        assertThat(storage.stat(Leases.RESERVE_KEY).orElseThrow().size()).isEqualTo(Leases.RESERVE_BYTES);
+        FullStorage full = new FullStorage(storage);
+        Leases leases = new Leases(full, clock, TTL, "db-1", 1);
+        try (Lease prune = leases.acquire(LeaseMode.EXCLUSIVE, "prune")) {
+            assertThat(storage.stat(Leases.RESERVE_KEY)).as("deleted to make room").isEmpty();
+            assertThat(storage.stat(Leases.EXCLUSIVE_KEY)).isPresent();
+            full.writesLeft = Integer.MAX_VALUE; // the prune freed space
+        }
+        assertThat(storage.list("locks/")).extracting(ObjectInfo::key).containsExactly(Leases.RESERVE_KEY);
+    }
+
+    @Test
+    void onAFullStoreWithoutReserveTheExclusiveLeaseFailsAsFull() {
+        FullStorage full = new FullStorage(storage);
+        assertThatThrownBy(() -> new Leases(full, clock, TTL, "db-1", 1).acquire(LeaseMode.EXCLUSIVE, "prune"))
+                .isInstanceOf(io.arca.core.storage.StorageFullException.class);
+        assertThat(storage.list("locks/")).isEmpty();
+    }
+
+    /** A store with no space left: writes fail, except one after the reserve is deleted (the space it freed). */
+    private static final class FullStorage implements Storage {
+        private final Storage delegate;
+        volatile int writesLeft;
+
+        FullStorage(Storage delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public io.arca.core.storage.StorageUrl url() {
+            return delegate.url();
+        }
+
+        @Override
+        public java.util.Set<io.arca.core.storage.StorageFeature> features() {
+            return delegate.features();
+        }
+
+        @Override
+        public java.util.Optional<ObjectInfo> stat(String key) {
+            return delegate.stat(key);
+        }
+
+        @Override
+        public java.io.InputStream openRead(String key, io.arca.core.storage.ReadRange range) {
+            return delegate.openRead(key, range);
+        }
+
+        @Override
+        public io.arca.core.storage.StorageWriter openWrite(String key, WriteOptions options) {
+            if (writesLeft-- <= 0) {
+                throw new io.arca.core.storage.StorageFullException("cannot write '" + key + "': no space left on device",
+                        null, null);
+            }
+            return delegate.openWrite(key, options);
+        }
+
+        @Override
+        public List<ObjectInfo> list(String prefix) {
+            return delegate.list(prefix);
+        }
+
+        @Override
+        public void delete(String key) {
+            delegate.delete(key);
+            if (key.equals(Leases.RESERVE_KEY)) {
+                writesLeft = 1;
+            }
+        }
+
+        @Override
+        public void close() {
         }
     }
 }
