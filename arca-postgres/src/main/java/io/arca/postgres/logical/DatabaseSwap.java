@@ -199,9 +199,10 @@ final class DatabaseSwap {
     private List<String> attributeStatements(Connection c) throws SQLException {
         List<String> out = new ArrayList<>();
         String db = TableRef.quote(fresh);
-        try (PreparedStatement ps = c.prepareStatement("select r.rolname, unnest(s.setconfig) from pg_db_role_setting s"
-                + " join pg_database d on d.oid = s.setdatabase left join pg_roles r on r.oid = s.setrole"
-                + " where d.datname = ? order by 1 nulls first, 2")) {
+        try (PreparedStatement ps = c.prepareStatement("select r.rolname, c.setting from pg_db_role_setting s"
+                + " join pg_database d on d.oid = s.setdatabase left join pg_roles r on r.oid = s.setrole,"
+                + " unnest(s.setconfig) with ordinality as c(setting, n)"
+                + " where d.datname = ? order by r.rolname nulls first, c.n")) {
             ps.setString(1, target);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -245,9 +246,9 @@ final class DatabaseSwap {
 
     /** The target's pg_database row as JSON (its columns differ between versions), with owner, encoding and tablespace names. */
     private JsonNode describe(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("select to_jsonb(d) || jsonb_build_object('owner',"
+        try (PreparedStatement ps = c.prepareStatement("select (to_jsonb(d) || jsonb_build_object('owner',"
                 + " pg_get_userbyid(d.datdba), 'encoding_name', pg_encoding_to_char(d.encoding), 'tablespace',"
-                + " (select spcname from pg_tablespace t where t.oid = d.dattablespace))::text"
+                + " (select spcname from pg_tablespace t where t.oid = d.dattablespace)))::text"
                 + " from pg_database d where d.datname = ?")) {
             ps.setString(1, target);
             try (ResultSet rs = ps.executeQuery()) {

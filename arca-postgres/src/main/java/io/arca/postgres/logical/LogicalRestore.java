@@ -128,6 +128,10 @@ public final class LogicalRestore {
         Path program = binaries.require(format == DumpFormat.PLAIN ? "psql" : "pg_restore", Math.max(targetMajor, dumpMajor));
         try (LockWatch watch = LockWatch.start(maintenance, application, options.replace().lockTimeout(),
                 options.replace().terminateConnections() ? target.database() : null)) {
+            if (options.clean() && !selective) {
+                // before anything connects to the target: an interrupted swap may have stopped its connections
+                DatabaseSwap.removeLeftovers(maintenance, target.database(), progress::note);
+            }
             String encoding = backup.database() == null ? null : backup.database().encoding();
             boolean created = TargetDatabase.createIfMissing(target, encoding);
             String contents = created ? null : TargetDatabase.contents(target);
@@ -198,7 +202,6 @@ public final class LogicalRestore {
         ReplaceOptions replace = options.replace();
         requireConfirmation(backup, target, replace);
         checkWhole(backup, name);
-        DatabaseSwap.removeLeftovers(maintenance, name, progress::note);
         boolean swap = !replace.inPlace() && swapPossible(maintenance, target);
         if (!swap && format == DumpFormat.PLAIN) {
             throw new ArcaException(ErrorCode.FAILURE, "backup '" + backup.backupId() + "' is a plain SQL script, which"
