@@ -105,9 +105,9 @@ class RestoreSafetyIT {
 
         ArcaRun r = ArcaRun.of("restore", "--repo", repo.toString(), id, "--to", url(db), "--clean");
         assertThat(r.exit()).as(r.toString()).isEqualTo(15);
-        assertThat(r.err()).contains(artifact.getFileName().toString()).contains("database '" + db + "' was not changed");
         assertThat(count(db, "select count(*) from orders")).isEqualTo(20_000);
         assertThat(count(db, "select count(*) from pg_constraint where contype = 'f'")).isEqualTo(1);
+        assertThat(r.err()).contains(artifact.getFileName().toString()).contains("database '" + db + "' was not changed");
         assertThat(leftovers(db)).isZero();
     }
 
