@@ -203,12 +203,6 @@ public final class LogicalRestore {
         requireConfirmation(backup, target, replace);
         checkWhole(backup, name);
         boolean swap = !replace.inPlace() && swapPossible(maintenance, target);
-        if (!swap && format == DumpFormat.PLAIN) {
-            throw new ArcaException(ErrorCode.FAILURE, "backup '" + backup.backupId() + "' is a plain SQL script, which"
-                    + " can replace database '" + name + "' only through a new database"
-                    + (replace.inPlace() ? " (not --in-place)" : " (the role cannot create one that it owns)"),
-                    "drop --in-place and connect as the owner of '" + name + "' with CREATEDB, or drop its objects first");
-        }
         if (swap && !replace.terminateConnections()) {
             // fail before the long part, not only at the swap
             List<TargetSessions.Session> sessions = sessions(maintenance, name, watch.application());
@@ -258,7 +252,7 @@ public final class LogicalRestore {
     private RestoreResult inPlace(BackupManifest backup, ConnectionSettings target, DumpFormat format, Path program,
             LogicalRestoreOptions options, LockWatch watch, BackupManifest safety, long started) {
         String name = target.database();
-        boolean oneTransaction = options.jobs() == 1;
+        boolean oneTransaction = options.jobs() == 1 || format == DumpFormat.PLAIN;
         progress.note("restoring backup '" + backup.backupId() + "' into " + target.describe() + " itself"
                 + (oneTransaction ? ", in one transaction," : ", in parallel (not in one transaction),") + " with " + program);
         try {

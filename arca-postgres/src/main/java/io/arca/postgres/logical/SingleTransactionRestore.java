@@ -20,7 +20,8 @@ import java.util.List;
  * commit together and a failure (or a kill, which ends the session) leaves the database as it
  * was. Used for {@code --in-place} with {@code --jobs 1}, where no new database can be swapped
  * in. Custom archives stream from the repository into standard input; directory backups are read
- * through a {@link DirectoryArchiveView}.
+ * through a {@link DirectoryArchiveView}; plain scripts (which Arca dumps with {@code --clean
+ * --if-exists}) go to {@code psql --single-transaction} with {@code ON_ERROR_STOP}.
  */
 final class SingleTransactionRestore {
     private final Repository repository;
@@ -31,9 +32,17 @@ final class SingleTransactionRestore {
         this.progress = progress;
     }
 
-    void run(BackupManifest m, DumpFormat format, ConnectionSettings target, Path pgRestore, LogicalRestoreOptions o)
+    /** @param program pg_restore, or psql for a plain script */
+    void run(BackupManifest m, DumpFormat format, ConnectionSettings target, Path program, LogicalRestoreOptions o)
             throws IOException {
         List<ArtifactRecord> artifacts = LogicalRestore.databaseArtifacts(m);
+        if (format == DumpFormat.PLAIN) {
+            feed(m, artifacts.get(0), ToolProcess.builder(program).args("--no-psqlrc", "--quiet", "--set=ON_ERROR_STOP=1",
+                    "--single-transaction", "--dbname=" + target.libpqConninfo(), "--no-password", "--file=-")
+                    .environment(target.libpqEnvironment()).discardStdout().start(), "psql");
+            return;
+        }
+        Path pgRestore = program;
         List<String> args = new ArrayList<>(List.of("--exit-on-error", "--single-transaction", "--clean", "--if-exists"));
         if (o.noOwner()) {
             args.add("--no-owner");
@@ -69,9 +78,12 @@ final class SingleTransactionRestore {
             }
             return;
         }
-        ArtifactRecord a = artifacts.get(0);
-        ToolProcess p = ToolProcess.builder(pgRestore).args(args).environment(target.libpqEnvironment())
-                .discardStdout().start();
+        feed(m, artifacts.get(0), ToolProcess.builder(pgRestore).args(args).environment(target.libpqEnvironment())
+                .discardStdout().start(), "pg_restore");
+    }
+
+    /** Streams the artifact into the tool's standard input and waits for it to succeed. */
+    private void feed(BackupManifest m, ArtifactRecord a, ToolProcess p, String what) throws IOException {
         try (InputStream in = repository.openArtifact(m, a)) {
             byte[] buffer = new byte[1 << 20];
             long done = 0;
@@ -83,9 +95,9 @@ final class SingleTransactionRestore {
                     progress.bytes("restore", done, a.size());
                 }
             } catch (IOException stoppedReading) {
-                // pg_restore stopped reading; its exit status says why
+                // the tool stopped reading; its exit status says why
             }
-            p.waitForSuccess("pg_restore");
+            p.waitForSuccess(what);
         } finally {
             p.destroy();
         }

@@ -147,9 +147,24 @@ final class TargetDatabase {
         sb.append(n).append(' ').append(what).append(n == 1 ? "" : "s");
     }
 
-    /** The same server's maintenance database: postgres, or template1 when the target is postgres. */
+    /**
+     * The same server's maintenance database, for work that must not run in the target (create,
+     * rename, drop it): postgres, or template1 when the target is postgres or there is no postgres.
+     */
     static ConnectionSettings maintenanceSettings(ConnectionSettings target) {
-        return target.withDatabase(target.database().equals("postgres") ? "template1" : "postgres");
+        if (!target.database().equals("postgres")) {
+            ConnectionSettings postgres = target.withDatabase("postgres");
+            try (Connection c = PgConnections.open(postgres)) {
+                return postgres;
+            } catch (ArcaException e) {
+                if (e.code() != ErrorCode.PG_DATABASE_MISSING) {
+                    throw e;
+                }
+            } catch (SQLException e) {
+                return postgres;
+            }
+        }
+        return target.withDatabase("template1");
     }
 
     private static Connection maintenance(ConnectionSettings target) {

@@ -196,6 +196,34 @@ class DatabaseSwapIT {
     }
 
     @Test
+    void aPlainScriptReplacesByASwapAndInPlaceInOneTransaction() throws Exception {
+        String db = PG.createDatabase("plain");
+        PG.cluster().execute(db, "create table orders(id int primary key, note text)",
+                "insert into orders select g, md5(g::text) from generate_series(1, 300) g");
+        LogicalBackupOptions o = LogicalBackupOptions.defaults(CodecSpec.defaults());
+        o = new LogicalBackupOptions(DumpFormat.PLAIN, o.jobs(), o.globals(), o.tables(), o.excludeTables(), o.schemas(),
+                o.countRows(), o.codec(), o.labels(), o.stagingDirectory());
+        BackupManifest backup = new LogicalBackup(repo, PgBinaries.discover(List.of()), Progress.NONE)
+                .run(PG.settings(db), o);
+        PG.cluster().execute(db, "delete from orders where id > 10");
+        assertThat(restore(new ArrayList<>()).run(backup, PG.settings(db), clean(ReplaceOptions.defaults())).mode())
+                .isEqualTo(RestoreResult.Mode.SWAPPED);
+        assertThat(column(db, "select count(*) from orders")).containsExactly("300");
+
+        PG.cluster().execute(db, "delete from orders where id > 20");
+        ReplaceOptions inPlace = new ReplaceOptions(true, false, Duration.ofSeconds(5), null);
+        assertThat(restore(new ArrayList<>()).run(backup, PG.settings(db), clean(inPlace)).mode())
+                .isEqualTo(RestoreResult.Mode.IN_PLACE_TRANSACTION);
+        assertThat(column(db, "select count(*) from orders")).containsExactly("300");
+
+        PG.cluster().execute(db, "delete from orders where id > 30", "create view v as select * from orders");
+        assertThatThrownBy(() -> restore(new ArrayList<>()).run(backup, PG.settings(db), clean(inPlace)))
+                .isInstanceOfSatisfying(ArcaException.class, e -> assertThat(e.getMessage())
+                        .contains("psql").contains("is as before"));
+        assertThat(column(db, "select count(*) from orders")).containsExactly("30");
+    }
+
+    @Test
     void anotherApplicationsDatabaseNeedsConfirmation() throws Exception {
         String db = PG.createDatabase("aeterna");
         BackupManifest backup = shop(db);
