@@ -173,22 +173,27 @@ class RestoreSafetyIT {
     }
 
     @Test
-    void killDuringASwapRestoreLeavesTheTargetWhole() throws Exception {
+    void killDuringASwapRestoreLeavesTheTargetWhole(@TempDir Path tmp) throws Exception {
         String db = PG.createDatabase("killswap");
         String id = shop(db, 1_000_000);
         PG.cluster().execute(db, "insert into orders values (0, 1, 'marker')");
-        killMidCopy(db, id, url(db), List.of());
+        Map<String, String> env = Map.of("JAVA_TOOL_OPTIONS", "-Djava.io.tmpdir=" + tmp);
+        killMidCopy(db, id, url(db), env);
         awaitNoRestoreSessions();
         assertThat(count(db, "select count(*) from orders")).isEqualTo(1_000_001);
         assertThat(count(db, "select count(*) from pg_constraint where contype = 'f'")).isEqualTo(1);
 
-        // the next restore removes what the killed one left, and succeeds
-        ArcaRun again = ArcaRun.of("restore", "--repo", repo.toString(), id, "--to", url(db), "--clean",
+        // the next restore removes what the killed one left (databases, temp folder), and succeeds
+        ArcaRun again = ArcaProcess.run(env, "restore", "--repo", repo.toString(), id, "--to", url(db), "--clean",
                 "--no-safety-backup", "--verbose");
         assertThat(again.exit()).as(again.toString()).isZero();
-        assertThat(again.err()).contains("that an interrupted restore into '" + db + "' left");
+        assertThat(again.err()).contains("that an interrupted restore into '" + db + "' left")
+                .contains("that an interrupted restore left");
         assertThat(count(db, "select count(*) from orders")).isEqualTo(1_000_000);
         assertThat(leftovers(db)).isZero();
+        try (Stream<Path> left = Files.list(tmp)) {
+            assertThat(left.filter(p -> p.getFileName().toString().startsWith("arca-restore-"))).isEmpty();
+        }
     }
 
     @Test
@@ -208,7 +213,7 @@ class RestoreSafetyIT {
         String id = json(b.out()).get("id").asText();
         PG.cluster().execute(db, "set role app_nocreate", "insert into orders values (0, 1, 'marker')");
 
-        killMidCopy(db, id, appUrl, List.of());
+        killMidCopy(db, id, appUrl, Map.of());
         // pg_restore saw its input end, failed, and its one transaction rolled back
         awaitNoRestoreSessions();
         assertThat(count(db, "select count(*) from orders")).isEqualTo(1_000_001);
@@ -245,11 +250,10 @@ class RestoreSafetyIT {
     }
 
     /** Starts the restore as a process, kills it with SIGKILL once pg_restore copies rows, and waits for it to end. */
-    private static void killMidCopy(String db, String id, String to, List<String> extra) throws Exception {
-        List<String> args = new ArrayList<>(List.of("restore", "--repo", repo.toString(), id, "--to", to, "--clean"));
-        args.addAll(extra);
-        Path log = Files.createTempFile("arca-restore-kill", ".log");
-        Process p = ArcaProcess.start(Map.of(), log, args.toArray(String[]::new));
+    private static void killMidCopy(String db, String id, String to, Map<String, String> env) throws Exception {
+        List<String> args = List.of("restore", "--repo", repo.toString(), id, "--to", to, "--clean");
+        Path log = Files.createTempFile("arca-kill", ".log");
+        Process p = ArcaProcess.start(env, log, args.toArray(String[]::new));
         try (Connection c = PG.connect("postgres"); Statement st = c.createStatement()) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
             String copying = "select count(*) from pg_stat_activity where application_name like 'arca%'"
@@ -286,7 +290,7 @@ class RestoreSafetyIT {
 
     /** Runs the jar, killing it if it has not ended within {@code limit}. */
     private static ArcaRun runBounded(Map<String, String> env, Duration limit, List<String> args) throws Exception {
-        Path log = Files.createTempFile("arca-restore-bounded", ".log");
+        Path log = Files.createTempFile("arca-bounded", ".log");
         Process p = ArcaProcess.start(env, log, args.toArray(String[]::new));
         try {
             boolean ended = p.waitFor(limit.toSeconds(), TimeUnit.SECONDS);

@@ -93,7 +93,7 @@ public final class ArchiveRestore {
     public RestoreReport restore(ArchiveSource source, RestoreOptions options) throws IOException {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(options, "options");
-        Path dir = Files.createTempDirectory("arca-restore-");
+        Path dir = RestoreTempDirectory.create();
         try {
             Path tocFile = writeToc(source, dir);
             long t0 = System.nanoTime();
@@ -132,7 +132,7 @@ public final class ArchiveRestore {
     public RestoreReport restoreSerial(InputStream wholeArchive, RestoreOptions options) throws IOException {
         Objects.requireNonNull(wholeArchive, "wholeArchive");
         Objects.requireNonNull(options, "options");
-        Path dir = Files.createTempDirectory("arca-restore-");
+        Path dir = RestoreTempDirectory.create();
         try {
             long t0 = System.nanoTime();
             byte[] head = new byte[0];
@@ -200,7 +200,7 @@ public final class ArchiveRestore {
      * the entries a restore with these options would restore.
      */
     public String list(ArchiveSource source, RestoreOptions options) throws IOException {
-        Path dir = Files.createTempDirectory("arca-restore-");
+        Path dir = RestoreTempDirectory.create();
         try {
             return list(writeToc(source, dir), options);
         } finally {

@@ -45,7 +45,7 @@ final class DirectoryArchiveView implements AutoCloseable {
 
     /** An empty view in a new temporary directory. */
     static DirectoryArchiveView create() throws IOException {
-        DirectoryArchiveView view = new DirectoryArchiveView(Files.createTempDirectory("arca-restore-"));
+        DirectoryArchiveView view = new DirectoryArchiveView(io.arca.postgres.archive.RestoreTempDirectory.create());
         Files.createDirectories(view.directory);
         return view;
     }

@@ -120,6 +120,7 @@ public final class LogicalRestore {
                     + "' is a plain SQL script: --table and --schema need a custom or directory format backup",
                     "restore the whole backup, or take backups with --format custom");
         }
+        io.arca.postgres.archive.RestoreTempDirectory.removeStale(progress::note);
         int targetMajor = TargetDatabase.serverMajor(target);
         String application = ownApplication();
         ConnectionSettings own = withApplication(target, application);
