@@ -122,6 +122,11 @@ class RestoreSafetyIT {
             try (Statement st = holder.createStatement()) {
                 st.execute("lock table orders in access exclusive mode");
             }
+            // by default (a swap) the session is in the way before anything waits for its lock
+            ArcaRun listed = runBounded(env, Duration.ofSeconds(90), List.of("restore", "--repo", repo.toString(), id,
+                    "--to", url(db), "--clean"));
+            assertThat(listed.exit()).as(listed.toString()).isEqualTo(1);
+            assertThat(listed.err()).contains("has 1 other session: pid " + pid).contains("lock table orders");
             for (List<String> extra : List.of(List.of("--in-place"), List.of("--in-place", "--no-safety-backup", "-j", "2"))) {
                 List<String> args = new ArrayList<>(List.of("restore", "--repo", repo.toString(), id, "--to", url(db),
                         "--clean", "--lock-timeout", "2s"));

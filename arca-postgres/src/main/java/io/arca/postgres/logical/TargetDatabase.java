@@ -119,13 +119,17 @@ final class TargetDatabase {
      */
     static String confirmationNeeded(io.arca.core.repo.BackupManifest backup, String targetName,
             java.util.List<TableRef> targetTables) {
-        io.arca.core.repo.BackupManifest.DatabaseInfo db = backup.database();
+        return confirmationNeeded(backup.database(), backup.backupId(), targetName, targetTables);
+    }
+
+    static String confirmationNeeded(io.arca.core.repo.BackupManifest.DatabaseInfo db, String backupId,
+            String targetName, java.util.List<TableRef> targetTables) {
         if (db == null) {
             return null;
         }
         java.util.List<String> why = new java.util.ArrayList<>();
         if (db.name() != null && !db.name().equals(targetName)) {
-            why.add("backup '" + backup.backupId() + "' is of database '" + db.name() + "', not '" + targetName + "'");
+            why.add("backup '" + backupId + "' is of database '" + db.name() + "', not '" + targetName + "'");
         }
         java.util.Set<TableRef> inBackup = new java.util.HashSet<>();
         db.tables().forEach(t -> inBackup.add(new TableRef(t.schema(), t.name())));
