@@ -224,6 +224,39 @@ class DatabaseSwapIT {
     }
 
     @Test
+    void aLockWaitIsBoundedAndNamesTheHolderOrEndsItOnRequest() throws Exception {
+        String db = PG.createDatabase("lockwait");
+        BackupManifest backup = shop(db);
+        PG.cluster().execute(db, "delete from orders where id > 50");
+        try (Connection holder = PG.connect(db)) {
+            int pid;
+            try (Statement st = holder.createStatement(); ResultSet rs = st.executeQuery("select pg_backend_pid()")) {
+                rs.next();
+                pid = rs.getInt(1);
+            }
+            holder.setAutoCommit(false);
+            try (Statement st = holder.createStatement()) {
+                st.execute("lock table orders in access exclusive mode");
+            }
+            long t0 = System.nanoTime();
+            assertThatThrownBy(() -> restore(new ArrayList<>()).run(backup, PG.settings(db),
+                    clean(new ReplaceOptions(true, false, Duration.ofMillis(1500), null))))
+                    .isInstanceOfSatisfying(ArcaException.class, e -> {
+                        assertThat(e.getMessage()).startsWith("the restore waited more than 1500ms for a lock held by pid "
+                                + pid + " (user postgres").contains("lock table orders");
+                        assertThat(e.hint()).contains("--lock-timeout");
+                    });
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(30));
+
+            RestoreResult r = restore(new ArrayList<>()).run(backup, PG.settings(db),
+                    clean(new ReplaceOptions(true, true, Duration.ofMillis(1500), null)));
+            assertThat(r.mode()).isEqualTo(RestoreResult.Mode.IN_PLACE_TRANSACTION);
+            assertThat(holder.isValid(2)).isFalse();
+        }
+        assertThat(column(db, "select count(*) from orders")).containsExactly("500");
+    }
+
+    @Test
     void anotherApplicationsDatabaseNeedsConfirmation() throws Exception {
         String db = PG.createDatabase("aeterna");
         BackupManifest backup = shop(db);
