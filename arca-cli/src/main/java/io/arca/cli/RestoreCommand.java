@@ -73,7 +73,8 @@ final class RestoreCommand implements Callable<Integer> {
     @Option(names = "--list", description = "Show what the backup contains (pg_restore --list) instead of restoring.")
     boolean list;
 
-    @Option(names = "--clean", description = "Drop the backup's objects in the target before restoring (idempotent).")
+    @Option(names = "--clean", description = "Replace a target that holds objects with the backup: the whole database by"
+            + " a swap, or with --in-place (or --table/--schema) the backup's objects in place.")
     boolean clean;
 
     @Option(names = "--no-safety-backup", description = "With --clean, do not back up the target first.")
