@@ -14,6 +14,7 @@ import io.arca.postgres.local.ConnectionSettings;
 import io.arca.postgres.logical.GlobalsRestore;
 import io.arca.postgres.logical.LogicalRestore;
 import io.arca.postgres.logical.LogicalRestoreOptions;
+import io.arca.postgres.logical.ReplaceOptions;
 import io.arca.postgres.logical.RestoreResult;
 import io.arca.postgres.physical.PhysicalRestore;
 import io.arca.postgres.physical.PhysicalRestoreOptions;
@@ -40,8 +41,17 @@ import picocli.CommandLine.ParentCommand;
                         + " backup_manifest while they are written; restore_command (arca wal-fetch), the target and"
                         + " recovery.signal are written; --start starts the server and waits until recovery reached"
                         + " the target. A non-empty PGDATA is refused without --delta or --force.",
-                "A database that holds objects is refused unless --clean is given; with --clean the backup's"
-                        + " objects are dropped first, after a safety backup of the target.",
+                "A database that holds objects is refused unless --clean is given. With --clean the whole database is"
+                        + " replaced: first every artifact is checked (stored size, SHA-256, keys) and a safety backup"
+                        + " of the target is taken; then the backup is restored into a new database"
+                        + " (<target>_arca_<hex>, with the target's owner, encoding, locale, settings and privileges)"
+                        + " that replaces the target by renaming only once it is restored, and the old one is dropped."
+                        + " Other sessions on the target fail the restore (listed by pid, user and application) unless"
+                        + " --terminate-connections. Without CREATEDB (or not the owner's member), or with --in-place,"
+                        + " the backup is restored into the target itself: in one transaction with --jobs 1, else a"
+                        + " failure names the safety backup and the command that puts it back. Lock waits end after"
+                        + " --lock-timeout, naming the blocking session. A target whose name or tables are not the"
+                        + " backup's needs --confirm-target NAME.",
                 "Encrypted backups need --private-key (or ARCA_PRIVATE_KEY) or --passphrase-file (or ARCA_PASSPHRASE);"
                         + " the safety backup is encrypted to --encrypt-to, or else to the given private keys' public"
                         + " halves and passphrase."})
@@ -64,7 +74,8 @@ final class RestoreCommand implements Callable<Integer> {
     @Option(names = "--list", description = "Show what the backup contains (pg_restore --list) instead of restoring.")
     boolean list;
 
-    @Option(names = "--clean", description = "Drop the backup's objects in the target before restoring (idempotent).")
+    @Option(names = "--clean", description = "Replace a target that holds objects with the backup: the whole database by"
+            + " a swap, or with --in-place (or --table/--schema) the backup's objects in place.")
     boolean clean;
 
     @Option(names = "--no-safety-backup", description = "With --clean, do not back up the target first.")
@@ -75,6 +86,23 @@ final class RestoreCommand implements Callable<Integer> {
             + " brings existing ones to the backup's attributes, passwords and memberships. Never drops a role, never"
             + " changes the connecting role.")
     boolean globals;
+
+    @Option(names = "--in-place", description = "With --clean: restore into the target itself instead of a new database"
+            + " swapped in (one transaction with --jobs 1).")
+    boolean inPlace;
+
+    @Option(names = "--terminate-connections", description = "With --clean: end the target's other sessions (and those"
+            + " that hold locks the restore waits for) instead of failing.")
+    boolean terminateConnections;
+
+    @Option(names = "--lock-timeout", paramLabel = "DURATION", defaultValue = "10s",
+            description = "The longest the restore waits for a lock held by another session (default 10s); the error"
+                    + " names that session.")
+    String lockTimeout;
+
+    @Option(names = "--confirm-target", paramLabel = "NAME", description = "With --clean: the target database's name,"
+            + " to replace a database whose name or tables are not the backup's.")
+    String confirmTarget;
 
     @Option(names = {"-j", "--jobs"}, paramLabel = "N", defaultValue = "1", description = "Parallel restore workers.")
     int jobs;
@@ -201,8 +229,17 @@ final class RestoreCommand implements Callable<Integer> {
             if (jobs < 1) {
                 throw new UsageException("--jobs must be at least 1");
             }
+            if (!clean && (inPlace || confirmTarget != null)) {
+                throw new UsageException("--in-place and --confirm-target go with --clean");
+            }
+            java.time.Duration lockWait;
+            try {
+                lockWait = DurationText.parse(lockTimeout);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("invalid --lock-timeout '" + lockTimeout + "': " + e.getMessage(), e);
+            }
             LogicalRestoreOptions options = new LogicalRestoreOptions(clean, !noSafetyBackup, jobs, tables, schemas,
-                    noOwner, noPrivileges);
+                    noOwner, noPrivileges, new ReplaceOptions(inPlace, terminateConnections, lockWait, confirmTarget));
             GlobalsRestore.Result g = globals ? new GlobalsRestore(repo, progress).run(backup,
                     ConnectionSettings.parse(to, System.getenv()), clean) : null;
             if (!globals && GlobalsRestore.hasGlobals(backup)) {
@@ -220,6 +257,7 @@ final class RestoreCommand implements Callable<Integer> {
                 j.put("backup", r.backup().backupId());
                 j.put("target", r.target());
                 j.put("created", r.created());
+                j.put("mode", r.mode().label());
                 j.put("safetyBackup", r.safetyBackup() == null ? null : r.safetyBackup().backupId());
                 j.put("durationMillis", r.duration().toMillis());
                 j.put("globals", g);
@@ -229,10 +267,16 @@ final class RestoreCommand implements Callable<Integer> {
                     root.out.println(g.describe());
                 }
                 if (r.safetyBackup() != null) {
-                    root.out.println("safety backup " + r.safetyBackup().backupId() + " taken of the target before cleaning");
+                    root.out.println("safety backup " + r.safetyBackup().backupId() + " taken of the target before"
+                            + " replacing it");
                 }
-                root.out.println("restored " + r.backup().backupId() + " into " + r.target()
-                        + (r.created() ? " (created)" : "") + " in " + Text.duration(r.duration()));
+                root.out.println("restored " + r.backup().backupId() + " into " + r.target() + switch (r.mode()) {
+                    case CREATED -> " (created)";
+                    case SWAPPED -> " (replaced: restored into a new database, then swapped in)";
+                    case IN_PLACE_TRANSACTION -> " (in place, one transaction)";
+                    case IN_PLACE -> " (in place)";
+                    default -> "";
+                } + " in " + Text.duration(r.duration()));
                 root.out.flush();
             }
         } finally {
@@ -249,9 +293,10 @@ final class RestoreCommand implements Callable<Integer> {
             throw new UsageException("--globals is for logical backups taken with --globals, not --physical"
                     + " (a physical backup holds the whole cluster, roles included)");
         }
-        if (to != null || list || clean || jobs != 1 || !tables.isEmpty() || !schemas.isEmpty() || noOwner || noPrivileges) {
-            throw new UsageException("--to, --list, --clean, --jobs, --table, --schema, --no-owner and"
-                    + " --no-privileges are for logical backups, not --physical");
+        if (to != null || list || clean || jobs != 1 || !tables.isEmpty() || !schemas.isEmpty() || noOwner || noPrivileges
+                || inPlace || terminateConnections || confirmTarget != null) {
+            throw new UsageException("--to, --list, --clean, --jobs, --table, --schema, --no-owner, --no-privileges,"
+                    + " --in-place, --terminate-connections and --confirm-target are for logical backups, not --physical");
         }
         RecoveryTarget recoveryTarget = recoveryTarget();
         PhysicalRestore restore = new PhysicalRestore(repo, progress);

@@ -83,7 +83,7 @@ class DirectoryViewRestoreIT {
             List<String> args = new ArrayList<>(List.of("restore", "--repo", dir.toString(), id, "--to",
                     ArcaRun.url(PG.cluster(), target), "--jobs", "2"));
             if (round > 0) {
-                args.addAll(List.of("--clean", "--no-safety-backup"));
+                args.addAll(List.of("--clean", "--no-safety-backup", "--confirm-target", target));
             }
             ArcaRun r = ArcaRun.of(args.toArray(String[]::new));
             assertThat(r.exit()).as("round %d: %s", round, r).isZero();

@@ -205,14 +205,29 @@ class LogicalRoundTripIT {
         assertThat(refused.err()).contains("error: database '" + target + "' at '127.0.0.1:" + PG.cluster().port()
                 + "' is not empty").contains("hint: ").contains("--clean");
 
+        String extra = DatabaseFingerprint.qualify("public", "extra_in_target");
         for (int round = 0; round < 2; round++) {
-            ArcaRun clean = ArcaRun.of("restore", "--repo", repo.toString(), id, "--to", url(target), "--clean",
-                    "--jobs", String.valueOf(round + 1));
+            // round 0 replaces the whole database (swap): the table the backup lacks is gone; round 1, in place,
+            // replaces only the backup's objects
+            boolean inPlace = round == 1;
+            if (inPlace) {
+                PG.cluster().execute(target, "create table extra_in_target(x int)");
+            }
+            List<String> args = new ArrayList<>(List.of("restore", "--repo", repo.toString(), id, "--to", url(target),
+                    "--clean", "--confirm-target", target, "--jobs", String.valueOf(round + 1)));
+            if (inPlace) {
+                args.add("--in-place");
+            }
+            ArcaRun clean = ArcaRun.of(args.toArray(String[]::new));
             assertThat(clean.exit()).as(clean.toString()).isZero();
             assertThat(clean.out()).containsPattern("safety backup \\d{8}T\\d{6}Z-[0-9a-f]{8} taken");
+            assertThat(clean.out()).contains(inPlace ? "(in place)" : "(replaced: restored into a new database");
             DatabaseFingerprint after = fingerprint(target);
-            String extra = DatabaseFingerprint.qualify("public", "extra_in_target");
-            assertThat(after.tables()).containsKey(extra);
+            if (inPlace) {
+                assertThat(after.tables()).containsKey(extra);
+            } else {
+                assertThat(after.tables()).doesNotContainKey(extra);
+            }
             List<String> original = new ArrayList<>(after.tables().keySet());
             original.remove(extra);
             DatabaseAssertions.assertSameData(sourceFingerprint, after.onlyTables(original));

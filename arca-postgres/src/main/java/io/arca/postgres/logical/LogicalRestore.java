@@ -4,6 +4,7 @@ import io.arca.core.Progress;
 import io.arca.core.TempFiles;
 import io.arca.core.error.ArcaException;
 import io.arca.core.error.ErrorCode;
+import io.arca.core.error.UsageException;
 import io.arca.core.repo.ArtifactRecord;
 import io.arca.core.repo.BackupManifest;
 import io.arca.core.repo.Repository;
@@ -102,10 +103,19 @@ public final class LogicalRestore {
         }
     }
 
+    /**
+     * Restores {@code backup} into {@code target}. A missing target is created (and dropped again
+     * when the restore fails); an empty one is restored into. One that holds objects is refused
+     * without {@code clean}; with it, the whole database is replaced (see {@link #replace}); a
+     * table or schema selection is restored into it in place. Every session of the restore
+     * carries one application name, so that the {@link LockWatch} bounds its lock waits and
+     * session listings leave it out.
+     */
     public RestoreResult run(BackupManifest backup, ConnectionSettings target, LogicalRestoreOptions options) {
         long started = System.nanoTime();
         DumpFormat format = formatOf(backup);
-        if (format == DumpFormat.PLAIN && (!options.tables().isEmpty() || !options.schemas().isEmpty())) {
+        boolean selective = !options.tables().isEmpty() || !options.schemas().isEmpty();
+        if (format == DumpFormat.PLAIN && selective) {
             throw new ArcaException(ErrorCode.USAGE, "backup '" + backup.backupId()
                     + "' is a plain SQL script: --table and --schema need a custom or directory format backup",
                     "restore the whole backup, or take backups with --format custom");
@@ -113,51 +123,246 @@ public final class LogicalRestore {
         // names checked against the backup before the target is touched
         TableSelection.check(repository, backup, target, options, progress);
         int targetMajor = TargetDatabase.serverMajor(target);
-        String encoding = backup.database() == null ? null : backup.database().encoding();
-        boolean created = TargetDatabase.createIfMissing(target, encoding);
-        BackupManifest safety = null;
-        if (created) {
-            progress.note("created database '" + target.database() + "'");
-        } else {
-            String contents = TargetDatabase.contents(target);
-            if (contents != null) {
-                if (!options.clean()) {
-                    throw new ArcaException(ErrorCode.TARGET_NOT_EMPTY, "database '" + target.database() + "' at '"
-                            + target.hostAndPort() + "' is not empty (" + contents + ")",
-                            "restore into a new database, or pass --clean to replace the objects the backup holds"
-                                    + " (a safety backup of the target is taken first)");
-                }
-                if (options.safetyBackup()) {
-                    safety = safetyBackup(backup, target);
-                }
-            }
-        }
+        String application = ownApplication();
+        ConnectionSettings own = withApplication(target, application);
+        ConnectionSettings maintenance = TargetDatabase.maintenanceSettings(own);
         int dumpMajor = dumpMajor(backup);
         Path program = binaries.require(format == DumpFormat.PLAIN ? "psql" : "pg_restore", Math.max(targetMajor, dumpMajor));
-        progress.note("restoring backup '" + backup.backupId() + "' into " + target.describe() + " with " + program);
-        boolean restored = false;
+        try (LockWatch watch = LockWatch.start(maintenance, application, options.replace().lockTimeout(),
+                options.replace().terminateConnections() ? target.database() : null)) {
+            if (options.clean() && !selective) {
+                // before anything connects to the target: an interrupted swap may have stopped its connections
+                DatabaseSwap.removeLeftovers(maintenance, target.database(), progress::note);
+            }
+            String encoding = backup.database() == null ? null : backup.database().encoding();
+            boolean created = TargetDatabase.createIfMissing(target, encoding);
+            String contents = created ? null : TargetDatabase.contents(target);
+            if (contents != null && !options.clean()) {
+                throw new ArcaException(ErrorCode.TARGET_NOT_EMPTY, "database '" + target.database() + "' at '"
+                        + target.hostAndPort() + "' is not empty (" + contents + ")",
+                        "restore into a new database, or pass --clean to replace it with the backup"
+                                + " (a safety backup of the target is taken first)");
+            }
+            if (contents != null && !selective) {
+                return replace(backup, own, maintenance, format, program, options, watch, started);
+            }
+            BackupManifest safety = null;
+            if (created) {
+                progress.note("created database '" + target.database() + "'");
+            } else if (contents != null && options.safetyBackup()) {
+                safety = safetyBackup(backup, own);
+            }
+            progress.note("restoring backup '" + backup.backupId() + "' into " + target.describe() + " with " + program);
+            boolean restored = false;
+            try {
+                restoreFormat(format, backup, own, program, options, !created);
+                restored = true;
+            } catch (ArcaException e) {
+                throw watch.explain(e, "");
+            } finally {
+                if (!restored && created) {
+                    // A half-restored database that this restore created helps nobody and blocks a retry.
+                    TargetDatabase.dropQuietly(target);
+                    progress.note("dropped database '" + target.database() + "' that the failed restore had created");
+                }
+            }
+            RestoreResult.Mode mode = created ? RestoreResult.Mode.CREATED
+                    : contents == null ? RestoreResult.Mode.EMPTY : RestoreResult.Mode.SELECTED;
+            return new RestoreResult(backup, target.describe(), created, safety, Duration.ofNanos(System.nanoTime() - started),
+                    mode);
+        }
+    }
+
+    /** The restore of one format into {@code target}; {@code existing}: the database held objects (clean them). */
+    private void restoreFormat(DumpFormat format, BackupManifest backup, ConnectionSettings target, Path program,
+            LogicalRestoreOptions options, boolean existing) {
         try {
             switch (format) {
                 case PLAIN -> restorePlain(backup, target, program);
-                case CUSTOM -> restoreCustom(backup, target, program, options, !created);
-                case DIRECTORY -> restoreDirectory(backup, target, program, options, !created);
+                case CUSTOM -> restoreCustom(backup, target, program, options, existing);
+                case DIRECTORY -> restoreDirectory(backup, target, program, options, existing);
             }
-            restored = true;
         } catch (IOException e) {
             throw new ArcaException(ErrorCode.FAILURE, "restore of '" + backup.backupId() + "' failed: " + e.getMessage(),
                     "run with --debug for details", e);
-        } finally {
-            if (!restored && created) {
-                // A half-restored database that this restore created helps nobody and blocks a retry.
-                TargetDatabase.dropQuietly(target);
-                progress.note("dropped database '" + target.database() + "' that the failed restore had created");
+        }
+    }
+
+    /**
+     * Replaces a whole database that holds objects with the backup. Nothing in the target changes
+     * before the backup is checked whole (every artifact's stored size and SHA-256, and the keys)
+     * and, unless turned off, a safety backup of the target is taken. Then, where the role may
+     * create databases and owns the target, the backup goes into a new database that replaces the
+     * target by a rename swap only once restored ({@link DatabaseSwap}); otherwise, or with
+     * {@code --in-place}, into the target itself: with one job in one transaction ({@link
+     * SingleTransactionRestore}), with more in parallel, where a failure names the safety backup
+     * that puts the target back.
+     */
+    private RestoreResult replace(BackupManifest backup, ConnectionSettings target, ConnectionSettings maintenance,
+            DumpFormat format, Path program, LogicalRestoreOptions options, LockWatch watch, long started) {
+        String name = target.database();
+        ReplaceOptions replace = options.replace();
+        requireConfirmation(backup, target, replace);
+        checkWhole(backup, name);
+        boolean swap = !replace.inPlace() && swapPossible(maintenance, target);
+        if (swap && !replace.terminateConnections()) {
+            // fail before the long part, not only at the swap
+            List<TargetSessions.Session> sessions = sessions(maintenance, name, watch.application());
+            if (!sessions.isEmpty()) {
+                throw TargetSessions.inTheWay(name, sessions, "nothing was changed");
             }
         }
-        return new RestoreResult(backup, target.describe(), created, safety, Duration.ofNanos(System.nanoTime() - started));
+        BackupManifest safety = null;
+        if (options.safetyBackup()) {
+            try {
+                safety = safetyBackup(backup, target);
+            } catch (ArcaException e) {
+                throw watch.explain(e, "; database '" + name + "' is unchanged");
+            }
+        }
+        return swap ? swapIn(backup, target, maintenance, format, program, options, watch, safety, started)
+                : inPlace(backup, target, format, program, options, watch, safety, started);
+    }
+
+    private RestoreResult swapIn(BackupManifest backup, ConnectionSettings target, ConnectionSettings maintenance,
+            DumpFormat format, Path program, LogicalRestoreOptions options, LockWatch watch, BackupManifest safety,
+            long started) {
+        String name = target.database();
+        DatabaseSwap swap = DatabaseSwap.of(maintenance, name, progress::note);
+        swap.create();
+        boolean done = false;
+        try {
+            ConnectionSettings fresh = target.withDatabase(swap.freshName());
+            progress.note("restoring backup '" + backup.backupId() + "' into " + fresh.describe() + " with " + program);
+            try {
+                restoreFormat(format, backup, fresh, program, options, false);
+                swap.copyDatabaseAttributes();
+            } catch (ArcaException e) {
+                throw watch.explain(e, "; database '" + name + "' is unchanged");
+            }
+            swap.swap(watch.application(), options.replace().terminateConnections(), options.replace().lockTimeout());
+            done = true;
+        } finally {
+            if (!done) {
+                swap.dropFresh();
+            }
+        }
+        return new RestoreResult(backup, target.describe(), false, safety, Duration.ofNanos(System.nanoTime() - started),
+                RestoreResult.Mode.SWAPPED);
+    }
+
+    private RestoreResult inPlace(BackupManifest backup, ConnectionSettings target, DumpFormat format, Path program,
+            LogicalRestoreOptions options, LockWatch watch, BackupManifest safety, long started) {
+        String name = target.database();
+        boolean oneTransaction = options.jobs() == 1 || format == DumpFormat.PLAIN;
+        progress.note("restoring backup '" + backup.backupId() + "' into " + target.describe() + " itself"
+                + (oneTransaction ? ", in one transaction," : ", in parallel (not in one transaction),") + " with " + program);
+        try {
+            if (oneTransaction) {
+                new SingleTransactionRestore(repository, progress).run(backup, format, target, program, options);
+            } else {
+                restoreFormat(format, backup, target, program, options, true);
+            }
+        } catch (IOException | ArcaException e) {
+            ArcaException cause = e instanceof ArcaException ae ? ae
+                    : new ArcaException(ErrorCode.FAILURE, "restore of '" + backup.backupId() + "' failed: " + e.getMessage(),
+                            null, e);
+            String state = oneTransaction ? "; the transaction was rolled back: database '" + name + "' is as before"
+                    : "; database '" + name + "' may be half-restored";
+            ArcaException explained = watch.explain(cause, state);
+            String undo = safety == null ? (oneTransaction ? "" : "; no safety backup was taken (--no-safety-backup)")
+                    : "; the safety backup " + safety.backupId() + " puts it back: " + putBackCommand(safety, target);
+            throw new ArcaException(explained.code(), explained.getMessage() + (explained == cause ? state : "") + undo,
+                    explained.hint(), explained);
+        }
+        return new RestoreResult(backup, target.describe(), false, safety, Duration.ofNanos(System.nanoTime() - started),
+                oneTransaction ? RestoreResult.Mode.IN_PLACE_TRANSACTION : RestoreResult.Mode.IN_PLACE);
+    }
+
+    /** The command that restores the safety backup over the target again. */
+    private String putBackCommand(BackupManifest safety, ConnectionSettings target) {
+        return "arca restore " + safety.backupId() + " --repo '" + repository.storage().url() + "' --to '"
+                + target.describe() + "' --clean --in-place --no-safety-backup";
+    }
+
+    /**
+     * Replacing a database whose name or tables are not the backup's needs {@code --confirm-target}
+     * with the target's name (item: restoring one application's backup over another's database).
+     */
+    private static void requireConfirmation(BackupManifest backup, ConnectionSettings target, ReplaceOptions replace) {
+        String name = target.database();
+        if (replace.confirmTarget() != null) {
+            if (!replace.confirmTarget().equals(name)) {
+                throw new UsageException("--confirm-target '" + replace.confirmTarget()
+                        + "' does not name the target database '" + name + "'",
+                        "give --confirm-target " + name + " to replace '" + name + "'", null);
+            }
+            return;
+        }
+        String why = TargetDatabase.confirmationNeeded(backup, name, TargetDatabase.tables(target));
+        if (why != null) {
+            throw new UsageException("refusing to replace database '" + name + "' with backup '" + backup.backupId()
+                    + "': " + why, "check --to; pass --confirm-target " + name + " to replace it all the same"
+                    + " (a safety backup is taken first)", null);
+        }
+    }
+
+    /**
+     * Reads every artifact of the backup as stored and compares its size and SHA-256 with the
+     * manifest, and checks that the keys open it: before anything in the target changes.
+     */
+    private void checkWhole(BackupManifest backup, String target) {
+        progress.note("checking backup '" + backup.backupId() + "' whole (sizes, SHA-256, keys) before changing '"
+                + target + "'");
+        try {
+            repository.requireReadable(backup);
+            for (ArtifactRecord a : backup.artifacts()) {
+                repository.verifyStored(backup, a);
+            }
+        } catch (ArcaException e) {
+            throw new ArcaException(e.code(), e.getMessage() + "; database '" + target + "' was not changed", e.hint(), e);
+        }
+    }
+
+    private boolean swapPossible(ConnectionSettings maintenance, ConnectionSettings target) {
+        try (java.sql.Connection c = io.arca.postgres.local.PgConnections.open(maintenance)) {
+            if (DatabaseSwap.possible(c, target.database())) {
+                return true;
+            }
+        } catch (java.sql.SQLException e) {
+            throw new ArcaException(ErrorCode.FAILURE, "cannot read the rights of role '" + target.user() + "': "
+                    + e.getMessage(), "check that the role may connect to '" + maintenance.database() + "'", e);
+        }
+        progress.note("role '" + target.user() + "' cannot create a database owned by the owner of '" + target.database()
+                + "' (no CREATEDB, or not a member of the owner): restoring into '" + target.database() + "' itself");
+        return false;
+    }
+
+    private static List<TargetSessions.Session> sessions(ConnectionSettings maintenance, String database,
+            String ownApplication) {
+        try (java.sql.Connection c = io.arca.postgres.local.PgConnections.open(maintenance)) {
+            return TargetSessions.on(c, database, ownApplication);
+        } catch (java.sql.SQLException e) {
+            throw new ArcaException(ErrorCode.FAILURE, "cannot list the sessions on '" + database + "': " + e.getMessage(),
+                    "check that the role may read pg_stat_activity", e);
+        }
+    }
+
+    /** {@code arca-restore-<8 hex>}: the application name of this restore's sessions. */
+    private static String ownApplication() {
+        byte[] b = new byte[4];
+        new java.security.SecureRandom().nextBytes(b);
+        return "arca-restore-" + java.util.HexFormat.of().formatHex(b);
+    }
+
+    private static ConnectionSettings withApplication(ConnectionSettings s, String application) {
+        Map<String, String> parameters = new java.util.LinkedHashMap<>(s.parameters());
+        parameters.put("application_name", application);
+        return new ConnectionSettings(s.host(), s.port(), s.user(), s.database(), s.password(), parameters);
     }
 
     private BackupManifest safetyBackup(BackupManifest restoring, ConnectionSettings target) {
-        progress.note("taking a safety backup of '" + target.database() + "' before cleaning it");
+        progress.note("taking a safety backup of '" + target.database() + "' before replacing it");
         LogicalBackupOptions o = LogicalBackupOptions.defaults(repository.defaultCodec())
                 .withLabels(Map.of("purpose", "safety", "before-restore-of", restoring.backupId()));
         BackupManifest safety = new LogicalBackup(repository, binaries, progress).run(target, o);

@@ -13,11 +13,13 @@ import java.util.List;
  * @param schemas restore only these schemas ({@code pg_restore --schema})
  * @param noOwner do not restore object ownership
  * @param noPrivileges do not restore privileges (GRANT/REVOKE)
+ * @param replace with {@code clean} over a database that holds objects: how it is replaced
  */
 public record LogicalRestoreOptions(boolean clean, boolean safetyBackup, int jobs, List<String> tables,
-        List<String> schemas, boolean noOwner, boolean noPrivileges) {
+        List<String> schemas, boolean noOwner, boolean noPrivileges, ReplaceOptions replace) {
 
     public LogicalRestoreOptions {
+        replace = replace == null ? ReplaceOptions.defaults() : replace;
         tables = List.copyOf(tables);
         schemas = List.copyOf(schemas);
         if (jobs < 1) {
@@ -25,15 +27,24 @@ public record LogicalRestoreOptions(boolean clean, boolean safetyBackup, int job
         }
     }
 
+    public LogicalRestoreOptions(boolean clean, boolean safetyBackup, int jobs, List<String> tables, List<String> schemas,
+            boolean noOwner, boolean noPrivileges) {
+        this(clean, safetyBackup, jobs, tables, schemas, noOwner, noPrivileges, ReplaceOptions.defaults());
+    }
+
     public static LogicalRestoreOptions defaults() {
         return new LogicalRestoreOptions(false, true, 1, List.of(), List.of(), false, false);
     }
 
     public LogicalRestoreOptions withJobs(int n) {
-        return new LogicalRestoreOptions(clean, safetyBackup, n, tables, schemas, noOwner, noPrivileges);
+        return new LogicalRestoreOptions(clean, safetyBackup, n, tables, schemas, noOwner, noPrivileges, replace);
     }
 
     public LogicalRestoreOptions withClean(boolean c) {
-        return new LogicalRestoreOptions(c, safetyBackup, jobs, tables, schemas, noOwner, noPrivileges);
+        return new LogicalRestoreOptions(c, safetyBackup, jobs, tables, schemas, noOwner, noPrivileges, replace);
+    }
+
+    public LogicalRestoreOptions withReplace(ReplaceOptions r) {
+        return new LogicalRestoreOptions(clean, safetyBackup, jobs, tables, schemas, noOwner, noPrivileges, r);
     }
 }

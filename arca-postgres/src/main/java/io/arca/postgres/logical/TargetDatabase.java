@@ -95,6 +95,52 @@ final class TargetDatabase {
         }
     }
 
+    /** The tables (ordinary and partitioned) outside the system schemas, sorted. */
+    static java.util.List<TableRef> tables(ConnectionSettings target) {
+        String sql = "select n.nspname, c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace"
+                + " where c.relkind in ('r','p') and n.nspname not in ('pg_catalog','information_schema')"
+                + " and n.nspname not like 'pg\\_toast%' and n.nspname not like 'pg\\_temp%' and not c.relispartition"
+                + " order by 1, 2";
+        java.util.List<TableRef> out = new java.util.ArrayList<>();
+        try (Connection c = PgConnections.open(target); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            while (rs.next()) {
+                out.add(new TableRef(rs.getString(1), rs.getString(2)));
+            }
+            return out;
+        } catch (SQLException e) {
+            throw failure(target, e);
+        }
+    }
+
+    /**
+     * Why replacing the target with this backup needs {@code --confirm-target}, or null when it
+     * does not: the backup was taken of a database with another name, or the target holds tables
+     * and none of them is in the backup (another application's database).
+     */
+    static String confirmationNeeded(io.arca.core.repo.BackupManifest backup, String targetName,
+            java.util.List<TableRef> targetTables) {
+        return confirmationNeeded(backup.database(), backup.backupId(), targetName, targetTables);
+    }
+
+    static String confirmationNeeded(io.arca.core.repo.BackupManifest.DatabaseInfo db, String backupId,
+            String targetName, java.util.List<TableRef> targetTables) {
+        if (db == null) {
+            return null;
+        }
+        java.util.List<String> why = new java.util.ArrayList<>();
+        if (db.name() != null && !db.name().equals(targetName)) {
+            why.add("backup '" + backupId + "' is of database '" + db.name() + "', not '" + targetName + "'");
+        }
+        java.util.Set<TableRef> inBackup = new java.util.HashSet<>();
+        db.tables().forEach(t -> inBackup.add(new TableRef(t.schema(), t.name())));
+        if (!targetTables.isEmpty() && !inBackup.isEmpty() && targetTables.stream().noneMatch(inBackup::contains)) {
+            java.util.List<String> shown = targetTables.stream().limit(5).map(TableRef::qualified).toList();
+            why.add("none of the " + targetTables.size() + " table(s) in '" + targetName + "' (" + String.join(", ", shown)
+                    + (targetTables.size() > shown.size() ? ", ..." : "") + ") is in the backup");
+        }
+        return why.isEmpty() ? null : String.join("; ", why);
+    }
+
     private static void append(StringBuilder sb, long n, String what) {
         if (n == 0) {
             return;
@@ -103,6 +149,26 @@ final class TargetDatabase {
             sb.append(", ");
         }
         sb.append(n).append(' ').append(what).append(n == 1 ? "" : "s");
+    }
+
+    /**
+     * The same server's maintenance database, for work that must not run in the target (create,
+     * rename, drop it): postgres, or template1 when the target is postgres or there is no postgres.
+     */
+    static ConnectionSettings maintenanceSettings(ConnectionSettings target) {
+        if (!target.database().equals("postgres")) {
+            ConnectionSettings postgres = target.withDatabase("postgres");
+            try (Connection c = PgConnections.open(postgres)) {
+                return postgres;
+            } catch (ArcaException e) {
+                if (e.code() != ErrorCode.PG_DATABASE_MISSING) {
+                    throw e;
+                }
+            } catch (SQLException e) {
+                return postgres;
+            }
+        }
+        return target.withDatabase("template1");
     }
 
     private static Connection maintenance(ConnectionSettings target) {
