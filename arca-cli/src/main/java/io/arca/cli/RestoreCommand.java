@@ -54,8 +54,13 @@ final class RestoreCommand implements Callable<Integer> {
     @Mixin
     PostgresOptions postgres;
 
-    @Parameters(paramLabel = "ID", description = "Backup id, a unique prefix of one, or 'latest'.")
+    @Parameters(paramLabel = "ID", description = "Backup id, a unique prefix of one, 'latest', or 'latest~N' (the N-th"
+            + " backup before the newest).")
     String id;
+
+    @Option(names = "--before", paramLabel = "TIME", description = "With latest or latest~N: count only backups started"
+            + " before TIME, e.g. 2026-01-24T10:30:00Z or '2026-01-24 10:30:00+02:00'; without an offset, local time.")
+    String before;
 
     @Option(names = "--to", paramLabel = "URL", description = "Target database: postgresql://user@host:port/dbname.")
     String to;
@@ -168,7 +173,8 @@ final class RestoreCommand implements Callable<Integer> {
                 return restorePhysical(repo, progress);
             }
             rejectPhysicalOptions();
-            BackupManifest backup = repo.resolve(id, io.arca.core.repo.BackupKind.LOGICAL);
+            BackupManifest backup = repo.resolve(id, io.arca.core.repo.BackupKind.LOGICAL, before == null ? null
+                    : RecoveryTarget.parseTime(before, java.time.ZoneId.systemDefault()));
             if (clean && !noSafetyBackup && !list) {
                 // the safety backup must be possible before anything is touched
                 repo.requireEncryption(encryption);
@@ -220,6 +226,10 @@ final class RestoreCommand implements Callable<Integer> {
     private int restorePhysical(Repository repo, ConsoleProgress progress) {
         if (pgdata == null) {
             throw new UsageException("missing --pgdata DIR: the data directory to restore into");
+        }
+        if (before != null) {
+            throw new UsageException("--before is for logical restores; with --physical, --target-time picks the newest"
+                    + " backup that ended before it");
         }
         if (to != null || list || clean || jobs != 1 || !tables.isEmpty() || !schemas.isEmpty() || noOwner || noPrivileges) {
             throw new UsageException("--to, --list, --clean, --jobs, --table, --schema, --no-owner and"

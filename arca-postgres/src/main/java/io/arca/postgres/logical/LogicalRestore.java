@@ -80,8 +80,9 @@ public final class LogicalRestore {
         Path pgRestore = binaries.require("pg_restore", dumpMajor(backup));
         try {
             if (format == DumpFormat.CUSTOM) {
-                return new ArchiveRestore(new PgRestoreCommand(pgRestore, null))
-                        .list(new RepositoryArchiveSource(repository, backup, artifacts.get(0)), RestoreOptions.defaults());
+                try (RepositoryArchiveSource source = new RepositoryArchiveSource(repository, backup, artifacts.get(0))) {
+                    return new ArchiveRestore(new PgRestoreCommand(pgRestore, null)).list(source, RestoreOptions.defaults());
+                }
             }
             String prefix = directoryPrefix(artifacts);
             ArtifactRecord toc = artifacts.stream().filter(a -> a.name().equals(prefix + "toc.dat")).findFirst()
@@ -193,16 +194,30 @@ public final class LogicalRestore {
         if (o.jobs() > 1 || selective) {
             // Block by block from the seek points: parallel, and a selective restore reads only
             // the selected tables' blocks (pg_restore stops reading a pipe once it has them).
-            RepositoryArchiveSource source = new RepositoryArchiveSource(repository, m, a);
-            if (source.seekable() && DirectoryToc.supports(source.toc())) {
-                progress.note("restoring with one pg_restore --jobs " + o.jobs() + " over a directory view of the backup");
-                restoreCustomAsDirectory(source, target, pgRestore, o, existing);
-                return;
-            }
-            if (source.seekable()) {
-                progress.note("restoring in phases with " + o.jobs() + " data workers (the backup holds large objects)");
-                restore.restore(source, ro);
-                return;
+            try (RepositoryArchiveSource source = new RepositoryArchiveSource(repository, m, a)) {
+                if (source.seekable()) {
+                    try {
+                        if (DirectoryToc.supports(source.toc())) {
+                            progress.note("restoring with one pg_restore --jobs " + o.jobs()
+                                    + " over a directory view of the backup");
+                            restoreCustomAsDirectory(source, target, pgRestore, o, existing);
+                        } else {
+                            progress.note("restoring in phases with " + o.jobs()
+                                    + " data workers (the backup holds large objects)");
+                            restore.restore(source, ro);
+                        }
+                    } catch (ArcaException toolFailed) {
+                        ArcaException damaged = source.damage();
+                        if (damaged != null && damaged != toolFailed) {
+                            damaged.addSuppressed(toolFailed);
+                            throw damaged;
+                        }
+                        throw toolFailed;
+                    }
+                    // the parts were checked frame by frame; the whole artifact against its manifest here
+                    source.finish();
+                    return;
+                }
             }
             progress.note("backup '" + m.backupId() + "' cannot be read in parts (no seek points, or encrypted by"
                     + " another tool); restoring from one stream");
@@ -311,6 +326,8 @@ public final class LogicalRestore {
             } catch (ArcaException toolFailed) {
                 throw damagedOr(in, toolFailed);
             }
+            // a tool that stopped reading early and succeeded: the rest is read, so the check runs
+            in.transferTo(OutputStream.nullOutputStream());
         } finally {
             p.destroy();
         }
