@@ -240,7 +240,10 @@ public final class LogicalRestore {
         try {
             in.transferTo(OutputStream.nullOutputStream());
         } catch (ArcaException damaged) {
-            damaged.addSuppressed(toolFailed);
+            if (damaged != toolFailed) {
+                // the stream fails with the same exception each time it is read after its check failed
+                damaged.addSuppressed(toolFailed);
+            }
             return damaged;
         }
         return toolFailed;
