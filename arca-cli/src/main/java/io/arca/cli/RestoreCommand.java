@@ -199,6 +199,8 @@ final class RestoreCommand implements Callable<Integer> {
             try (Lease lease = clean && !noSafetyBackup ? OpenRepository.leases(storage).acquire(LeaseMode.SHARED,
                     "restore") : null) {
                 r = restore.run(backup, ConnectionSettings.parse(to, System.getenv()), options);
+            } catch (io.arca.core.error.ArcaException e) {
+                throw repo.namingNewestIntact(e, backup);
             }
             progress.done();
             if (output.json()) {

@@ -106,7 +106,8 @@ class TamperIT {
             ArcaRun r = ArcaRun.of("restore", idB, "--repo", repo.toString(), "--to", ArcaRun.url(PG.cluster(), db),
                     "--jobs", jobs);
             assertThat(r.exit()).as(r.toString()).isEqualTo(15);
-            assertThat(r.err()).contains(artifactB.getFileName().toString());
+            assertThat(r.err()).contains(artifactB.getFileName().toString())
+                    .contains("the newest backup before '" + idB + "' that verifies is '" + idA + "'");
             assertThat(databases()).as("the database the failed restore created is dropped").doesNotContain(db);
         }
         // a table restore reads only that table's block: the whole artifact is still checked

@@ -408,6 +408,26 @@ public final class Repository {
         }
     }
 
+    /**
+     * {@code failure} of using backup {@code damaged}, with a hint naming the newest older backup of
+     * the same kind whose stored files match their manifest, when {@code failure} says the backup is
+     * damaged (VERIFICATION_FAILED); any other failure is returned as it is.
+     */
+    public ArcaException namingNewestIntact(ArcaException failure, BackupManifest damaged) {
+        if (failure.code() != ErrorCode.VERIFICATION_FAILED) {
+            return failure;
+        }
+        for (BackupManifest older : list()) {
+            if (older.startedAt().isBefore(damaged.startedAt()) && older.kind() == damaged.kind()
+                    && latestCandidate(older) && storedIntact(older)) {
+                return new ArcaException(failure.code(), failure.getMessage(), (failure.hint() == null ? ""
+                        : failure.hint() + "; ") + "the newest backup before '" + damaged.backupId()
+                        + "' that verifies is '" + older.backupId() + "'", failure);
+            }
+        }
+        return failure;
+    }
+
     /** Which complete backups {@code latest} may select (when no kind is asked for). */
     private static boolean latestCandidate(BackupManifest m) {
         return !"safety".equals(m.labels().get("purpose"));

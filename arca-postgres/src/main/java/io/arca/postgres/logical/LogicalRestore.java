@@ -207,7 +207,8 @@ public final class LogicalRestore {
                             restore.restore(source, ro);
                         }
                     } catch (ArcaException toolFailed) {
-                        ArcaException damaged = source.damage();
+                        // pg_restore failing on bad data: the check says whether the artifact is damaged
+                        ArcaException damaged = toolFailed.code() == ErrorCode.TOOL_FAILED ? source.damage() : null;
                         if (damaged != null && damaged != toolFailed) {
                             damaged.addSuppressed(toolFailed);
                             throw damaged;
