@@ -87,9 +87,11 @@ final class BackupSelector {
                 all.add(new Entry(d.id(), new BackupId(d.id()).startTime(), null, d));
             }
         }
-        // ids have second precision: within one second, a complete backup's exact start decides
-        all.sort(Comparator.comparing((Entry e) -> e.id().substring(0, 16)).thenComparing(Entry::time)
-                .thenComparing(Entry::id).reversed());
+        // ids have second precision: within one second, a damaged backup (whose exact start is unknown)
+        // counts as the newer, then a complete backup's exact start decides
+        all.sort(Comparator.comparing((Entry e) -> e.id().substring(0, 16))
+                .thenComparing(e -> e.manifest() == null)
+                .thenComparing(Entry::time).thenComparing(Entry::id).reversed());
         if (before != null) {
             all.removeIf(e -> !e.time().isBefore(before));
         }

@@ -154,6 +154,40 @@ class CatalogRulesTest {
     }
 
     @Test
+    void aDamagedBackupStartedInTheSameSecondAsTheNewestCompleteOneIsLatest() throws Exception {
+        Clock tenths = new Clock() {
+            private Instant now = Instant.parse("2026-02-21T02:00:00.100Z");
+
+            @Override
+            public ZoneOffset getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                now = now.plusMillis(100);
+                return now;
+            }
+        };
+        repo = Repository.init(new LocalFileStorage(dir.resolve("tenths")), new RepositoryConfig.Defaults("zstd:3"), tenths);
+        BackupManifest first = backup("db.dump", 100);
+        BackupManifest second = backup("db.dump", 100);
+        assertThat(first.backupId().substring(0, 16)).isEqualTo(second.backupId().substring(0, 16));
+        Files.writeString(dir.resolve("tenths").resolve(second.id().directory()).resolve(Repository.MANIFEST_FILE), "{");
+
+        // the damaged one's exact start is unknown: within its second it counts as the newer
+        ArcaException e = thrown(() -> repo.resolve("latest"));
+        assertThat(e.code()).isEqualTo(ErrorCode.VERIFICATION_FAILED);
+        assertThat(e.hint()).contains(first.backupId());
+        assertThat(repo.resolve("latest~1").backupId()).isEqualTo(first.backupId());
+    }
+
+    @Test
     void beforeCountsOnlyBackupsStartedBeforeTheTime() throws Exception {
         BackupManifest first = backup("db.dump", 100);
         BackupManifest second = backup("db.dump", 100);
