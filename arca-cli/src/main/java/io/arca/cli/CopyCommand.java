@@ -35,7 +35,8 @@ final class CopyCommand implements Callable<Integer> {
     @Mixin
     ProgressOptions progressOptions;
 
-    @Parameters(paramLabel = "ID", arity = "0..1", description = "Backup id, prefix or 'latest' (default: latest).")
+    @Parameters(paramLabel = "ID", arity = "0..1", description = "Backup id, prefix, 'latest' or 'latest~N' (the N-th"
+            + " before the newest; default: latest).")
     String id;
 
     @Option(names = "--all", description = "Copy every complete backup the destination does not have yet.")

@@ -47,7 +47,8 @@ final class VerifyCommand implements Callable<Integer> {
     @Mixin
     PostgresOptions postgres;
 
-    @Parameters(paramLabel = "ID", arity = "0..1", description = "Backup id, prefix or 'latest' (default: latest).")
+    @Parameters(paramLabel = "ID", arity = "0..1", description = "Backup id, prefix, 'latest' or 'latest~N' (the N-th"
+            + " before the newest; default: latest).")
     String id;
 
     @Option(names = "--all", description = "Verify every complete backup.")
