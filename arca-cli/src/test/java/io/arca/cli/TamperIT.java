@@ -123,6 +123,12 @@ class TamperIT {
         assertThat(evidence.get("verdict").asText()).isEqualTo("fail");
         assertThat(evidence.get("failure").asText()).contains(artifactB.getFileName().toString());
         assertThat(databases()).noneMatch(n -> n.startsWith("arca_drill_"));
+
+        Path offsite = dir.resolve("offsite");
+        assertThat(ArcaRun.of("init", "--repo", offsite.toString()).exit()).isZero();
+        ArcaRun copy = ArcaRun.of("copy", idB, "--from", repo.toString(), "--to", offsite.toString());
+        assertThat(copy.exit()).as(copy.toString()).isEqualTo(15);
+        assertThat(ArcaRun.of("list", "--repo", offsite.toString()).out()).doesNotContain(idB);
     }
 
     @Test
