@@ -73,6 +73,7 @@ final class VerifyCommand implements Callable<Integer> {
         List<Map<String, Object>> perRepository = new ArrayList<>();
         // "latest" or a prefix is resolved in the first repository; copies are checked for that same backup
         String ref = id == null ? "latest" : id;
+        String intactBefore = null;
         try {
             for (StorageUrl url : urls) {
                 try (Storage storage = Storages.open(url)) {
@@ -103,6 +104,9 @@ final class VerifyCommand implements Callable<Integer> {
                     for (BackupManifest m : targets) {
                         VerifyReport r = m.physical() != null ? physical.verify(m) : verifier.verify(m);
                         progress.done();
+                        if (!all && !r.ok() && intactBefore == null) {
+                            intactBefore = repo.newestIntactBefore(m).map(BackupManifest::backupId).orElse("");
+                        }
                         here.add(r);
                         if (!output.json()) {
                             print(r);
@@ -127,7 +131,9 @@ final class VerifyCommand implements Callable<Integer> {
             throw new ArcaException(ErrorCode.VERIFICATION_FAILED, "backup '" + bad.backupId() + "' failed verification: "
                     + (first.name().startsWith("WAL ") ? first.name() : "artifact '" + first.name() + "'") + ": "
                     + first.problem(),
-                    "do not rely on this backup; restore an older one and take a new backup");
+                    "do not rely on this backup; " + (intactBefore == null || intactBefore.isEmpty()
+                            ? "restore an older one" : "the newest backup before it that verifies is '" + intactBefore
+                            + "'") + ", and take a new backup");
         }
         return 0;
     }

@@ -116,6 +116,11 @@ class TamperIT {
         assertThat(table.exit()).as(table.toString()).isEqualTo(15);
         assertThat(databases()).doesNotContain("swapped_table");
 
+        ArcaRun verify = ArcaRun.of("verify", "--repo", repo.toString());
+        assertThat(verify.exit()).as(verify.toString()).isEqualTo(15);
+        assertThat(verify.err()).contains(artifactB.getFileName().toString())
+                .contains("the newest backup before it that verifies is '" + idA + "'");
+
         ArcaRun drill = ArcaRun.of("drill", idB, "--repo", repo.toString(), "--jobs", "2", "--scratch",
                 ArcaRun.url(PG.cluster(), "postgres"));
         assertThat(drill.exit()).as(drill.toString()).isEqualTo(15);

@@ -417,15 +417,18 @@ public final class Repository {
         if (failure.code() != ErrorCode.VERIFICATION_FAILED) {
             return failure;
         }
-        for (BackupManifest older : list()) {
-            if (older.startedAt().isBefore(damaged.startedAt()) && older.kind() == damaged.kind()
-                    && latestCandidate(older) && storedIntact(older)) {
-                return new ArcaException(failure.code(), failure.getMessage(), (failure.hint() == null ? ""
-                        : failure.hint() + "; ") + "the newest backup before '" + damaged.backupId()
-                        + "' that verifies is '" + older.backupId() + "'", failure);
-            }
-        }
-        return failure;
+        return newestIntactBefore(damaged).map(older -> new ArcaException(failure.code(), failure.getMessage(),
+                (failure.hint() == null ? "" : failure.hint() + "; ") + "the newest backup before '"
+                        + damaged.backupId() + "' that verifies is '" + older.backupId() + "'", failure)).orElse(failure);
+    }
+
+    /**
+     * The newest backup started before {@code m}, of its kind and not a safety backup, whose stored
+     * files have the size and SHA-256 of their manifest (reads them whole, newest first).
+     */
+    public Optional<BackupManifest> newestIntactBefore(BackupManifest m) {
+        return list().stream().filter(older -> older.startedAt().isBefore(m.startedAt()) && older.kind() == m.kind()
+                && latestCandidate(older)).filter(this::storedIntact).findFirst();
     }
 
     /** Which complete backups {@code latest} may select (when no kind is asked for). */
