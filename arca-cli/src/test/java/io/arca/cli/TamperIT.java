@@ -314,6 +314,20 @@ class TamperIT {
         ArcaRun restore = ArcaRun.of("restore", id, "--repo", repo.toString(), "--to", ArcaRun.url(PG.cluster(), "dirfmt"),
                 "--jobs", "2");
         assertThat(restore.exit()).as(restore.toString()).isZero();
+
+        // a data file whose stored SHA-256 differs from the manifest: the parallel restore fails and drops its database
+        editManifest(repo, id, m -> {
+            for (JsonNode a : m.get("artifacts")) {
+                if (a.get("name").asText().endsWith(".dat") && a.get("size").asLong() > 100_000) {
+                    ((ObjectNode) a).put("storedSha256", flip(a.get("storedSha256").asText()));
+                }
+            }
+        });
+        ArcaRun damaged = ArcaRun.of("restore", id, "--repo", repo.toString(), "--to",
+                ArcaRun.url(PG.cluster(), "dirfmt_damaged"), "--jobs", "2");
+        assertThat(damaged.exit()).as(damaged.toString()).isEqualTo(15);
+        assertThat(damaged.err()).contains("sha-256");
+        assertThat(databases()).doesNotContain("dirfmt_damaged");
     }
 
     // --- setup helpers
