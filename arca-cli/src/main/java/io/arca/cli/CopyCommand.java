@@ -1,6 +1,9 @@
 package io.arca.cli;
 
+import io.arca.core.error.ArcaException;
+import io.arca.core.error.ErrorCode;
 import io.arca.core.error.UsageException;
+import io.arca.core.repo.Repository;
 import io.arca.core.repo.BackupCopy;
 import io.arca.core.repo.BackupManifest;
 import io.arca.core.repo.lease.LeaseMode;
@@ -22,7 +25,8 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "copy", mixinStandardHelpOptions = true,
         description = {"Copy backups to another repository as stored (no recompression): artifacts first, each"
                 + " checked against the manifest and read back, then the manifest, so an interrupted copy is never listed.",
-                "A backup already present at the destination is skipped."})
+                "A backup already present at the destination is skipped. With --all, damaged backups (a manifest that"
+                        + " cannot be trusted) are not copied and the copy exits 15 after copying the others."})
 final class CopyCommand implements Callable<Integer> {
     @ParentCommand
     ArcaCommand root;
@@ -31,7 +35,8 @@ final class CopyCommand implements Callable<Integer> {
     @Mixin
     ProgressOptions progressOptions;
 
-    @Parameters(paramLabel = "ID", arity = "0..1", description = "Backup id, prefix or 'latest' (default: latest).")
+    @Parameters(paramLabel = "ID", arity = "0..1", description = "Backup id, prefix, 'latest' or 'latest~N' (the N-th"
+            + " before the newest; default: latest).")
     String id;
 
     @Option(names = "--all", description = "Copy every complete backup the destination does not have yet.")
@@ -55,9 +60,14 @@ final class CopyCommand implements Callable<Integer> {
         }
         ConsoleProgress progress = progressOptions.open(root.err);
         List<Map<String, Object>> results = new ArrayList<>();
+        List<Repository.Damaged> damaged = new ArrayList<>();
         try (OpenRepository src = OpenRepository.open(source, LeaseMode.SHARED, "copy");
                 OpenRepository dst = OpenRepository.open(target, LeaseMode.SHARED, "copy")) {
-            List<BackupManifest> backups = new ArrayList<>(all ? src.repository().list()
+            Repository.Catalog catalog = all ? src.repository().catalog() : null;
+            if (all) {
+                damaged.addAll(catalog.damaged());
+            }
+            List<BackupManifest> backups = new ArrayList<>(all ? catalog.backups()
                     : List.of(src.repository().resolve(id == null ? "latest" : id)));
             Collections.reverse(backups); // oldest first, like the original order of taking them
             for (BackupManifest m : backups) {
@@ -89,6 +99,13 @@ final class CopyCommand implements Callable<Integer> {
         }
         if (output.json()) {
             Text.json(root.out, results);
+        }
+        if (!damaged.isEmpty()) {
+            Repository.Damaged d = damaged.get(0);
+            throw new ArcaException(ErrorCode.VERIFICATION_FAILED, damaged.size() + " damaged backup(s) not copied: '"
+                    + (d.id() != null ? d.id() : d.folder()) + "': " + d.problem()
+                    + (damaged.size() > 1 ? " (and " + (damaged.size() - 1) + " more)" : ""),
+                    "check them with 'arca verify --all --repo " + source + "'");
         }
         return 0;
     }

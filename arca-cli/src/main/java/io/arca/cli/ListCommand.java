@@ -15,7 +15,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code arca list}: complete backups, newest first. */
-@Command(name = "list", description = {"List complete backups, newest first.",
+@Command(name = "list", description = {"List complete backups, newest first, and damaged ones (a manifest that"
+        + " cannot be read or trusted) marked DAMAGED.",
         "With physical backups, also the recoverable window of each timeline: from the end of the oldest backup"
                 + " whose WAL runs unbroken to when the last segment of that run was archived."},
         mixinStandardHelpOptions = true)
@@ -57,11 +58,19 @@ final class ListCommand implements Callable<Integer> {
                     }
                     rows.add(row);
                 }
+                for (Repository.Damaged d : catalog.damaged()) {
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    row.put("id", d.id());
+                    row.put("folder", d.folder());
+                    row.put("damaged", true);
+                    row.put("problem", d.problem());
+                    rows.add(row);
+                }
                 Text.json(root.out, rows);
                 printWarnings(encryption, catalog.backups());
                 return 0;
             }
-            if (catalog.backups().isEmpty()) {
+            if (catalog.backups().isEmpty() && catalog.damaged().isEmpty()) {
                 root.out.println("no backups in " + storage.url());
             } else {
                 Text.Table t = new Text.Table("ID", "STARTED", "KIND", "DATABASE", "SIZE", "STORED", "DURATION", "LABELS");
@@ -71,6 +80,11 @@ final class ListCommand implements Callable<Integer> {
                                     : m.database().name() + (m.partial() ? " (partial)" : ""),
                             Text.bytes(m.size()),
                             Text.bytes(m.storedSize()), Text.duration(m.duration()), labels(m));
+                }
+                for (Repository.Damaged d : catalog.damaged()) {
+                    t.row(d.id() != null ? d.id() : d.folder(), d.id() != null
+                            ? Text.time(new io.arca.core.repo.BackupId(d.id()).startTime()) : null, "DAMAGED", null, null,
+                            null, null, null);
                 }
                 t.print(root.out);
             }
@@ -83,8 +97,9 @@ final class ListCommand implements Callable<Integer> {
                 root.err.println("note: " + catalog.incomplete().size()
                         + " incomplete backup folder(s) without a manifest are not listed (interrupted backups)");
             }
-            if (!catalog.unreadable().isEmpty()) {
-                root.err.println("warning: unreadable manifest in " + String.join(", ", catalog.unreadable()));
+            for (Repository.Damaged d : catalog.damaged()) {
+                root.err.println("warning: backup " + (d.id() != null ? d.id() : "folder " + d.folder()) + " is damaged: "
+                        + d.problem() + "; it is never restored as latest nor removed by prune (check it with 'arca verify')");
             }
             printWarnings(encryption, catalog.backups());
             root.out.flush();

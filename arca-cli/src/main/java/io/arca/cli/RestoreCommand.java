@@ -65,8 +65,13 @@ final class RestoreCommand implements Callable<Integer> {
     @Mixin
     PostgresOptions postgres;
 
-    @Parameters(paramLabel = "ID", description = "Backup id, a unique prefix of one, or 'latest'.")
+    @Parameters(paramLabel = "ID", description = "Backup id, a unique prefix of one, 'latest', or 'latest~N' (the N-th"
+            + " backup before the newest).")
     String id;
+
+    @Option(names = "--before", paramLabel = "TIME", description = "With latest or latest~N: count only backups started"
+            + " before TIME, e.g. 2026-01-24T10:30:00Z or '2026-01-24 10:30:00+02:00'; without an offset, local time.")
+    String before;
 
     @Option(names = "--to", paramLabel = "URL", description = "Target database: postgresql://user@host:port/dbname.")
     String to;
@@ -211,7 +216,8 @@ final class RestoreCommand implements Callable<Integer> {
                 return restorePhysical(repo, progress);
             }
             rejectPhysicalOptions();
-            BackupManifest backup = repo.resolve(id, io.arca.core.repo.BackupKind.LOGICAL);
+            BackupManifest backup = repo.resolve(id, io.arca.core.repo.BackupKind.LOGICAL, before == null ? null
+                    : RecoveryTarget.parseTime(before, java.time.ZoneId.systemDefault()));
             if (clean && !noSafetyBackup && !list) {
                 // the safety backup must be possible before anything is touched
                 repo.requireEncryption(encryption);
@@ -250,6 +256,8 @@ final class RestoreCommand implements Callable<Integer> {
             try (Lease lease = clean && !noSafetyBackup ? OpenRepository.leases(storage).acquire(LeaseMode.SHARED,
                     "restore") : null) {
                 r = restore.run(backup, ConnectionSettings.parse(to, System.getenv()), options);
+            } catch (io.arca.core.error.ArcaException e) {
+                throw repo.namingNewestIntact(e, backup);
             }
             progress.done();
             if (output.json()) {
@@ -292,6 +300,10 @@ final class RestoreCommand implements Callable<Integer> {
         if (globals) {
             throw new UsageException("--globals is for logical backups taken with --globals, not --physical"
                     + " (a physical backup holds the whole cluster, roles included)");
+        }
+        if (before != null) {
+            throw new UsageException("--before is for logical restores; with --physical, --target-time picks the newest"
+                    + " backup that ended before it");
         }
         if (to != null || list || clean || jobs != 1 || !tables.isEmpty() || !schemas.isEmpty() || noOwner || noPrivileges
                 || inPlace || terminateConnections || confirmTarget != null) {

@@ -33,7 +33,8 @@ import picocli.CommandLine.ParentCommand;
                         + " segment missing (the first missing one is named), each matching its SHA-256 and the"
                         + " cluster's system identifier.",
                 "With --repo given more than once, the same backup is checked in every repository (its off-site copies).",
-                "Exits 15 naming the first bad artifact.",
+                "Exits 15 naming the first bad artifact, or a backup whose manifest cannot be trusted (unreadable, naming"
+                        + " another backup, an unknown format, artifact paths outside its folder).",
                 "Encrypted artifacts are decrypted and checked through when --private-key or --passphrase-file (or"
                         + " ARCA_PRIVATE_KEY / ARCA_PASSPHRASE) is given; without a key only their stored size and"
                         + " SHA-256 are checked.",
@@ -53,7 +54,8 @@ final class VerifyCommand implements Callable<Integer> {
     @Mixin
     PostgresOptions postgres;
 
-    @Parameters(paramLabel = "ID", arity = "0..1", description = "Backup id, prefix or 'latest' (default: latest).")
+    @Parameters(paramLabel = "ID", arity = "0..1", description = "Backup id, prefix, 'latest' or 'latest~N' (the N-th"
+            + " before the newest; default: latest).")
     String id;
 
     @Option(names = "--all", description = "Verify every complete backup.")
@@ -78,11 +80,13 @@ final class VerifyCommand implements Callable<Integer> {
         List<Map<String, Object>> perRepository = new ArrayList<>();
         // "latest" or a prefix is resolved in the first repository; copies are checked for that same backup
         String ref = id == null ? "latest" : id;
+        String intactBefore = null;
         try {
             for (StorageUrl url : urls) {
                 try (Storage storage = Storages.open(url)) {
                     Repository repo = repository.open(storage).withKeys(null, keys);
-                    List<BackupManifest> targets = all ? repo.list() : List.of(repo.resolve(ref));
+                    Repository.Catalog catalog = all ? repo.catalog() : null;
+                    List<BackupManifest> targets = all ? catalog.backups() : List.of(repo.resolve(ref));
                     if (!all) {
                         ref = targets.get(0).backupId();
                     }
@@ -94,10 +98,25 @@ final class VerifyCommand implements Callable<Integer> {
                     LogicalVerifier verifier = new LogicalVerifier(repo, postgres.binaries(), progress);
                     PhysicalVerifier physical = new PhysicalVerifier(repo, progress);
                     List<VerifyReport> here = new ArrayList<>();
+                    if (all) {
+                        // a backup whose manifest cannot be trusted fails without reading anything else
+                        for (Repository.Damaged d : catalog.damaged()) {
+                            VerifyReport r = new VerifyReport(d.id() != null ? d.id() : d.folder(), List.of(
+                                    new VerifyReport.ArtifactCheck(Repository.MANIFEST_FILE, false, List.of("manifest"),
+                                            d.problem())));
+                            here.add(r);
+                            if (!output.json()) {
+                                print(r);
+                            }
+                        }
+                    }
                     for (BackupManifest m : targets) {
                         VerifyReport r = (m.physical() != null ? physical.verify(m) : verifier.verify(m))
                                 .withEncryptionWarnings(encryption.warnings(m));
                         progress.done();
+                        if (!all && !r.ok() && intactBefore == null) {
+                            intactBefore = repo.newestIntactBefore(m).map(BackupManifest::backupId).orElse("");
+                        }
                         here.add(r);
                         if (!output.json()) {
                             print(r);
@@ -123,7 +142,9 @@ final class VerifyCommand implements Callable<Integer> {
                     + (first.name().startsWith("WAL ") || first.name().equals(VerifyReport.ENCRYPTION) ? first.name()
                             : "artifact '" + first.name() + "'") + ": "
                     + first.problem(),
-                    "do not rely on this backup; restore an older one and take a new backup");
+                    "do not rely on this backup; " + (intactBefore == null || intactBefore.isEmpty()
+                            ? "restore an older one" : "the newest backup before it that verifies is '" + intactBefore
+                            + "'") + ", and take a new backup");
         }
         return 0;
     }

@@ -119,11 +119,9 @@ public final class BackupCopy {
         } catch (IOException e) {
             throw new UncheckedIOException("reading '" + key + "': " + e.getMessage(), e);
         }
-        if (seen.size() != artifact.storedSize() || !seen.sha256().equals(artifact.storedSha256())) {
-            throw new ArcaException(ErrorCode.VERIFICATION_FAILED, "artifact '" + artifact.file() + "' is corrupt: "
-                    + (seen.size() != artifact.storedSize() ? "stored size is " + seen.size() + " bytes, the manifest says "
-                            + artifact.storedSize() : "stored sha-256 does not match the manifest"),
-                    "the backup cannot be trusted; restore an older backup with 'arca restore <id>'");
+        ArcaException damaged = Repository.storedMismatch(artifact, seen.size(), seen.sha256());
+        if (damaged != null) {
+            throw damaged;
         }
     }
 
@@ -146,7 +144,7 @@ public final class BackupCopy {
     }
 
     private static void check(Repository repo, String key, ArtifactRecord artifact, Streamed seen, String where) {
-        if (seen.size() != artifact.storedSize() || !seen.sha256().equals(artifact.storedSha256())) {
+        if (Repository.storedMismatch(artifact, seen.size(), seen.sha256()) != null) {
             throw damaged(repo, key, artifact, seen.size(), seen.sha256(), where);
         }
     }

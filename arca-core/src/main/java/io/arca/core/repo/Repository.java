@@ -269,66 +269,198 @@ public final class Repository {
         return id.directory() + "/" + file;
     }
 
-    /** Complete backups, newest first. Manifests that cannot be read are skipped (see {@link #catalog()}). */
+    /** Complete backups, newest first. Damaged backups are left out (see {@link #catalog()}). */
     public List<BackupManifest> list() {
         return catalog().backups();
     }
 
     /**
-     * Every backup folder: complete ones (with a readable manifest, newest first), folders whose
-     * manifest cannot be read, and incomplete folders (no manifest; interrupted backups).
+     * Every backup folder, {@code backups/YYYY/MM/DD/<id>} (deeper objects belong to the folder:
+     * a directory-format dump keeps its files in a sub-folder): complete backups (newest first),
+     * damaged ones (a manifest that cannot be read or breaks the rules of {@link ManifestRules}:
+     * never listed, never {@code latest}, never removed by prune), and incomplete folders (no
+     * manifest; interrupted backups).
      */
     public Catalog catalog() {
         Map<String, Boolean> folders = new TreeMap<>();
         for (ObjectInfo info : storage.list(BACKUPS_PREFIX)) {
-            String key = info.key();
-            int slash = key.lastIndexOf('/');
-            if (slash < 0) {
-                continue;
+            String folder = backupFolder(info.key());
+            if (folder != null) {
+                folders.merge(folder, info.key().equals(folder + "/" + MANIFEST_FILE), Boolean::logicalOr);
             }
-            String folder = key.substring(0, slash);
-            boolean manifest = key.substring(slash + 1).equals(MANIFEST_FILE);
-            folders.merge(folder, manifest, Boolean::logicalOr);
         }
         List<BackupManifest> backups = new ArrayList<>();
-        List<String> unreadable = new ArrayList<>();
+        List<Damaged> damaged = new ArrayList<>();
         List<String> incomplete = new ArrayList<>();
         folders.forEach((folder, hasManifest) -> {
             if (!hasManifest) {
                 incomplete.add(folder);
                 return;
             }
-            try {
-                backups.add(readManifest(folder + "/" + MANIFEST_FILE));
-            } catch (IOException | RuntimeException e) {
-                unreadable.add(folder);
+            ManifestRead read = readManifest(folder);
+            if (read.manifest() != null) {
+                backups.add(read.manifest());
+            } else {
+                damaged.add(read.damaged());
             }
         });
         // ids have second precision: backups started in the same second are ordered by their exact start
         backups.sort(Comparator.comparing(BackupManifest::startedAt).thenComparing(BackupManifest::backupId).reversed());
-        return new Catalog(backups, unreadable, incomplete);
+        return new Catalog(backups, damaged, incomplete);
     }
 
-    /** The result of {@link #catalog()}. */
-    public record Catalog(List<BackupManifest> backups, List<String> unreadable, List<String> incomplete) {
+    /** The backup folder ({@code backups/YYYY/MM/DD/<name>}) that holds {@code key}, or null for a key outside any. */
+    private static String backupFolder(String key) {
+        int end = -1;
+        for (int i = 0; i < 5; i++) {
+            end = key.indexOf('/', end + 1);
+            if (end < 0) {
+                return null;
+            }
+        }
+        return key.substring(0, end);
     }
 
-    private BackupManifest readManifest(String key) throws IOException {
-        try (InputStream in = storage.openRead(key)) {
-            return RepositoryJson.read(in, BackupManifest.class);
+    /**
+     * The result of {@link #catalog()}.
+     *
+     * @param backups complete backups, newest first
+     * @param damaged backups whose manifest cannot be trusted
+     * @param incomplete folders without a manifest
+     */
+    public record Catalog(List<BackupManifest> backups, List<Damaged> damaged, List<String> incomplete) {
+        /** The folders of the damaged backups. */
+        public List<String> unreadable() {
+            return damaged.stream().map(Damaged::folder).toList();
         }
     }
 
     /**
-     * Finds a complete backup by id, by {@code latest}, or by a unique id prefix.
+     * A backup folder whose manifest cannot be trusted.
      *
-     * @throws ArcaException {@link ErrorCode#BACKUP_NOT_FOUND} when nothing matches
+     * @param folder the backup's folder
+     * @param problem what is wrong, a lowercase phrase
+     * @param newerFormat whether the manifest is only newer than this Arca reads (upgrade, rather than damage)
+     */
+    public record Damaged(String folder, String problem, boolean newerFormat) {
+        /** The backup id the folder is named by, or null when its name is not one. */
+        public String id() {
+            String name = folder.substring(folder.lastIndexOf('/') + 1);
+            return BackupId.isValid(name) && new BackupId(name).directory().equals(folder) ? name : null;
+        }
+    }
+
+    /** A manifest read from a folder: the manifest when it can be trusted, else what is wrong with it. */
+    private record ManifestRead(BackupManifest manifest, Damaged damaged) {
+    }
+
+    private ManifestRead readManifest(String folder) {
+        BackupManifest m;
+        try (InputStream in = storage.openRead(folder + "/" + MANIFEST_FILE)) {
+            m = RepositoryJson.read(in, BackupManifest.class);
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof ArcaException ae && ae.code() != ErrorCode.VERIFICATION_FAILED) {
+                throw ae; // storage access, not the manifest's fault
+            }
+            if (e instanceof IOException io && !(io instanceof com.fasterxml.jackson.core.JacksonException)) {
+                throw new UncheckedIOException("reading the manifest of '" + folder + "': " + io.getMessage(), io);
+            }
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
+            return new ManifestRead(null, new Damaged(folder, "manifest cannot be read: " + why, false));
+        }
+        String problem = ManifestRules.problem(m, folder);
+        return problem == null ? new ManifestRead(m, null)
+                : new ManifestRead(null, new Damaged(folder, problem, ManifestRules.newerFormat(m)));
+    }
+
+    /**
+     * The manifest of backup {@code id}: empty when its folder has no manifest.
+     *
+     * @throws ArcaException VERIFICATION_FAILED when the manifest cannot be trusted (REPOSITORY_VERSION
+     *     when it is only newer than this Arca reads)
+     */
+    Optional<BackupManifest> readChecked(BackupId id) {
+        if (storage.stat(key(id, MANIFEST_FILE)).isEmpty()) {
+            return Optional.empty();
+        }
+        ManifestRead read = readManifest(id.directory());
+        if (read.manifest() == null) {
+            throw damagedError(read.damaged(), "backup '" + id + "' is damaged: " + read.damaged().problem(),
+                    "list backups with 'arca list' and restore another one");
+        }
+        return Optional.of(read.manifest());
+    }
+
+    ArcaException damagedError(Damaged d, String message, String hint) {
+        return d.newerFormat() ? new ArcaException(ErrorCode.REPOSITORY_VERSION, message, "upgrade arca")
+                : new ArcaException(ErrorCode.VERIFICATION_FAILED, message, hint);
+    }
+
+    /** Whether every artifact of {@code m} has the stored size and SHA-256 its manifest records (reads them whole). */
+    boolean storedIntact(BackupManifest m) {
+        try {
+            for (ArtifactRecord a : m.artifacts()) {
+                verifyStored(m, a);
+            }
+            return true;
+        } catch (ArcaException e) {
+            if (e.code() == ErrorCode.VERIFICATION_FAILED || e.code() == ErrorCode.STORAGE_NOT_FOUND) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * {@code failure} of using backup {@code damaged}, with a hint naming the newest older backup of
+     * the same kind whose stored files match their manifest, when {@code failure} says the backup is
+     * damaged (VERIFICATION_FAILED); any other failure is returned as it is.
+     */
+    public ArcaException namingNewestIntact(ArcaException failure, BackupManifest damaged) {
+        if (failure.code() != ErrorCode.VERIFICATION_FAILED) {
+            return failure;
+        }
+        return newestIntactBefore(damaged).map(older -> new ArcaException(failure.code(), failure.getMessage(),
+                (failure.hint() == null ? "" : failure.hint() + "; ") + "the newest backup before '"
+                        + damaged.backupId() + "' that verifies is '" + older.backupId() + "'", failure)).orElse(failure);
+    }
+
+    /**
+     * The newest backup started before {@code m}, of its kind and not a safety backup, whose stored
+     * files have the size and SHA-256 of their manifest (reads them whole, newest first).
+     */
+    public Optional<BackupManifest> newestIntactBefore(BackupManifest m) {
+        return list().stream().filter(older -> older.startedAt().isBefore(m.startedAt()) && older.kind() == m.kind()
+                && latestCandidate(older)).filter(this::storedIntact).findFirst();
+    }
+
+    /** Which complete backups {@code latest} may select (when no kind is asked for). */
+    private static boolean latestCandidate(BackupManifest m) {
+        return !"safety".equals(m.labels().get("purpose")) && m.full();
+    }
+
+    /**
+     * Finds a complete backup by id, by a unique id prefix, by {@code latest}, or by
+     * {@code latest~N} (the N-th before the newest).
+     *
+     * @throws ArcaException {@link ErrorCode#BACKUP_NOT_FOUND} when nothing matches;
+     *     {@link ErrorCode#VERIFICATION_FAILED} when the backup selected is damaged (for {@code latest},
+     *     the message names the newest backup that verifies)
      */
     public BackupManifest resolve(String ref) {
-        return find(ref).orElseThrow(() -> new ArcaException(ErrorCode.BACKUP_NOT_FOUND,
-                ref.equals("latest") ? "no complete backup in '" + storage.url() + "'"
-                        : "no backup '" + ref + "' in '" + storage.url() + "'",
-                ref.equals("latest") ? NOT_LATEST_HINT : "list backups with 'arca list'"));
+        return find(ref).orElseThrow(() -> notFound(ref, null, null));
+    }
+
+    private ArcaException notFound(String ref, BackupKind kind, Instant before) {
+        String what = kind == null ? "complete backup" : "complete " + kind.id() + " backup";
+        String when = before == null ? "" : " started before " + before;
+        if (ref.equals("latest")) {
+            return new ArcaException(ErrorCode.BACKUP_NOT_FOUND, "no " + what + when + " in '" + storage.url() + "'",
+                    NOT_LATEST_HINT);
+        }
+        return new ArcaException(ErrorCode.BACKUP_NOT_FOUND, BackupSelector.relative(ref)
+                ? "no " + what + " '" + ref + "'" + when + " in '" + storage.url() + "'"
+                : "no backup '" + ref + "' in '" + storage.url() + "'", "list backups with 'arca list'");
     }
 
     /**
@@ -336,13 +468,22 @@ public final class Repository {
      * backup of that kind, and an id of the other kind is refused with a hint.
      */
     public BackupManifest resolve(String ref, BackupKind kind) {
-        if (ref.equals("latest")) {
-            return list().stream().filter(m -> m.kind() == kind && !"safety".equals(m.labels().get("purpose")))
-                    .filter(BackupManifest::full)
-                    .findFirst().orElseThrow(() -> new ArcaException(ErrorCode.BACKUP_NOT_FOUND, "no complete "
-                            + kind.id() + " backup in '" + storage.url() + "'", NOT_LATEST_HINT));
+        return resolve(ref, kind, null);
+    }
+
+    /**
+     * {@link #resolve(String, BackupKind)} where {@code latest} and {@code latest~N} count only the
+     * backups started before {@code before} (null: all).
+     *
+     * @throws io.arca.core.error.UsageException when {@code before} is given with an id
+     */
+    public BackupManifest resolve(String ref, BackupKind kind, Instant before) {
+        if (BackupSelector.relative(ref)) {
+            return new BackupSelector(this).find(ref, m -> m.kind() == kind && latestCandidate(m), before)
+                    .orElseThrow(() -> notFound(ref, kind, before));
         }
-        BackupManifest m = resolve(ref);
+        BackupManifest m = new BackupSelector(this).find(ref, m2 -> true, before)
+                .orElseThrow(() -> notFound(ref, kind, before));
         if (m.kind() != kind) {
             throw new ArcaException(ErrorCode.USAGE, "backup " + m.backupId() + " is a " + m.kind().id() + " backup",
                     m.kind() == BackupKind.PHYSICAL ? "restore it with 'arca restore --physical " + m.backupId()
@@ -351,31 +492,9 @@ public final class Repository {
         return m;
     }
 
-    /** Like {@link #resolve} but empty when nothing matches. */
+    /** Like {@link #resolve} but empty when nothing matches (a damaged backup still throws). */
     public Optional<BackupManifest> find(String ref) {
-        if (ref.equals("latest")) {
-            return list().stream().filter(m -> !"safety".equals(m.labels().get("purpose"))).filter(BackupManifest::full)
-                    .findFirst();
-        }
-        if (BackupId.isValid(ref)) {
-            BackupId id = new BackupId(ref);
-            String key = key(id, MANIFEST_FILE);
-            if (storage.stat(key).isEmpty()) {
-                return Optional.empty();
-            }
-            try {
-                return Optional.of(readManifest(key));
-            } catch (IOException e) {
-                throw new ArcaException(ErrorCode.VERIFICATION_FAILED, "manifest of backup '" + ref + "' is unreadable: "
-                        + e.getMessage(), "the backup cannot be used; restore another one", e);
-            }
-        }
-        List<BackupManifest> matches = list().stream().filter(m -> m.backupId().startsWith(ref)).toList();
-        if (matches.size() > 1) {
-            throw new ArcaException(ErrorCode.USAGE, "backup id prefix '" + ref + "' matches " + matches.size() + " backups",
-                    "give more of the id");
-        }
-        return matches.stream().findFirst();
+        return new BackupSelector(this).find(ref, Repository::latestCandidate, null);
     }
 
     /**
@@ -430,10 +549,22 @@ public final class Repository {
     }
 
     /**
+     * Opens an artifact for reading in parts from its seek points (parallel and selective
+     * restores). Reading in parts checks no whole-file digest, so the returned reader checks the
+     * stored size and SHA-256 in the background; callers apply nothing as good before its
+     * {@link ArtifactParts#finish()} returned. With {@link #openArtifact}, the only ways to read
+     * an artifact's bytes: every path that applies a backup is checked against its manifest.
+     */
+    public ArtifactParts openParts(BackupManifest manifest, ArtifactRecord artifact) {
+        return new ArtifactParts(this, manifest, artifact);
+    }
+
+    /**
      * Opens the plain bytes of an artifact from a seek point, for {@code plainLength} bytes. For an
      * encrypted artifact and a seek point past its start, {@link #seekable} must have said yes.
+     * Unchecked: only through {@link ArtifactParts}.
      */
-    public InputStream openArtifactAt(BackupManifest manifest, ArtifactRecord artifact, SeekPoint from, long plainLength) {
+    InputStream openArtifactAt(BackupManifest manifest, ArtifactRecord artifact, SeekPoint from, long plainLength) {
         String key = key(manifest.id(), artifact.file());
         Decryption decryption = null;
         if (artifact.encrypted()) {
@@ -490,6 +621,19 @@ public final class Repository {
      */
     public void verifyStored(BackupManifest manifest, ArtifactRecord artifact) {
         BackupCopy.verifyStored(this, key(manifest.id(), artifact.file()), artifact);
+    }
+
+    /**
+     * The rule every read of a backup applies (see {@code docs/repository-format.md}): the stored
+     * bytes have exactly the size and SHA-256 the manifest records. Returns the VERIFICATION_FAILED
+     * error naming the artifact when {@code size} and {@code sha256} (lowercase hex) break it, else null.
+     */
+    static ArcaException storedMismatch(ArtifactRecord artifact, long size, String sha256) {
+        String problem = size != artifact.storedSize() ? "stored size is " + size + " bytes, the manifest says "
+                + artifact.storedSize()
+                : !sha256.equalsIgnoreCase(artifact.storedSha256()) ? "stored sha-256 does not match the manifest" : null;
+        return problem == null ? null : new ArcaException(ErrorCode.VERIFICATION_FAILED, "artifact '" + artifact.file()
+                + "' is corrupt: " + problem, "the backup cannot be trusted; restore an older backup with 'arca restore <id>'");
     }
 
     /** The codec that turned an artifact's plain bytes into its stored bytes (before any encryption). */

@@ -32,6 +32,8 @@ final class DirectoryArchiveView implements AutoCloseable {
     private final Path directory;
     private final List<Path> pipes = new ArrayList<>();
     private final List<Future<?>> feeders = new ArrayList<>();
+    /** Pipes that {@code finish} released because {@code pg_restore} never opened them. */
+    private final java.util.Set<String> released = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "arca-pipe");
         t.setDaemon(true);
@@ -64,7 +66,7 @@ final class DirectoryArchiveView implements AutoCloseable {
                 } else {
                     view.pipe(name, out -> {
                         try (InputStream in = repository.openArtifact(manifest, a)) {
-                            in.transferTo(out);
+                            view.feedChecked(name, in, out);
                         }
                     });
                 }
@@ -73,6 +75,25 @@ final class DirectoryArchiveView implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             view.close();
             throw e;
+        }
+    }
+
+    /**
+     * Copies a whole artifact stream into a pipe. When {@code pg_restore} stops reading a pipe it
+     * had opened, the rest of the stream is still read, so that its check against the manifest
+     * runs before anyone reports success; a pipe released unopened (filtered out) is not.
+     */
+    private void feedChecked(String name, InputStream in, OutputStream out) throws IOException {
+        byte[] buffer = new byte[1 << 16];
+        for (int n; (n = in.read(buffer)) >= 0; ) {
+            try {
+                out.write(buffer, 0, n);
+            } catch (IOException stoppedReading) {
+                if (!released.contains(name)) {
+                    in.transferTo(OutputStream.nullOutputStream());
+                }
+                throw stoppedReading;
+            }
         }
     }
 
@@ -135,6 +156,7 @@ final class DirectoryArchiveView implements AutoCloseable {
     void finish(boolean restoreSucceeded) {
         for (int i = 0; i < pipes.size(); i++) {
             if (!feeders.get(i).isDone()) {
+                released.add(pipes.get(i).getFileName().toString());
                 // Opening the read end releases a feeder still waiting for a reader.
                 try (FileInputStream release = new FileInputStream(pipes.get(i).toFile())) {
                     release.getChannel();

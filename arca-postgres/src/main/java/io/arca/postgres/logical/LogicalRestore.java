@@ -81,8 +81,9 @@ public final class LogicalRestore {
         Path pgRestore = binaries.require("pg_restore", dumpMajor(backup));
         try {
             if (format == DumpFormat.CUSTOM) {
-                return new ArchiveRestore(new PgRestoreCommand(pgRestore, null))
-                        .list(new RepositoryArchiveSource(repository, backup, artifacts.get(0)), RestoreOptions.defaults());
+                try (RepositoryArchiveSource source = new RepositoryArchiveSource(repository, backup, artifacts.get(0))) {
+                    return new ArchiveRestore(new PgRestoreCommand(pgRestore, null)).list(source, RestoreOptions.defaults());
+                }
             }
             String prefix = directoryPrefix(artifacts);
             ArtifactRecord toc = artifacts.stream().filter(a -> a.name().equals(prefix + "toc.dat")).findFirst()
@@ -149,8 +150,12 @@ public final class LogicalRestore {
             BackupManifest safety = null;
             if (created) {
                 progress.note("created database '" + target.database() + "'");
-            } else if (contents != null && options.safetyBackup()) {
-                safety = safetyBackup(backup, own);
+            } else if (contents != null) {
+                // a selection replaces live tables: the parts it reads are checked whole only at the end
+                checkWhole(backup, target.database());
+                if (options.safetyBackup()) {
+                    safety = safetyBackup(backup, own);
+                }
             }
             progress.note("restoring backup '" + backup.backupId() + "' into " + target.describe() + " with " + program);
             boolean restored = false;
@@ -400,16 +405,31 @@ public final class LogicalRestore {
         if (o.jobs() > 1 || selective) {
             // Block by block from the seek points: parallel, and a selective restore reads only
             // the selected tables' blocks (pg_restore stops reading a pipe once it has them).
-            RepositoryArchiveSource source = new RepositoryArchiveSource(repository, m, a);
-            if (source.seekable() && DirectoryToc.supports(source.toc())) {
-                progress.note("restoring with one pg_restore --jobs " + o.jobs() + " over a directory view of the backup");
-                restoreCustomAsDirectory(source, target, pgRestore, o, existing);
-                return;
-            }
-            if (source.seekable()) {
-                progress.note("restoring in phases with " + o.jobs() + " data workers (the backup holds large objects)");
-                restore.restore(source, ro);
-                return;
+            try (RepositoryArchiveSource source = new RepositoryArchiveSource(repository, m, a)) {
+                if (source.seekable()) {
+                    try {
+                        if (DirectoryToc.supports(source.toc())) {
+                            progress.note("restoring with one pg_restore --jobs " + o.jobs()
+                                    + " over a directory view of the backup");
+                            restoreCustomAsDirectory(source, target, pgRestore, o, existing);
+                        } else {
+                            progress.note("restoring in phases with " + o.jobs()
+                                    + " data workers (the backup holds large objects)");
+                            restore.restore(source, ro);
+                        }
+                    } catch (ArcaException toolFailed) {
+                        // pg_restore failing on bad data: the check says whether the artifact is damaged
+                        ArcaException damaged = toolFailed.code() == ErrorCode.TOOL_FAILED ? source.damage() : null;
+                        if (damaged != null && damaged != toolFailed) {
+                            damaged.addSuppressed(toolFailed);
+                            throw damaged;
+                        }
+                        throw toolFailed;
+                    }
+                    // the parts were checked frame by frame; the whole artifact against its manifest here
+                    source.finish();
+                    return;
+                }
             }
             progress.note("backup '" + m.backupId() + "' cannot be read in parts (no seek points, or encrypted by"
                     + " another tool); restoring from one stream");
@@ -432,7 +452,10 @@ public final class LogicalRestore {
         try {
             in.transferTo(OutputStream.nullOutputStream());
         } catch (ArcaException damaged) {
-            damaged.addSuppressed(toolFailed);
+            if (damaged != toolFailed) {
+                // the stream fails with the same exception each time it is read after its check failed
+                damaged.addSuppressed(toolFailed);
+            }
             return damaged;
         }
         return toolFailed;
@@ -518,6 +541,8 @@ public final class LogicalRestore {
             } catch (ArcaException toolFailed) {
                 throw damagedOr(in, toolFailed);
             }
+            // a tool that stopped reading early and succeeded: the rest is read, so the check runs
+            in.transferTo(OutputStream.nullOutputStream());
         } finally {
             p.destroy();
         }

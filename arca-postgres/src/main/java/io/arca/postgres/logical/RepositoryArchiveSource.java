@@ -3,6 +3,7 @@ package io.arca.postgres.logical;
 import io.arca.core.error.ArcaException;
 import io.arca.core.error.ErrorCode;
 import io.arca.core.pipeline.SeekPoint;
+import io.arca.core.repo.ArtifactParts;
 import io.arca.core.repo.ArtifactRecord;
 import io.arca.core.repo.BackupManifest;
 import io.arca.core.repo.Repository;
@@ -21,15 +22,17 @@ import java.util.Map;
  * A custom-format archive in the repository, read in parts: the header and table of contents
  * from the start of the artifact, and each data block from the seek point recorded where it
  * starts (a compression frame boundary), with a ranged read. Each part is checked by its codec
- * frames' checksums; the whole-artifact SHA-256 is checked by serial restores and {@code arca verify}.
+ * frames' checksums, and the whole artifact's stored size and SHA-256 by {@link ArtifactParts}
+ * while the parts are read: a restore calls {@link #finish()} before it reports success.
  */
-final class RepositoryArchiveSource implements ArchiveSource {
+final class RepositoryArchiveSource implements ArchiveSource, AutoCloseable {
     private static final String DATA_LABEL = "data:";
     private static final SeekPoint START = new SeekPoint("start", 0, 0);
 
     private final Repository repository;
     private final BackupManifest manifest;
     private final ArtifactRecord artifact;
+    private final ArtifactParts parts;
     private final ArchiveToc toc;
     private final List<BlockRef> blocks = new ArrayList<>();
     private final Map<Integer, SeekPoint> seekPoints = new HashMap<>();
@@ -38,7 +41,8 @@ final class RepositoryArchiveSource implements ArchiveSource {
         this.repository = repository;
         this.manifest = manifest;
         this.artifact = artifact;
-        try (InputStream in = repository.openArtifactAt(manifest, artifact, START, ReadRange.TO_END)) {
+        this.parts = repository.openParts(manifest, artifact);
+        try (InputStream in = parts.peek(START, ReadRange.TO_END)) {
             this.toc = ArchiveToc.read(in);
         }
         List<SeekPoint> points = artifact.seekPoints().stream().filter(p -> p.label().startsWith(DATA_LABEL)).toList();
@@ -66,7 +70,7 @@ final class RepositoryArchiveSource implements ArchiveSource {
 
     @Override
     public InputStream openToc() {
-        return repository.openArtifactAt(manifest, artifact, START, toc.length());
+        return parts.openAt(START, toc.length());
     }
 
     @Override
@@ -81,6 +85,21 @@ final class RepositoryArchiveSource implements ArchiveSource {
             throw new ArcaException(ErrorCode.VERIFICATION_FAILED, "artifact '" + artifact.file() + "' has no seek point for"
                     + " data block " + block.dumpId(), "restore with --jobs 1");
         }
-        return repository.openArtifactAt(manifest, artifact, p, block.length());
+        return parts.openAt(p, block.length());
+    }
+
+    /** After the restore applied the parts: the whole-artifact check (see {@link ArtifactParts#finish()}). */
+    void finish() {
+        parts.finish();
+    }
+
+    /** After a tool failed on the parts: the damage that explains it, or null. */
+    ArcaException damage() {
+        return parts.damage();
+    }
+
+    @Override
+    public void close() {
+        parts.close();
     }
 }

@@ -5,6 +5,7 @@ import io.arca.core.error.ArcaException;
 import io.arca.core.error.ErrorCode;
 import io.arca.core.error.UsageException;
 import io.arca.core.pipeline.SeekPoint;
+import io.arca.core.repo.ArtifactParts;
 import io.arca.core.repo.ArtifactRecord;
 import io.arca.core.repo.BackupManifest;
 import io.arca.core.repo.Repository;
@@ -153,7 +154,9 @@ final class TableSelection {
                 .filter(a -> a.name().endsWith("/toc.dat")).findFirst()
                 .orElseThrow(() -> new ArcaException(ErrorCode.VERIFICATION_FAILED, "backup '" + backup.backupId()
                         + "' has no toc.dat", "the backup is damaged; restore another one"));
-        try (InputStream in = repository.openArtifactAt(backup, tocArtifact, START, ReadRange.TO_END)) {
+        // only the structure, to check names: the restore itself reads through the whole-artifact check
+        try (ArtifactParts parts = repository.openParts(backup, tocArtifact);
+                InputStream in = parts.peek(START, ReadRange.TO_END)) {
             return directory ? ArchiveToc.readTocDat(in) : ArchiveToc.read(in);
         } catch (IOException e) {
             throw new ArcaException(ErrorCode.STORAGE_ACCESS, "cannot read the table of contents of backup '"
