@@ -193,7 +193,7 @@ class RestoreSafetyIT {
                 "--no-safety-backup", "--verbose");
         assertThat(again.exit()).as(again.toString()).isZero();
         assertThat(again.err()).contains("that an interrupted restore into '" + db + "' left")
-                .contains("that an interrupted restore left");
+                .contains("that interrupted runs left");
         assertThat(count(db, "select count(*) from orders")).isEqualTo(1_000_000);
         assertThat(leftovers(db)).isZero();
         try (Stream<Path> left = Files.list(tmp)) {

@@ -123,6 +123,12 @@ public final class LogicalRestore {
         }
         // names checked against the backup before the target is touched
         TableSelection.check(repository, backup, target, options, progress);
+        Path temp = Path.of(System.getProperty("java.io.tmpdir"));
+        int stale = TempFiles.removeStaleDirectories(temp);
+        if (stale > 0) {
+            progress.note("removed " + stale + " temporary folder" + (stale == 1 ? "" : "s") + " in '" + temp
+                    + "' that interrupted runs left");
+        }
         int targetMajor = TargetDatabase.serverMajor(target);
         String application = ownApplication();
         ConnectionSettings own = withApplication(target, application);
