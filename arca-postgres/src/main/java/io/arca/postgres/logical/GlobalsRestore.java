@@ -8,7 +8,6 @@ import io.arca.core.repo.ArtifactRecord;
 import io.arca.core.repo.BackupManifest;
 import io.arca.core.repo.Repository;
 import io.arca.postgres.local.ConnectionSettings;
-import io.arca.postgres.local.PgConnections;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -112,7 +111,7 @@ public final class GlobalsRestore {
             throw new ArcaException(ErrorCode.STORAGE_ACCESS, "cannot read '" + artifact.file() + "' of backup '"
                     + backup.backupId() + "': " + e.getMessage(), "check the repository, then restore again", e);
         }
-        try (Connection c = maintenance(target)) {
+        try (Connection c = TargetDatabase.maintenance(target)) {
             return apply(c, script, clean);
         } catch (SQLException e) {
             throw new ArcaException(ErrorCode.PG_CONNECTION, "lost the connection while restoring roles and tablespaces: "
@@ -232,17 +231,6 @@ public final class GlobalsRestore {
             }
         }
         return out;
-    }
-
-    private static Connection maintenance(ConnectionSettings target) {
-        try {
-            return PgConnections.open(target.withDatabase("postgres"));
-        } catch (ArcaException e) {
-            if (e.code() == ErrorCode.PG_DATABASE_MISSING) {
-                return PgConnections.open(target.withDatabase("template1"));
-            }
-            throw e;
-        }
     }
 
     private static String firstLine(String text) {

@@ -399,7 +399,7 @@ public final class LogicalRestore {
         ToolProcess p = ToolProcess.builder(psql)
                 .args("--no-psqlrc", "--quiet", "--set=ON_ERROR_STOP=1", "--dbname=" + target.libpqConninfo(), "--file=-")
                 .environment(target.libpqEnvironment()).discardStdout().start();
-        feed(p, m, a, "psql");
+        feed(repository, progress, p, m, a, "psql");
     }
 
     private void restoreCustom(BackupManifest m, ConnectionSettings target, Path pgRestore, LogicalRestoreOptions o,
@@ -526,8 +526,12 @@ public final class LogicalRestore {
         }
     }
 
-    /** Streams an artifact into the process's stdin, then waits for it to succeed (see {@link #damagedOr}). */
-    private void feed(ToolProcess p, BackupManifest m, ArtifactRecord a, String what) throws IOException {
+    /**
+     * Streams an artifact into the process's stdin, then waits for it to succeed (see {@link
+     * #damagedOr}); the artifact is read to its end either way, so its check always runs.
+     */
+    static void feed(Repository repository, Progress progress, ToolProcess p, BackupManifest m, ArtifactRecord a,
+            String what) throws IOException {
         try (InputStream in = repository.openArtifact(m, a)) {
             byte[] buffer = new byte[1 << 20];
             long done = 0;

@@ -8,8 +8,6 @@ import io.arca.core.repo.Repository;
 import io.arca.postgres.local.ConnectionSettings;
 import io.arca.postgres.local.ToolProcess;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,9 +35,10 @@ final class SingleTransactionRestore {
             throws IOException {
         List<ArtifactRecord> artifacts = LogicalRestore.databaseArtifacts(m);
         if (format == DumpFormat.PLAIN) {
-            feed(m, artifacts.get(0), ToolProcess.builder(program).args("--no-psqlrc", "--quiet", "--set=ON_ERROR_STOP=1",
+            LogicalRestore.feed(repository, progress, ToolProcess.builder(program).args("--no-psqlrc", "--quiet",
+                    "--set=ON_ERROR_STOP=1",
                     "--single-transaction", "--dbname=" + target.libpqConninfo(), "--no-password", "--file=-")
-                    .environment(target.libpqEnvironment()).discardStdout().start(), "psql");
+                    .environment(target.libpqEnvironment()).discardStdout().start(), m, artifacts.get(0), "psql");
             return;
         }
         Path pgRestore = program;
@@ -78,28 +77,7 @@ final class SingleTransactionRestore {
             }
             return;
         }
-        feed(m, artifacts.get(0), ToolProcess.builder(pgRestore).args(args).environment(target.libpqEnvironment())
-                .discardStdout().start(), "pg_restore");
-    }
-
-    /** Streams the artifact into the tool's standard input and waits for it to succeed. */
-    private void feed(BackupManifest m, ArtifactRecord a, ToolProcess p, String what) throws IOException {
-        try (InputStream in = repository.openArtifact(m, a)) {
-            byte[] buffer = new byte[1 << 20];
-            long done = 0;
-            try (OutputStream stdin = p.stdin()) {
-                int n;
-                while ((n = in.read(buffer)) > 0) {
-                    stdin.write(buffer, 0, n);
-                    done += n;
-                    progress.bytes("restore", done, a.size());
-                }
-            } catch (IOException stoppedReading) {
-                // the tool stopped reading; its exit status says why
-            }
-            p.waitForSuccess(what);
-        } finally {
-            p.destroy();
-        }
+        LogicalRestore.feed(repository, progress, ToolProcess.builder(pgRestore).args(args).environment(target.libpqEnvironment())
+                .discardStdout().start(), m, artifacts.get(0), "pg_restore");
     }
 }

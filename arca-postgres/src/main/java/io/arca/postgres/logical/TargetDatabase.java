@@ -171,7 +171,8 @@ final class TargetDatabase {
         return target.withDatabase("template1");
     }
 
-    private static Connection maintenance(ConnectionSettings target) {
+    /** A connection to the target's server through its {@code postgres} database, else {@code template1}. */
+    static Connection maintenance(ConnectionSettings target) {
         try {
             return PgConnections.open(target.withDatabase("postgres"));
         } catch (ArcaException e) {
