@@ -127,11 +127,24 @@ final class DirectoryArchiveView implements AutoCloseable {
     }
 
     /**
-     * After {@code pg_restore} failed: the first feeder that found the backup damaged (its
-     * verification error explains the tool's failure), or null. Waits briefly for feeders that
-     * are finishing; ignores feeders still waiting for a reader.
+     * After {@code pg_restore} failed with {@code toolFailed}: the failure to report. A damaged
+     * backup (a feeder's verification error, with the tool's failure suppressed in it) explains
+     * what the tool made of the damaged bytes; otherwise the tool's own failure stands.
      */
-    ArcaException damage() {
+    ArcaException explain(ArcaException toolFailed) {
+        ArcaException damaged = damage();
+        if (damaged == null) {
+            return toolFailed;
+        }
+        damaged.addSuppressed(toolFailed);
+        return damaged;
+    }
+
+    /**
+     * The first feeder that found the backup damaged, or null. Waits briefly for feeders that are
+     * finishing; ignores feeders still waiting for a reader.
+     */
+    private ArcaException damage() {
         for (Future<?> f : feeders) {
             try {
                 f.get(200, java.util.concurrent.TimeUnit.MILLISECONDS);

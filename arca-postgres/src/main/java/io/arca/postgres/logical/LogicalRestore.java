@@ -515,12 +515,7 @@ public final class LogicalRestore {
             new ArchiveRestore(new PgRestoreCommand(pgRestore, target)).restoreDirectory(view.directory(), toc, ro);
             ok = true;
         } catch (ArcaException toolFailed) {
-            ArcaException damaged = view.damage();
-            if (damaged != null) {
-                damaged.addSuppressed(toolFailed);
-                throw damaged;
-            }
-            throw toolFailed;
+            throw view.explain(toolFailed);
         } finally {
             view.finish(ok);
         }

@@ -64,12 +64,7 @@ final class SingleTransactionRestore {
                     p.waitForSuccess("pg_restore");
                     ok = true;
                 } catch (ArcaException toolFailed) {
-                    ArcaException damaged = view.damage();
-                    if (damaged != null) {
-                        damaged.addSuppressed(toolFailed);
-                        throw damaged;
-                    }
-                    throw toolFailed;
+                    throw view.explain(toolFailed);
                 } finally {
                     p.close();
                     view.finish(ok);
