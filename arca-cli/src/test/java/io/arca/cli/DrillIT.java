@@ -218,17 +218,7 @@ class DrillIT {
 
     /** A copy of the repository with its one manifest changed by {@code edit}. */
     private Path copyOfRepository(Consumer<ObjectNode> edit) throws IOException {
-        Path copy = dir.resolve("repo");
-        try (Stream<Path> s = Files.walk(repo)) {
-            for (Path p : s.toList()) {
-                Path to = copy.resolve(repo.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(to);
-                } else {
-                    Files.copy(p, to);
-                }
-            }
-        }
+        Path copy = TestTrees.copy(repo, dir.resolve("repo"));
         Path manifest;
         try (Stream<Path> s = Files.walk(copy.resolve("backups"))) {
             manifest = s.filter(p -> p.endsWith("manifest.json")).findFirst().orElseThrow();

@@ -295,16 +295,7 @@ class TamperIT {
         // what a backup killed before its manifest leaves, two days ago
         String old = "20200101T000000Z-0badc0de";
         Path interrupted = repo.resolve("backups/2020/01/01/" + old);
-        try (Stream<Path> files = Files.walk(folder(repo, id))) {
-            for (Path p : files.toList()) {
-                Path to = interrupted.resolve(folder(repo, id).relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(to);
-                } else if (!p.getFileName().toString().equals("manifest.json")) {
-                    Files.copy(p, to);
-                }
-            }
-        }
+        TestTrees.copy(folder(repo, id), interrupted, p -> !p.getFileName().toString().equals("manifest.json"));
         ArcaRun listed = ArcaRun.of("list", "--repo", repo.toString());
         assertThat(listed.err()).contains("1 incomplete backup folder");
         ArcaRun prune = ArcaRun.of("prune", "--repo", repo.toString(), "--keep-last", "1", "--output", "json");
@@ -333,18 +324,7 @@ class TamperIT {
     // --- setup helpers
 
     private Path copy(Path repo) throws IOException {
-        Path to = Files.createTempDirectory(dir, "repo");
-        try (Stream<Path> s = Files.walk(repo)) {
-            for (Path p : s.toList()) {
-                Path target = to.resolve(repo.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target);
-                }
-            }
-        }
-        return to;
+        return TestTrees.copy(repo, Files.createTempDirectory(dir, "repo"));
     }
 
     private static Path folder(Path repo, String id) {
