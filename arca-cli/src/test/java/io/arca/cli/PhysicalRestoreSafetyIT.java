@@ -2,14 +2,12 @@ package io.arca.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.arca.postgres.local.ClusterOptions;
 import io.arca.postgres.local.LocalCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,41 +21,30 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PhysicalRestoreSafetyIT {
-    private static final Path PG_CTL = Path.of("/usr/lib/postgresql/15/bin/pg_ctl");
-
+    private ArchivingCluster archiving;
     private Path dir;
     private Path repo;
     private Path tmp;
     private LocalCluster cluster;
-    private final List<Path> restored = new ArrayList<>();
+    private List<Path> restored;
 
     @BeforeAll
     void archiveAndBackUp() throws Exception {
-        dir = Files.createTempDirectory("arca-restore-safety-");
-        repo = dir.resolve("repo");
-        assertThat(ArcaRun.of("init", "--repo", repo.toString()).exit()).isZero();
-        ServerSide.openUp(repo);
-        tmp = ServerSide.openUp(dir.resolve("tmp"));
-        cluster = LocalCluster.start(ClusterOptions.defaults().withMajor(15).withFastAndUnsafe(true)
-                .withSetting("archive_mode", "on")
-                .withSetting("archive_command", ServerSide.arcaCommand(tmp) + " wal-push %p --repo " + repo));
+        archiving = ArchivingCluster.start("arca-restore-safety-");
+        dir = archiving.dir;
+        repo = archiving.repo;
+        tmp = archiving.tmp;
+        cluster = archiving.cluster;
+        restored = archiving.restored;
         cluster.execute("postgres", "create table t (id int primary key)", "insert into t select generate_series(1, 10)");
-        Files.createDirectories(repo.resolve("wal").resolve(systemId()).resolve("00000001"));
-        ServerSide.openUp(repo);
-        ArcaRun backup = ArcaRun.of("backup", "--physical", "--db", ArcaRun.url(cluster, "postgres"), "--repo",
-                repo.toString());
-        assertThat(backup.exit()).as(backup.toString()).isZero();
+        archiving.backUp();
     }
 
     @AfterAll
     void stopEverything() throws Exception {
-        for (Path p : restored) {
-            ServerSide.stopImmediately(PG_CTL, p);
+        if (archiving != null) {
+            archiving.close();
         }
-        if (cluster != null) {
-            cluster.close();
-        }
-        io.arca.core.TempFiles.deleteQuietly(dir);
     }
 
     @Test
@@ -101,10 +88,6 @@ class PhysicalRestoreSafetyIT {
     }
 
     private String systemId() throws Exception {
-        try (Connection c = cluster.connect("postgres"); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("select system_identifier from pg_control_system()")) {
-            rs.next();
-            return Long.toUnsignedString(rs.getLong(1));
-        }
+        return archiving.systemId();
     }
 }

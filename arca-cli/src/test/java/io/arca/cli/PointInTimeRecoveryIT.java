@@ -2,7 +2,6 @@ package io.arca.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.arca.postgres.local.ClusterOptions;
 import io.arca.postgres.local.LocalCluster;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -11,7 +10,6 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -34,8 +32,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 // the time target's recovery promotes onto a new timeline, which later recoveries would follow: it goes last
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PointInTimeRecoveryIT {
-    private static final Path PG_CTL = Path.of("/usr/lib/postgresql/15/bin/pg_ctl");
-
+    private ArchivingCluster archiving;
     private Path dir;
     private Path repo;
     private Path tmp;
@@ -44,28 +41,20 @@ class PointInTimeRecoveryIT {
     private String backupId;
     private Instant targetTime;
     private String targetLsn;
-    private final List<Path> restored = new ArrayList<>();
+    private List<Path> restored;
 
     @BeforeAll
     void archiveBackUpAndCommitAroundTargets() throws Exception {
-        dir = Files.createTempDirectory("arca-pitr-");
-        repo = dir.resolve("repo");
-        assertThat(ArcaRun.of("init", "--repo", repo.toString()).exit()).isZero();
-        ServerSide.openUp(repo);
-        tmp = ServerSide.openUp(dir.resolve("tmp"));
-        String archive = ServerSide.arcaCommand(tmp) + " wal-push %p --repo " + repo;
-        cluster = LocalCluster.start(ClusterOptions.defaults().withMajor(15).withFastAndUnsafe(true)
-                .withSetting("archive_mode", "on").withSetting("archive_command", archive));
+        archiving = ArchivingCluster.start("arca-pitr-");
+        dir = archiving.dir;
+        repo = archiving.repo;
+        tmp = archiving.tmp;
+        cluster = archiving.cluster;
+        restored = archiving.restored;
         password = cluster.password();
         cluster.execute("postgres", "create table t (id int primary key, phase text not null)",
                 "insert into t select g, 'a' from generate_series(1, 100) g");
-
-        // this (root) JVM streams the backup's WAL into folders the server's archive_command writes into too
-        Files.createDirectories(repo.resolve("wal").resolve(systemId()).resolve("00000001"));
-        ServerSide.openUp(repo);
-        ArcaRun backup = ArcaRun.of("backup", "--physical", "--db", ArcaRun.url(cluster, "postgres"), "--repo",
-                repo.toString());
-        assertThat(backup.exit()).as(backup.toString()).isZero();
+        ArcaRun backup = archiving.backUp();
         assertThat(backup.out()).contains("physical");
         backupId = backup.out().replaceAll("(?s).*backup (\\S+) complete.*", "$1");
 
@@ -86,13 +75,9 @@ class PointInTimeRecoveryIT {
 
     @AfterAll
     void stopEverything() throws Exception {
-        for (Path p : restored) {
-            ServerSide.stopImmediately(PG_CTL, p);
+        if (archiving != null) {
+            archiving.close();
         }
-        if (cluster != null) {
-            cluster.close();
-        }
-        io.arca.core.TempFiles.deleteQuietly(dir);
     }
 
     @Test
@@ -138,7 +123,7 @@ class PointInTimeRecoveryIT {
         awaitFiles(folder, 2);
 
         // a recovery to the end of the archive follows the new timeline
-        ServerSide.stopImmediately(PG_CTL, dir.resolve("by-time"));
+        ServerSide.stopImmediately(ArchivingCluster.PG_CTL, dir.resolve("by-time"));
         int port2 = ServerSide.freePort();
         ArcaRun again = restore("latest-after-promotion", port2);
         assertThat(again.exit()).as(again.toString()).isZero();
@@ -276,11 +261,7 @@ class PointInTimeRecoveryIT {
     }
 
     private String systemId() throws Exception {
-        try (Connection c = cluster.connect("postgres"); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("select system_identifier from pg_control_system()")) {
-            rs.next();
-            return Long.toUnsignedString(rs.getLong(1));
-        }
+        return archiving.systemId();
     }
 
     /** Switches to a new segment and waits until the one it closed is in the repository. */
