@@ -1,70 +1,114 @@
 package io.arca.core.repo;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.arca.core.source.BackupPart;
+import io.arca.core.source.Section;
+import io.arca.core.source.Subject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * {@code manifest.json}: the description and commit marker of one backup. It is written last; a
  * backup folder without one is incomplete and never listed as restorable.
  *
- * @param formatVersion repository format version
- * @param backupId the backup's id
+ * <p>Format 2 is source-neutral: one {@link Section} per source that took part (a PostgreSQL
+ * database, a Kubernetes namespace, files, a Qdrant collection), each with its subject, its
+ * artifacts and its own typed details. Format 1 manifests (one PostgreSQL database, {@code kind},
+ * {@code database}, {@code physical}) are read as format 2 by {@link ManifestFormat}; nothing ever
+ * rewrites them.
+ *
+ * @param formatVersion manifest format version ({@link #FORMAT_VERSION} when written by this Arca)
+ * @param backupId the backup's id (JSON {@code id}; {@code backupId} in format 1)
  * @param repositoryId the id of the repository it was written to
- * @param kind logical or physical
+ * @param subjects what was backed up: the subjects of the sections, each once
  * @param startedAt when the backup started
  * @param finishedAt when the manifest was written
  * @param labels free-form labels; {@code purpose=safety} marks safety backups taken before restores
  * @param tools versions of the programs involved ({@code arca}, {@code pg_dump}, ...)
- * @param database the database that was backed up
+ * @param sections one per source (and subject) that took part
  * @param artifacts what the backup holds
+ * @param parents the backups this one builds on (incremental chains); empty for a self-contained backup
  * @param timings named phase durations in milliseconds
- * @param physical what a physical backup needs for recovery; null for logical backups
  * @param requiredEncryption the encryption {@code arca.json} required when the manifest was written
  *     (see {@link EncryptionHistory}); null in manifests written before Arca recorded it
  */
-public record BackupManifest(int formatVersion, String backupId, String repositoryId, BackupKind kind,
-        Instant startedAt, Instant finishedAt, Map<String, String> labels, Map<String, String> tools,
-        DatabaseInfo database, List<ArtifactRecord> artifacts, Map<String, Long> timings, PhysicalInfo physical,
-        RequiredEncryption requiredEncryption) {
+@com.fasterxml.jackson.annotation.JsonPropertyOrder({"formatVersion", "id", "repositoryId", "subjects", "startedAt",
+        "finishedAt", "labels", "tools", "sections", "artifacts", "parents", "timings", "requiredEncryption"})
+public record BackupManifest(int formatVersion, @JsonProperty("id") String backupId, String repositoryId,
+        List<Subject> subjects, Instant startedAt, Instant finishedAt, Map<String, String> labels,
+        Map<String, String> tools, List<Section> sections, List<ArtifactRecord> artifacts, List<String> parents,
+        Map<String, Long> timings, RequiredEncryption requiredEncryption) {
+    /** The manifest format this Arca writes, and the newest it reads. */
+    public static final int FORMAT_VERSION = 2;
+    /** The label that marks safety backups (taken before a restore replaced a database). */
+    public static final String PURPOSE_LABEL = "purpose";
+    /** {@link #PURPOSE_LABEL}'s value on safety backups. */
+    public static final String SAFETY = "safety";
 
     public BackupManifest {
         labels = labels == null ? Map.of() : Map.copyOf(labels);
         tools = tools == null ? Map.of() : Map.copyOf(tools);
-        artifacts = List.copyOf(artifacts);
+        sections = sections == null ? List.of() : List.copyOf(sections);
+        artifacts = artifacts == null ? List.of() : List.copyOf(artifacts);
+        parents = parents == null ? List.of() : List.copyOf(parents);
         timings = timings == null ? Map.of() : Map.copyOf(timings);
+        if (subjects == null || subjects.isEmpty()) {
+            subjects = sections.stream().map(Section::subject).filter(java.util.Objects::nonNull).distinct().toList();
+        } else {
+            subjects = List.copyOf(subjects);
+        }
     }
 
-    /** A manifest that records no encryption requirement. */
-    public BackupManifest(int formatVersion, String backupId, String repositoryId, BackupKind kind,
-            Instant startedAt, Instant finishedAt, Map<String, String> labels, Map<String, String> tools,
-            DatabaseInfo database, List<ArtifactRecord> artifacts, Map<String, Long> timings, PhysicalInfo physical) {
-        this(formatVersion, backupId, repositoryId, kind, startedAt, finishedAt, labels, tools, database, artifacts,
-                timings, physical, null);
-    }
-
-    /** A manifest without physical details (logical backups). */
-    public BackupManifest(int formatVersion, String backupId, String repositoryId, BackupKind kind,
-            Instant startedAt, Instant finishedAt, Map<String, String> labels, Map<String, String> tools,
-            DatabaseInfo database, List<ArtifactRecord> artifacts, Map<String, Long> timings) {
-        this(formatVersion, backupId, repositoryId, kind, startedAt, finishedAt, labels, tools, database, artifacts,
-                timings, null);
+    /** A new manifest's content, for {@link Repository.PendingBackup#commit(Builder)}. */
+    public static Builder builder() {
+        return new Builder();
     }
 
     /**
-     * Whether the backup holds the whole database (or cluster): not taken with table or schema
-     * filters. Only full backups become {@code latest} of a full restore and count for an RPO.
-     * Manifests written before Arca recorded filters read as full.
+     * Whether the backup holds the whole of each subject: no section is {@linkplain Section#partial()
+     * partial}. Only full backups become {@code latest} of a full restore and count for an RPO.
      */
     public boolean full() {
-        return database == null || database.selection() == null || database.selection().everything();
+        return sections.stream().noneMatch(Section::partial);
     }
 
-    /** The opposite of {@link #full()}: a backup of some tables or schemas only. */
+    /** The opposite of {@link #full()}: some section holds only part of its subject (table or schema filters). */
     public boolean partial() {
         return !full();
+    }
+
+    /** Whether this is a safety backup, taken before a restore replaced a database (never {@code latest}). */
+    public boolean safety() {
+        return SAFETY.equals(labels.get(PURPOSE_LABEL));
+    }
+
+    /** The first section written by source {@code id}. */
+    public Optional<Section> section(String id) {
+        return sections.stream().filter(s -> s.source().equals(id)).findFirst();
+    }
+
+    /** Whether a section of source {@code id} is in this backup. */
+    public boolean has(String id) {
+        return section(id).isPresent();
+    }
+
+    /** The artifacts a section holds, in manifest order. */
+    public List<ArtifactRecord> artifactsOf(Section section) {
+        return artifacts.stream().filter(a -> section.artifacts().contains(a.name())).toList();
+    }
+
+    /**
+     * The series this backup belongs to, for retention: its sources and their subjects'
+     * {@linkplain Subject#identity() identities}, sorted (a backup of a database and a namespace
+     * together is one series; the database alone another).
+     */
+    public String series() {
+        return sections.stream().map(s -> s.source() + "@" + (s.subject() == null ? "" : s.subject().identity()))
+                .sorted().distinct().collect(java.util.stream.Collectors.joining(" "));
     }
 
     public BackupId id() {
@@ -83,6 +127,130 @@ public record BackupManifest(int formatVersion, String backupId, String reposito
     /** Stored bytes over all artifacts. */
     public long storedSize() {
         return artifacts.stream().mapToLong(ArtifactRecord::storedSize).sum();
+    }
+
+    /**
+     * The content of a manifest being built; {@link Repository.PendingBackup#commit(Builder)} adds
+     * the id, repository, times and encryption requirement.
+     */
+    public static final class Builder {
+        private final Map<String, String> labels = new java.util.LinkedHashMap<>();
+        private final Map<String, String> tools = new java.util.LinkedHashMap<>();
+        private final List<Section> sections = new ArrayList<>();
+        private final List<ArtifactRecord> artifacts = new ArrayList<>();
+        private final List<String> parents = new ArrayList<>();
+        private final Map<String, Long> timings = new java.util.LinkedHashMap<>();
+
+        private Builder() {
+        }
+
+        public Builder labels(Map<String, String> values) {
+            labels.putAll(values);
+            return this;
+        }
+
+        public Builder tool(String name, String version) {
+            tools.put(name, version);
+            return this;
+        }
+
+        public Builder tools(Map<String, String> values) {
+            tools.putAll(values);
+            return this;
+        }
+
+        public Builder timing(String name, long millis) {
+            timings.put(name, millis);
+            return this;
+        }
+
+        public Builder timings(Map<String, Long> values) {
+            timings.putAll(values);
+            return this;
+        }
+
+        /** Adds one source's part: its section, artifacts, tools and timings. */
+        public Builder part(BackupPart part) {
+            sections.add(part.section());
+            artifacts.addAll(part.artifacts());
+            tools.putAll(part.tools());
+            timings.putAll(part.timings());
+            return this;
+        }
+
+        public Builder parent(String backupId) {
+            parents.add(backupId);
+            return this;
+        }
+
+        BackupManifest build(String id, String repositoryId, Instant startedAt, Instant finishedAt,
+                RequiredEncryption encryption) {
+            return new BackupManifest(FORMAT_VERSION, id, repositoryId, null, startedAt, finishedAt, labels, tools,
+                    sections, artifacts, parents, timings, encryption);
+        }
+    }
+
+    // ---- bridge to the PostgreSQL-shaped format 1 API (moves to arca-postgres) ----
+
+    /** The PostgreSQL details of this backup's database section, if it has one. */
+    private Optional<PostgresBridge> postgres() {
+        return sections.stream().filter(s -> s.source().startsWith("postgresql."))
+                .findFirst().map(s -> s.details(PostgresBridge.class));
+    }
+
+    /** Bridge: logical or physical, from the PostgreSQL section; null without one. */
+    public BackupKind kind() {
+        return has("postgresql.physical") ? BackupKind.PHYSICAL : has("postgresql.logical") ? BackupKind.LOGICAL : null;
+    }
+
+    /** Bridge: the database section's database. */
+    public DatabaseInfo database() {
+        return postgres().map(PostgresBridge::database).orElse(null);
+    }
+
+    /** Bridge: the database section's physical details. */
+    public PhysicalInfo physical() {
+        return postgres().map(PostgresBridge::physical).orElse(null);
+    }
+
+    /** Bridge: the details of a PostgreSQL section. */
+    public record PostgresBridge(DatabaseInfo database, PhysicalInfo physical) {
+    }
+
+    /** Bridge: the section a format 1 PostgreSQL manifest had. */
+    public static Section postgresSection(BackupKind kind, DatabaseInfo database, PhysicalInfo physical,
+            List<ArtifactRecord> artifacts) {
+        String host = database == null || database.host() == null ? "" : database.host();
+        String name = database == null || database.name() == null ? "" : database.name();
+        boolean partial = database != null && database.selection() != null && !database.selection().everything();
+        return Section.of("postgresql." + kind.id(), Subject.of("postgresql", host, name),
+                artifacts.stream().map(ArtifactRecord::name).toList(), partial, new PostgresBridge(database, physical));
+    }
+
+    /** Bridge: format 1's positional constructor. */
+    public BackupManifest(int formatVersion, String backupId, String repositoryId, BackupKind kind,
+            Instant startedAt, Instant finishedAt, Map<String, String> labels, Map<String, String> tools,
+            DatabaseInfo database, List<ArtifactRecord> artifacts, Map<String, Long> timings, PhysicalInfo physical,
+            RequiredEncryption requiredEncryption) {
+        this(formatVersion, backupId, repositoryId, null, startedAt, finishedAt, labels, tools,
+                List.of(postgresSection(kind, database, physical, artifacts)), artifacts, null, timings,
+                requiredEncryption);
+    }
+
+    /** Bridge: a manifest that records no encryption requirement. */
+    public BackupManifest(int formatVersion, String backupId, String repositoryId, BackupKind kind,
+            Instant startedAt, Instant finishedAt, Map<String, String> labels, Map<String, String> tools,
+            DatabaseInfo database, List<ArtifactRecord> artifacts, Map<String, Long> timings, PhysicalInfo physical) {
+        this(formatVersion, backupId, repositoryId, kind, startedAt, finishedAt, labels, tools, database, artifacts,
+                timings, physical, null);
+    }
+
+    /** Bridge: a manifest without physical details (logical backups). */
+    public BackupManifest(int formatVersion, String backupId, String repositoryId, BackupKind kind,
+            Instant startedAt, Instant finishedAt, Map<String, String> labels, Map<String, String> tools,
+            DatabaseInfo database, List<ArtifactRecord> artifacts, Map<String, Long> timings) {
+        this(formatVersion, backupId, repositoryId, kind, startedAt, finishedAt, labels, tools, database, artifacts,
+                timings, null);
     }
 
     /**

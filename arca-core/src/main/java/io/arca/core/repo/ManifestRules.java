@@ -19,7 +19,7 @@ final class ManifestRules {
 
     /** Whether the manifest's format version is newer than this Arca reads (upgrade, rather than damage). */
     static boolean newerFormat(BackupManifest m) {
-        return m.formatVersion() > RepositoryConfig.FORMAT_VERSION;
+        return m.formatVersion() > BackupManifest.FORMAT_VERSION;
     }
 
     /**
@@ -29,7 +29,7 @@ final class ManifestRules {
     static String problem(BackupManifest m, String folder) {
         if (newerFormat(m)) {
             return "manifest format " + m.formatVersion() + " is newer than this arca reads (up to "
-                    + RepositoryConfig.FORMAT_VERSION + ")";
+                    + BackupManifest.FORMAT_VERSION + ")";
         }
         if (m.formatVersion() < 1) {
             return "manifest format " + m.formatVersion() + " is unknown";
@@ -41,8 +41,8 @@ final class ManifestRules {
         if (!expected.equals(folder)) {
             return "manifest names backup '" + m.backupId() + "', which does not live in folder '" + folder + "'";
         }
-        if (m.kind() == null || m.startedAt() == null || m.finishedAt() == null) {
-            return "manifest lacks its kind or its start or finish time";
+        if (m.sections().isEmpty() || m.startedAt() == null || m.finishedAt() == null) {
+            return "manifest lacks its sections (kind) or its start or finish time";
         }
         Set<String> files = new HashSet<>();
         Set<String> names = new HashSet<>();
@@ -66,6 +66,16 @@ final class ManifestRules {
             if (a.storedSha256() == null || !SHA256.matcher(a.storedSha256()).matches()
                     || (a.sha256() != null && !SHA256.matcher(a.sha256()).matches())) {
                 return "artifact '" + file + "' has no valid sha-256";
+            }
+        }
+        for (io.arca.core.source.Section section : m.sections()) {
+            if (section == null || section.source() == null || section.source().isBlank()) {
+                return "manifest lists a section without a source";
+            }
+            for (String artifact : section.artifacts()) {
+                if (!names.contains(artifact)) {
+                    return "section '" + section.source() + "' names artifact '" + artifact + "', which the manifest lacks";
+                }
             }
         }
         return null;

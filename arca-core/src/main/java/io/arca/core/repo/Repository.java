@@ -258,10 +258,15 @@ public final class Repository {
      * @throws ArcaException KEY when the repository requires encryption that this repository's keys
      *     do not give (see {@link #requireEncryption})
      */
-    public PendingBackup begin(BackupKind kind) {
+    public PendingBackup begin() {
         requireEncryption(encryptionKeys);
         Instant start = clock.instant();
-        return new PendingBackup(BackupId.generate(start, random), kind, start);
+        return new PendingBackup(BackupId.generate(start, random), start);
+    }
+
+    /** Bridge: {@link #begin()}. */
+    public PendingBackup begin(BackupKind kind) {
+        return begin();
     }
 
     /** The key of a file inside a backup's folder. */
@@ -357,7 +362,7 @@ public final class Repository {
     private ManifestRead readManifest(String folder) {
         BackupManifest m;
         try (InputStream in = storage.openRead(folder + "/" + MANIFEST_FILE)) {
-            m = RepositoryJson.read(in, BackupManifest.class);
+            m = ManifestFormat.read(in);
         } catch (IOException | RuntimeException e) {
             if (e instanceof ArcaException ae && ae.code() != ErrorCode.VERIFICATION_FAILED) {
                 throw ae; // storage access, not the manifest's fault
@@ -430,13 +435,13 @@ public final class Repository {
      * files have the size and SHA-256 of their manifest (reads them whole, newest first).
      */
     public Optional<BackupManifest> newestIntactBefore(BackupManifest m) {
-        return list().stream().filter(older -> older.startedAt().isBefore(m.startedAt()) && older.kind() == m.kind()
+        return list().stream().filter(older -> older.startedAt().isBefore(m.startedAt()) && older.series().equals(m.series())
                 && latestCandidate(older)).filter(this::storedIntact).findFirst();
     }
 
     /** Which complete backups {@code latest} may select (when no kind is asked for). */
     private static boolean latestCandidate(BackupManifest m) {
-        return !"safety".equals(m.labels().get("purpose")) && m.full();
+        return !m.safety() && m.full();
     }
 
     /**
@@ -693,21 +698,15 @@ public final class Repository {
     /** A backup being written: artifacts first, then the manifest as commit marker. */
     public final class PendingBackup {
         private final BackupId id;
-        private final BackupKind kind;
         private final Instant startedAt;
 
-        private PendingBackup(BackupId id, BackupKind kind, Instant startedAt) {
+        private PendingBackup(BackupId id, Instant startedAt) {
             this.id = id;
-            this.kind = kind;
             this.startedAt = startedAt;
         }
 
         public BackupId id() {
             return id;
-        }
-
-        public BackupKind kind() {
-            return kind;
         }
 
         public Instant startedAt() {
@@ -727,21 +726,13 @@ public final class Repository {
         }
 
         /**
-         * Writes the manifest: from now on the backup is complete and listed. The manifest gets this
-         * backup's id, kind, repository id, start time and the finish time from the clock.
+         * Writes the manifest (if-absent): from now on the backup is complete and listed. It gets
+         * this backup's id, the repository id, the start time, the finish time from the clock and
+         * the encryption requirement of {@code arca.json}.
          */
-        public BackupManifest commit(Map<String, String> labels, Map<String, String> tools,
-                BackupManifest.DatabaseInfo database, List<ArtifactRecord> artifacts, Map<String, Long> timings) {
-            return commit(labels, tools, database, artifacts, timings, null);
-        }
-
-        /** {@link #commit(Map, Map, BackupManifest.DatabaseInfo, List, Map)} of a physical backup. */
-        public BackupManifest commit(Map<String, String> labels, Map<String, String> tools,
-                BackupManifest.DatabaseInfo database, List<ArtifactRecord> artifacts, Map<String, Long> timings,
-                BackupManifest.PhysicalInfo physical) {
-            BackupManifest manifest = new BackupManifest(RepositoryConfig.FORMAT_VERSION, id.value(),
-                    config.repositoryId(), kind, startedAt, clock.instant(), labels, tools, database, artifacts, timings,
-                    physical, BackupManifest.RequiredEncryption.of(config.encryption()));
+        public BackupManifest commit(BackupManifest.Builder content) {
+            BackupManifest manifest = content.build(id.value(), config.repositoryId(), startedAt, clock.instant(),
+                    BackupManifest.RequiredEncryption.of(config.encryption()));
             try (StorageWriter w = storage.openWrite(key(id, MANIFEST_FILE), WriteOptions.ifAbsent())) {
                 w.write(RepositoryJson.write(manifest));
                 w.commit();
@@ -749,6 +740,22 @@ public final class Repository {
                 throw new UncheckedIOException(e);
             }
             return manifest;
+        }
+
+        /** Bridge: the format 1 commit of a logical backup. */
+        public BackupManifest commit(Map<String, String> labels, Map<String, String> tools,
+                BackupManifest.DatabaseInfo database, List<ArtifactRecord> artifacts, Map<String, Long> timings) {
+            return commit(labels, tools, database, artifacts, timings, null);
+        }
+
+        /** Bridge: the format 1 commit of a physical backup. */
+        public BackupManifest commit(Map<String, String> labels, Map<String, String> tools,
+                BackupManifest.DatabaseInfo database, List<ArtifactRecord> artifacts, Map<String, Long> timings,
+                BackupManifest.PhysicalInfo physical) {
+            BackupKind kind = physical == null ? BackupKind.LOGICAL : BackupKind.PHYSICAL;
+            return commit(BackupManifest.builder().labels(labels).tools(tools).timings(timings)
+                    .part(new io.arca.core.source.BackupPart(BackupManifest.postgresSection(kind, database, physical,
+                            artifacts), artifacts, null, null)));
         }
 
         /**

@@ -209,7 +209,7 @@ class CatalogRulesTest {
     void anUnknownFormatVersionIsRefused() throws Exception {
         BackupManifest newer = backup("db.dump", 100);
         BackupManifest zero = backup("db.dump", 100);
-        edit(newer, j -> j.put("formatVersion", RepositoryConfig.FORMAT_VERSION + 1));
+        edit(newer, j -> j.put("formatVersion", BackupManifest.FORMAT_VERSION + 1));
         edit(zero, j -> j.put("formatVersion", 0));
 
         assertThat(repo.list()).isEmpty();

@@ -1,7 +1,6 @@
 package io.arca.core.repo.retention;
 
 import io.arca.core.repo.BackupId;
-import io.arca.core.repo.BackupKind;
 import io.arca.core.repo.BackupManifest;
 import io.arca.core.repo.retention.RetentionPlan.Decision;
 import io.arca.core.repo.retention.RetentionPlan.IncompleteDecision;
@@ -23,9 +22,10 @@ import java.util.function.Function;
  * Decides which backups a retention policy keeps. The rules, modelled on restic's {@code forget}:
  *
  * <ul>
- *   <li>Backups are grouped by kind and database name (by kind alone when a backup has no
- *       database); each group is judged on its own, so {@code keep-last 3} keeps three backups of
- *       every database.
+ *   <li>Backups are grouped by {@linkplain BackupManifest#series() series}: their sources and the
+ *       identities of their subjects (a logical backup of database {@code app} is one series, a
+ *       physical one another, {@code app} with its Kubernetes namespace a third); each group is
+ *       judged on its own, so {@code keep-last 3} keeps three backups of every database.
  *   <li>Within a group, normal backups (not safety backups) are kept by any rule that selects them:
  *       <ul>
  *         <li>{@code keep-last N}: the N newest;
@@ -170,10 +170,14 @@ public final class Retention {
         return new IncompleteDecision(folder, false, "incomplete backup older than " + graceText);
     }
 
-    /** The backups judged together: same kind, same database. */
-    private record Group(BackupKind kind, String database) {
+    /**
+     * The backups judged together: one {@linkplain BackupManifest#series() series}, the same sources
+     * of the same subjects (a logical and a physical backup of one database are two series, as are
+     * a database alone and the database with its namespace).
+     */
+    private record Group(String series) {
         static Group of(BackupManifest backup) {
-            return new Group(backup.kind(), backup.database() == null ? null : backup.database().name());
+            return new Group(backup.series());
         }
     }
 
