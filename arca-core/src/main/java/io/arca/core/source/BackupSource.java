@@ -57,6 +57,14 @@ public interface BackupSource {
     /** Whether {@code arca restore} with these options restores this source's sections. */
     boolean restoreSelected(SourceOptions options);
 
+    /**
+     * Whether these options ask to restore this source alone ({@code --k8s-only}): the database
+     * of the backup is then not restored, even when a target database is configured.
+     */
+    default boolean restoreOnly(SourceOptions options) {
+        return false;
+    }
+
     /** Checks the option values before anything is restored. */
     default void checkRestore(SourceOptions options) {
     }
