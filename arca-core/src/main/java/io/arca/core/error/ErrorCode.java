@@ -20,6 +20,7 @@ public enum ErrorCode {
     INTERRUPTED(1008, 1, true, "The operation was interrupted (signal or Ctrl-C). After SIGINT or SIGTERM the process stops its children, removes unfinished work and exits 128 + the signal: 130 (SIGINT), 143 (SIGTERM); wal-push and wal-fetch exit 1."),
     OBJECTIVES_MISSED(1009, 1, false, "An objective is missed: a backup older than the RPO, a drill slower than the RTO or failed, or no drill passed recently."),
     LOCAL_IO(1010, 1, false, "A local file or directory could not be read, written or created (full disk, permissions, missing parent directory)."),
+    HOOK_FAILED(1011, 1, false, "A --pre-hook or --post-hook command exited non-zero or did not finish in time, or a --health-url did not answer 2xx in time."),
     REPOSITORY_NOT_FOUND(1100, 10, false, "The repository location holds no Arca repository (no arca.json)."),
     REPOSITORY_EXISTS(1101, 1, false, "arca init on a location that already holds a repository."),
     REPOSITORY_VERSION(1102, 10, false, "The repository's format version is newer than this Arca understands."),

@@ -17,7 +17,9 @@ public interface Hook {
     /**
      * Runs after the work.
      *
-     * @param succeeded whether the work and every later hook's {@code before} succeeded
+     * @param succeeded whether nothing failed before this call: the work, every later hook's
+     *     {@code before}, and the later hooks' {@code after}s, which ran first (see {@link
+     *     io.arca.core.hook.Hooks})
      */
     void after(boolean succeeded, io.arca.core.Progress progress) throws Exception;
 }
