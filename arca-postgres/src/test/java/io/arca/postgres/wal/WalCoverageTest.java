@@ -1,8 +1,12 @@
-package io.arca.core.wal;
+package io.arca.postgres.wal;
+
+import io.arca.postgres.manifest.TestBackups;
+
+import io.arca.postgres.manifest.PostgresSection;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.arca.core.repo.BackupKind;
+import io.arca.postgres.manifest.BackupKind;
 import io.arca.core.repo.BackupManifest;
 import io.arca.core.storage.WriteOptions;
 import io.arca.core.storage.local.LocalFileStorage;
@@ -42,11 +46,10 @@ class WalCoverageTest {
     }
 
     private static BackupManifest backup(String id, TimelineId tl, long startSeg, long stopSeg, Instant stop) {
-        var p = new BackupManifest.PhysicalInfo(Long.toUnsignedString(SYSTEM), (int) tl.value(),
+        var p = new PostgresSection.PhysicalInfo(Long.toUnsignedString(SYSTEM), (int) tl.value(),
                 new Lsn(startSeg * SEG + 40).toString(), new Lsn(stopSeg * SEG + 100).toString(), null, null, SEG, 150000,
                 stop, "stream", List.of(), "backup_manifest", "CRC32C");
-        return new BackupManifest(1, id, "repo", BackupKind.PHYSICAL, stop.minusSeconds(60), stop, Map.of(), Map.of(),
-                null, List.of(), Map.of(), p);
+        return TestBackups.manifest(id, BackupKind.PHYSICAL, stop.minusSeconds(60), stop, null, p);
     }
 
     @Test

@@ -1,6 +1,8 @@
-package io.arca.core.wal;
+package io.arca.postgres.wal;
 
-import io.arca.core.repo.BackupKind;
+import io.arca.postgres.manifest.PostgresSection;
+
+import io.arca.postgres.manifest.BackupKind;
 import io.arca.core.repo.BackupManifest;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -33,18 +35,18 @@ public final class WalRetention {
 
     /** The WAL that none of {@code kept} needs, per cluster (clusters with nothing to expire are left out). */
     public static List<Expiry> plan(WalArchive archive, List<BackupManifest> kept) {
-        Map<Long, BackupManifest.PhysicalInfo> oldest = new LinkedHashMap<>();
+        Map<Long, PostgresSection.PhysicalInfo> oldest = new LinkedHashMap<>();
         for (BackupManifest m : kept) {
-            BackupManifest.PhysicalInfo p = m.physical();
-            if (m.kind() != BackupKind.PHYSICAL || p == null) {
+            PostgresSection.PhysicalInfo p = PostgresSection.physical(m);
+            if (PostgresSection.kind(m) != BackupKind.PHYSICAL || p == null) {
                 continue;
             }
             long system = Long.parseUnsignedLong(p.systemIdentifier());
             oldest.merge(system, p, (a, b) -> startSegment(b) < startSegment(a) ? b : a);
         }
         List<Expiry> out = new ArrayList<>();
-        for (Map.Entry<Long, BackupManifest.PhysicalInfo> e : oldest.entrySet()) {
-            BackupManifest.PhysicalInfo p = e.getValue();
+        for (Map.Entry<Long, PostgresSection.PhysicalInfo> e : oldest.entrySet()) {
+            PostgresSection.PhysicalInfo p = e.getValue();
             long from = startSegment(p);
             List<WalArchive.Archived> expired = archive.list(e.getKey(), p.walSegmentSize()).stream()
                     .filter(a -> a.name().kind() != WalFileName.Kind.TIMELINE_HISTORY && a.name().segment() < from)
@@ -57,7 +59,7 @@ public final class WalRetention {
         return out;
     }
 
-    private static long startSegment(BackupManifest.PhysicalInfo p) {
+    private static long startSegment(PostgresSection.PhysicalInfo p) {
         return Lsn.parse(p.startLsn()).segment(p.walSegmentSize());
     }
 }

@@ -1,9 +1,13 @@
-package io.arca.core.wal;
+package io.arca.postgres.wal;
+
+import io.arca.postgres.manifest.TestBackups;
+
+import io.arca.postgres.manifest.PostgresSection;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.arca.core.pipeline.CodecSpec;
-import io.arca.core.repo.BackupKind;
+import io.arca.postgres.manifest.BackupKind;
 import io.arca.core.repo.BackupManifest;
 import io.arca.core.repo.Repository;
 import io.arca.core.repo.RepositoryConfig;
@@ -93,15 +97,13 @@ class WalRetentionTest {
     }
 
     private static BackupManifest backup(String id, long system, TimelineId tl, long startSeg) {
-        var p = new BackupManifest.PhysicalInfo(Long.toUnsignedString(system), (int) tl.value(),
+        var p = new PostgresSection.PhysicalInfo(Long.toUnsignedString(system), (int) tl.value(),
                 new Lsn(startSeg * SEG + 40).toString(), new Lsn(startSeg * SEG + 100).toString(), null, null, SEG, 150000,
                 T0, "stream", List.of(), "backup_manifest", "CRC32C");
-        return new BackupManifest(1, id, "repo", BackupKind.PHYSICAL, T0.minusSeconds(60), T0, Map.of(), Map.of(),
-                null, List.of(), Map.of(), p);
+        return TestBackups.manifest(id, BackupKind.PHYSICAL, T0.minusSeconds(60), T0, null, p);
     }
 
     private static BackupManifest logical() {
-        return new BackupManifest(1, "l1", "repo", BackupKind.LOGICAL, T0.minusSeconds(60), T0, Map.of(), Map.of(),
-                null, List.of(), Map.of(), null);
+        return TestBackups.manifest("l1", BackupKind.LOGICAL, T0.minusSeconds(60), T0, null, null);
     }
 }

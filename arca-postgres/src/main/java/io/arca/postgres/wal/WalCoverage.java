@@ -1,6 +1,8 @@
-package io.arca.core.wal;
+package io.arca.postgres.wal;
 
-import io.arca.core.repo.BackupKind;
+import io.arca.postgres.manifest.PostgresSection;
+
+import io.arca.postgres.manifest.BackupKind;
 import io.arca.core.repo.BackupManifest;
 import io.arca.core.storage.ObjectInfo;
 import io.arca.core.storage.Storage;
@@ -138,11 +140,12 @@ public final class WalCoverage {
     public List<Window> windows(List<BackupManifest> backups) {
         List<Window> windows = new ArrayList<>();
         for (TimelineId timeline : segments.keySet()) {
-            BackupManifest chosen = null;
+            PostgresSection.PhysicalInfo chosen = null;
+            String chosenId = null;
             Archived end = null;
             for (BackupManifest m : backups) {
-                BackupManifest.PhysicalInfo p = m.physical();
-                if (m.kind() != BackupKind.PHYSICAL || p == null || p.timeline() != timeline.value()
+                PostgresSection.PhysicalInfo p = PostgresSection.physical(m);
+                if (p == null || p.timeline() != timeline.value()
                         || !p.systemIdentifier().equals(Long.toUnsignedString(systemId))) {
                     continue;
                 }
@@ -154,14 +157,15 @@ public final class WalCoverage {
                 }
                 long reach = run.get().name().segment();
                 if (chosen == null || reach > end.name().segment()
-                        || reach == end.name().segment() && p.stopTime().isBefore(chosen.physical().stopTime())) {
-                    chosen = m;
+                        || reach == end.name().segment() && p.stopTime().isBefore(chosen.stopTime())) {
+                    chosen = p;
+                    chosenId = m.backupId();
                     end = run.get();
                 }
             }
             if (chosen != null) {
-                Instant to = end.stored().isBefore(chosen.physical().stopTime()) ? chosen.physical().stopTime() : end.stored();
-                windows.add(new Window(timeline, chosen.backupId(), chosen.physical().stopTime(), to, end.name()));
+                Instant to = end.stored().isBefore(chosen.stopTime()) ? chosen.stopTime() : end.stored();
+                windows.add(new Window(timeline, chosenId, chosen.stopTime(), to, end.name()));
             } else if (!windows.isEmpty()) {
                 // a later timeline (a promotion): recovery starts from the older timeline's backup and
                 // follows the history file onto this one, as far as its segments run unbroken

@@ -1,4 +1,4 @@
-package io.arca.core.wal;
+package io.arca.postgres.wal;
 
 import io.arca.core.error.UsageException;
 import java.util.Locale;

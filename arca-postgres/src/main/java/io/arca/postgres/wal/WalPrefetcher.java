@@ -1,4 +1,4 @@
-package io.arca.core.wal;
+package io.arca.postgres.wal;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,4 +1,4 @@
-package io.arca.core.wal;
+package io.arca.postgres.wal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
