@@ -121,7 +121,8 @@ class QdrantSourceIT {
 
         assertThat(client.snapshots(c)).as("snapshots left on the server").isEmpty();
         Section section = m.section(QdrantSource.ID).orElseThrow();
-        assertThat(section.subject().uri()).isEqualTo("qdrant://" + qdrant.url().substring("http://".length()) + "/" + c);
+        assertThat(section.subject().uri()).isEqualTo("qdrant://" + QdrantUrl.parse("--qdrant", qdrant.url()).authority()
+                + "/" + c);
         QdrantDetails d = section.details(QdrantDetails.class);
         ArtifactRecord a = m.artifactsOf(section).get(0);
         assertThat(d.collection()).isEqualTo(c);
