@@ -219,7 +219,7 @@ final class RestoreCommand implements Callable<Integer> {
     ProgressOptions progressOptions;
 
     @Override
-    public Integer call() {
+    public Integer call() throws java.io.IOException {
         ConsoleProgress progress = progressOptions.open(root.err);
         try (Storage storage = repository.openStorage()) {
             DecryptionKeys decryption = Keys.decryption(privateKeys, passphrase);
@@ -274,6 +274,11 @@ final class RestoreCommand implements Callable<Integer> {
                 printContents(repo, backup);
                 root.out.flush();
                 return 0;
+            }
+            // every part's target is checked before any part is restored: a restore never stops halfway
+            for (SourceFlags.Selected s : sources) {
+                s.source().checkTargets(new RestoreContext(repo, backup, clean, progress), backup.sections().stream()
+                        .filter(section -> section.source().equals(s.source().id())).toList(), s.options());
             }
             List<Hook> hooks = new ArrayList<>();
             sources.forEach(s -> hooks.addAll(s.source().restoreHooks(s.options())));

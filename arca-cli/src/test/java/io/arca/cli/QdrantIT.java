@@ -86,11 +86,16 @@ class QdrantIT {
 
         // the collection exists: refused without --clean, before the database is touched
         String target = "qdrant_restored";
-        ArcaRun refused = run("restore", id, "--repo", repo.toString(), "--qdrant", qdrant.url(),
-                "--qdrant-api-key-file", key.toString(), "--qdrant-only");
+        ArcaRun refused = run("restore", id, "--repo", repo.toString(), "--to", ArcaRun.url(PG.cluster(), target),
+                "--qdrant", qdrant.url(), "--qdrant-api-key-file", key.toString());
         assertThat(refused.exit()).as(refused.toString()).isEqualTo(1);
         assertThat(refused.err()).contains("error: qdrant collection 'products' exists at '" + qdrant.url() + "'")
                 .contains("--clean");
+        try (Connection c = PG.connect("postgres"); ResultSet rs = c.createStatement().executeQuery(
+                "select count(*) from pg_database where datname = '" + target + "'")) {
+            rs.next();
+            assertThat(rs.getLong(1)).as("the database part never started").isZero();
+        }
 
         client.seed("products", 4, 130, 7);
         assertThat(client.pointsCount("products")).isGreaterThan(120);

@@ -45,6 +45,19 @@ final class QdrantRestore {
         this.timeout = timeout;
     }
 
+    /** Refuses {@code target} when it exists (a restore without --clean never replaces a collection). */
+    static void refuseExisting(QdrantClient client, Section section, String target) throws IOException {
+        if (client.collection(target).isPresent()) {
+            throw existing(client, details(section), target);
+        }
+    }
+
+    private static ArcaException existing(QdrantClient client, QdrantDetails details, String target) {
+        return new ArcaException(ErrorCode.TARGET_NOT_EMPTY, "qdrant collection '" + target + "' exists at '"
+                + client.url() + "'", "give --clean to replace it, or restore it under another name with "
+                + QdrantOptions.COLLECTION + " " + details.collection() + ":NEW_NAME");
+    }
+
     /**
      * Restores a section as the collection {@code target}.
      *
@@ -56,9 +69,7 @@ final class QdrantRestore {
         ArtifactRecord artifact = artifact(section);
         boolean existed = client.collection(target).isPresent();
         if (existed && !clean) {
-            throw new ArcaException(ErrorCode.TARGET_NOT_EMPTY, "qdrant collection '" + target + "' exists at '"
-                    + client.url() + "'", "give --clean to replace it, or restore it under another name with "
-                    + QdrantOptions.COLLECTION + " " + details.collection() + ":NEW_NAME");
+            throw existing(client, details, target);
         }
         if (existed) {
             // --clean deletes before recovering (Qdrant refuses a snapshot whose vectors differ from an

@@ -88,6 +88,20 @@ public final class QdrantSource implements BackupSource {
     }
 
     @Override
+    public void checkTargets(RestoreContext context, List<Section> sections, SourceOptions options)
+            throws IOException {
+        QdrantOptions.Restore o = QdrantOptions.restore(options);
+        Map<String, String> targets = o.targets(collections(context.manifest()), context.manifest().backupId());
+        QdrantClient client = new QdrantClient(o.connection());
+        for (Section section : sections) {
+            String target = targets.get(QdrantRestore.details(section).collection());
+            if (target != null && !context.clean()) {
+                QdrantRestore.refuseExisting(client, section, target);
+            }
+        }
+    }
+
+    @Override
     public String restore(RestoreContext context, Section section, SourceOptions options) throws IOException {
         QdrantOptions.Restore o = QdrantOptions.restore(options);
         BackupManifest manifest = context.manifest();

@@ -70,6 +70,18 @@ public interface BackupSource {
     }
 
     /**
+     * Checks, before anything of the backup is restored (the database included), that this source
+     * can restore {@code sections} where {@code options} say: what it would refuse (an existing
+     * target without {@link RestoreContext#clean()}) it refuses here, so that a restore never stops
+     * halfway. Reads nothing of the artifacts.
+     *
+     * @param sections this source's sections of the backup
+     */
+    default void checkTargets(RestoreContext context, List<Section> sections, SourceOptions options)
+            throws IOException {
+    }
+
+    /**
      * Restores one section of this source (called once for each such section of the backup).
      *
      * @return one line saying what was done: {@code 4 objects created, 2 kept (they exist; --clean replaces them)}
