@@ -79,4 +79,11 @@ final class Fixtures {
                 .addNewContainer().withName(name).withImage(PAUSE).endContainer().endSpec().endTemplate().endSpec()
                 .build();
     }
+
+    /** A deployment whose pods take a minute to end: sleep, as pid 1, ignores SIGTERM. */
+    static io.fabric8.kubernetes.api.model.apps.Deployment slowToEnd(String name, int replicas) {
+        return new DeploymentBuilder(deployment(name, replicas)).editSpec().editTemplate().editSpec()
+                .withTerminationGracePeriodSeconds(60L).editFirstContainer().withImage("busybox:1.36")
+                .withCommand("sleep", "3600").endContainer().endSpec().endTemplate().endSpec().build();
+    }
 }
