@@ -75,9 +75,10 @@ final class ListCommand implements Callable<Integer> {
             } else {
                 Text.Table t = new Text.Table("ID", "STARTED", "KIND", "DATABASE", "SIZE", "STORED", "DURATION", "LABELS");
                 for (BackupManifest m : catalog.backups()) {
-                    t.row(m.backupId(), Text.time(m.startedAt()), m.kind().id(),
-                            m.physical() != null ? "(cluster)" : m.database() == null ? null
-                                    : m.database().name() + (m.partial() ? " (partial)" : ""),
+                    t.row(m.backupId(), Text.time(m.startedAt()), Sections.kind(m),
+                            m.physical() != null ? "(cluster)" : m.database() == null ? Sections.subjects(m)
+                                    : m.database().name() + (m.partial() ? " (partial)" : "")
+                                            + (m.sections().size() > 1 ? " +" + Sections.others(m) : ""),
                             Text.bytes(m.size()),
                             Text.bytes(m.storedSize()), Text.duration(m.duration()), labels(m));
                 }
@@ -134,7 +135,7 @@ final class ListCommand implements Callable<Integer> {
     static Map<String, Object> summary(BackupManifest m) {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("id", m.backupId());
-        r.put("kind", m.kind().id());
+        r.put("kind", Sections.kind(m));
         r.put("startedAt", m.startedAt().toString());
         r.put("finishedAt", m.finishedAt().toString());
         r.put("durationMillis", m.duration().toMillis());
@@ -143,6 +144,14 @@ final class ListCommand implements Callable<Integer> {
         r.put("size", m.size());
         r.put("storedSize", m.storedSize());
         r.put("labels", m.labels());
+        List<Map<String, Object>> sections = new ArrayList<>();
+        for (io.arca.core.source.Section s : m.sections()) {
+            Map<String, Object> j = new LinkedHashMap<>();
+            j.put("source", s.source());
+            j.put("subject", s.subject() == null ? null : s.subject().uri());
+            sections.add(j);
+        }
+        r.put("sections", sections);
         if (m.physical() != null) {
             r.put("systemIdentifier", m.physical().systemIdentifier());
             r.put("timeline", m.physical().timeline());

@@ -33,12 +33,21 @@ final class ShowCommand implements Callable<Integer> {
             if (output.json()) {
                 ObjectNode json = RepositoryJson.mapper().valueToTree(m);
                 json.put("partial", m.partial());
+                // the PostgreSQL section's fields at the top too, where format 1 had them
+                json.put("backupId", m.backupId());
+                json.put("kind", Sections.kind(m));
+                if (m.database() != null) {
+                    json.set("database", RepositoryJson.mapper().valueToTree(m.database()));
+                }
+                if (m.physical() != null) {
+                    json.set("physical", RepositoryJson.mapper().valueToTree(m.physical()));
+                }
                 Text.json(root.out, json);
                 return 0;
             }
             PrintWriter out = root.out;
             out.println("backup      " + m.backupId());
-            out.println("kind        " + m.kind().id());
+            out.println("kind        " + Sections.kind(m));
             out.println("started     " + Text.time(m.startedAt()));
             out.println("finished    " + Text.time(m.finishedAt()) + " (" + Text.duration(m.duration()) + ")");
             out.println("size        " + Text.bytes(m.size()) + " (stored " + Text.bytes(m.storedSize()) + ")");
@@ -79,6 +88,13 @@ final class ShowCommand implements Callable<Integer> {
                 }
                 out.println("migration   " + (db.migration() == null ? "-"
                         : db.migration().tool() + " " + db.migration().version()));
+            }
+            for (io.arca.core.source.Section section : m.sections()) {
+                if (!section.source().startsWith("postgresql.")) {
+                    out.println("section     " + section.source() + " " + section.subject() + " ("
+                            + section.artifacts().size() + " artifact" + (section.artifacts().size() == 1 ? "" : "s")
+                            + "; 'arca restore " + m.backupId() + " --list' shows what it holds)");
+                }
             }
             out.println();
             Text.Table artifacts = new Text.Table("ARTIFACT", "FORMAT", "SIZE", "STORED", "CODEC", "SHA-256");

@@ -497,6 +497,25 @@ public final class Repository {
         return m;
     }
 
+    /**
+     * {@link #resolve} for commands that need backups holding something: {@code latest} and
+     * {@code latest~N} count only the full, non-safety backups that {@code holds} accepts (and that
+     * started before {@code before}, when not null); an id names any backup, and the caller checks
+     * what it holds.
+     *
+     * @param what what the backups hold, for the message when none does ({@code backup with files})
+     */
+    public BackupManifest resolve(String ref, java.util.function.Predicate<BackupManifest> holds, String what,
+            Instant before) {
+        if (BackupSelector.relative(ref)) {
+            return new BackupSelector(this).find(ref, m -> holds.test(m) && latestCandidate(m), before)
+                    .orElseThrow(() -> new ArcaException(ErrorCode.BACKUP_NOT_FOUND, "no complete " + what + " '" + ref
+                            + "'" + (before == null ? "" : " started before " + before) + " in '" + storage.url() + "'",
+                            "list backups with 'arca list'"));
+        }
+        return new BackupSelector(this).find(ref, m -> true, before).orElseThrow(() -> notFound(ref, null, before));
+    }
+
     /** Like {@link #resolve} but empty when nothing matches (a damaged backup still throws). */
     public Optional<BackupManifest> find(String ref) {
         return new BackupSelector(this).find(ref, Repository::latestCandidate, null);

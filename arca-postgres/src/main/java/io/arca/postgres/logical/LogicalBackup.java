@@ -10,7 +10,8 @@ import io.arca.core.pipeline.ArtifactOutput;
 import io.arca.core.pipeline.CodecSpec;
 import io.arca.core.pipeline.SeekPoint;
 import io.arca.core.repo.ArtifactRecord;
-import io.arca.core.repo.BackupKind;
+import io.arca.core.source.BackupPart;
+import io.arca.core.source.CompositeBackup;
 import io.arca.core.repo.BackupManifest;
 import io.arca.core.repo.Repository.PendingBackup;
 import io.arca.core.repo.Repository;
@@ -53,14 +54,20 @@ public final class LogicalBackup {
 
     /** Backs up the database at {@code db}; returns the committed manifest. */
     public BackupManifest run(ConnectionSettings db, LogicalBackupOptions options) {
-        PendingBackup pending = repository.begin(BackupKind.LOGICAL);
-        boolean committed = false;
+        return CompositeBackup.run(repository, List.of(pending -> List.of(part(pending, db, options))), options.labels());
+    }
+
+    /**
+     * Takes the database's part of a backup into {@code pending}: the dump (and globals) as
+     * artifacts, and the {@code postgresql.logical} section. Commits nothing (see
+     * {@link CompositeBackup}).
+     */
+    public BackupPart part(PendingBackup pending, ConnectionSettings db, LogicalBackupOptions options) {
         long started = System.nanoTime();
         try (SnapshotSession session = SnapshotSession.open(db, options.lockWaitTimeout())) {
             ServerInfo server = session.server();
             Path pgDump = binaries.require("pg_dump", server.major());
             Map<String, String> tools = new LinkedHashMap<>();
-            tools.put("arca", ArcaVersion.get());
             tools.put("pg_dump", binaries.versionOf(pgDump).toString());
             var migration = session.migration();
             RowCounter counter = new RowCounter(session, options.countRows());
@@ -93,13 +100,8 @@ public final class LogicalBackup {
             Map<String, Long> timings = new LinkedHashMap<>();
             timings.put("dumpMillis", dumpMillis);
             timings.put("totalMillis", millisSince(started));
-            BackupManifest manifest = pending.commit(options.labels(), tools, info, artifacts, timings);
-            committed = true;
-            return manifest;
-        } finally {
-            if (!committed) {
-                pending.discard();
-            }
+            return new BackupPart(BackupManifest.postgresSection(io.arca.core.repo.BackupKind.LOGICAL, info, null,
+                    artifacts), artifacts, tools, timings);
         }
     }
 

@@ -81,24 +81,35 @@ public final class RestoreDrill {
         RuntimeException error = null;
         Scratch target = null;
         long t0 = System.nanoTime();
+        List<DrillRecord.SectionCheck> sections = List.of();
+        boolean database = m.has(LogicalBackup.SOURCE);
         try {
-            target = o.scratchServer() == null ? ephemeral(m) : onServer(o.scratchServer(), drillId);
-            scratch = target.describe();
-            timings.put("scratchMillis", millis(t0));
-            progress.note("restoring backup '" + m.backupId() + "' into a scratch "
-                    + (o.scratchServer() == null ? "cluster (PostgreSQL " + scratch.serverVersion() + ")"
-                            : "database '" + scratch.database() + "' on " + scratch.host()));
-            tools.put("postgres", scratch.serverVersion());
-            restoreTool(m, target.settings()).ifPresent(v -> tools.put("pg_restore", v));
-            long t1 = System.nanoTime();
-            new LogicalRestore(repository, binaries, progress).run(m, target.settings(),
-                    new LogicalRestoreOptions(false, false, o.jobs(), List.of(), List.of(), true, true));
-            timings.put("restoreMillis", millis(t1));
-            long t2 = System.nanoTime();
-            progress.note("checking tables, row counts, migration version and " + o.checks().size() + " user check(s)");
-            checks = check(m, target.settings(), o);
-            timings.put("checkMillis", millis(t2));
-            rto = timings.get("restoreMillis") + timings.get("checkMillis");
+            if (database) {
+                target = o.scratchServer() == null ? ephemeral(m) : onServer(o.scratchServer(), drillId);
+                scratch = target.describe();
+                timings.put("scratchMillis", millis(t0));
+                progress.note("restoring backup '" + m.backupId() + "' into a scratch "
+                        + (o.scratchServer() == null ? "cluster (PostgreSQL " + scratch.serverVersion() + ")"
+                                : "database '" + scratch.database() + "' on " + scratch.host()));
+                tools.put("postgres", scratch.serverVersion());
+                restoreTool(m, target.settings()).ifPresent(v -> tools.put("pg_restore", v));
+                long t1 = System.nanoTime();
+                new LogicalRestore(repository, binaries, progress).run(m, target.settings(),
+                        new LogicalRestoreOptions(false, false, o.jobs(), List.of(), List.of(), true, true));
+                timings.put("restoreMillis", millis(t1));
+                long t2 = System.nanoTime();
+                progress.note("checking tables, row counts, migration version and " + o.checks().size()
+                        + " user check(s)");
+                checks = check(m, target.settings(), o);
+                timings.put("checkMillis", millis(t2));
+                rto = timings.get("restoreMillis") + timings.get("checkMillis");
+            }
+            if (o.sections() != null) {
+                long t4 = System.nanoTime();
+                sections = o.sections().get();
+                timings.put("sectionsMillis", millis(t4));
+                rto = (rto == null ? 0 : rto) + timings.get("sectionsMillis");
+            }
         } catch (RuntimeException e) {
             error = e;
         } finally {
@@ -116,14 +127,18 @@ public final class RestoreDrill {
             }
             timings.put("cleanupMillis", millis(t3));
         }
-        String failure = error != null ? oneLine(error) : checks.firstProblem();
-        String database = m.database() == null ? null : m.database().name();
+        String failure = error != null ? oneLine(error) : checks != null ? checks.firstProblem() : null;
+        if (failure == null) {
+            failure = sections.stream().filter(c -> !c.ok()).findFirst()
+                    .map(c -> c.source() + " " + c.subject() + ": " + c.problem()).orElse(null);
+        }
+        String databaseName = m.database() == null ? null : m.database().name();
         DrillRecord record = new DrillRecord(RepositoryConfig.FORMAT_VERSION, drillId.value(),
-                repository.config().repositoryId(), m.backupId(), database, started, repository.clock().instant(),
+                repository.config().repositoryId(), m.backupId(), databaseName, started, repository.clock().instant(),
                 m.startedAt(), Duration.between(m.startedAt(), started).toSeconds(), scratch, tools, timings, rto,
                 o.rtoTarget(), checks == null ? List.of() : checks.tables(), checks == null ? null : checks.migration(),
-                checks == null ? List.of() : checks.queries(), failure == null ? DrillRecord.PASS : DrillRecord.FAIL,
-                failure);
+                checks == null ? List.of() : checks.queries(), sections,
+                failure == null ? DrillRecord.PASS : DrillRecord.FAIL, failure);
         repository.writeDrill(record);
         if (error != null) {
             throw error;
