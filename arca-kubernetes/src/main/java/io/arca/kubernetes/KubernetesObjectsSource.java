@@ -140,9 +140,14 @@ public final class KubernetesObjectsSource implements BackupSource {
                         "How long --scale-down waits for the pods to end (default 5m)."));
     }
 
+    /**
+     * A namespace to restore selects the source, and so do the hooks alone: {@code arca restore
+     * --to URL --scale-down deployment/web} scales the application around a database restore.
+     */
     @Override
     public boolean restoreSelected(SourceOptions options) {
-        return options.has(RestoreSettings.NAMESPACE);
+        return options.has(RestoreSettings.NAMESPACE) || options.has(RestoreSettings.SCALE_DOWN)
+                || options.has(RestoreSettings.ROLLOUT_RESTART);
     }
 
     @Override
@@ -166,8 +171,9 @@ public final class KubernetesObjectsSource implements BackupSource {
         RestoreSettings settings = RestoreSettings.of(options);
         NamespaceDetails details = section.details(NamespaceDetails.class);
         if (!settings.namespaces().contains(details.namespace())) {
-            return "kubernetes namespace '" + details.namespace() + "': not restored (" + RestoreSettings.NAMESPACE
-                    + " names " + String.join(", ", settings.namespaces()) + ")";
+            return "not restored (" + (settings.namespaces().isEmpty() ? "give " + RestoreSettings.NAMESPACE + " "
+                    + details.namespace() + " to restore it" : RestoreSettings.NAMESPACE + " names "
+                    + String.join(", ", settings.namespaces())) + ")";
         }
         return new NamespaceRestore(context, settings, connect).run(details, artifact(context.manifest(), section));
     }
@@ -175,11 +181,10 @@ public final class KubernetesObjectsSource implements BackupSource {
     @Override
     public List<String> contents(Repository repository, BackupManifest manifest, Section section) {
         NamespaceDetails details = section.details(NamespaceDetails.class);
-        String ns = details.namespace();
         if (details.objects().isEmpty()) {
-            return List.of(ns + ": no objects");
+            return List.of("no objects");
         }
-        return details.objects().stream().map(o -> ns + ": " + o.ref()
+        return details.objects().stream().map(o -> o.ref()
                 + (o.keys() == null ? "" : " (keys: " + (o.keys().isEmpty() ? "none" : String.join(", ", o.keys())) + ")"))
                 .toList();
     }

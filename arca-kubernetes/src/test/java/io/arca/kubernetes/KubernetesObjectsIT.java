@@ -62,8 +62,7 @@ class KubernetesObjectsIT extends KubernetesTestBase {
         String target = server.namespace("shop-copy");
         List<String> lines = restore(repo, manifest, false, "--k8s-namespace", ns, "--to-namespace", target);
 
-        assertThat(lines).containsExactly("kubernetes namespace '" + ns + "' into '" + target
-                + "': 5 objects created, 0 replaced, 0 kept");
+        assertThat(lines).containsExactly("into namespace '" + target + "': 5 objects created, 0 replaced, 0 kept");
         ConfigMap config = client().configMaps().inNamespace(target).withName("app-config").get();
         assertThat(config.getData()).isEqualTo(Map.of("greeting", "hello", "count", "1", "enabled", "true"));
         assertThat(config.getMetadata().getLabels()).containsEntry("app", "shop");
@@ -81,9 +80,8 @@ class KubernetesObjectsIT extends KubernetesTestBase {
         assertThat(client().secrets().inNamespace(target).withName("sh.helm.release.v1.shop.v1").get()).isNull();
 
         assertThat(source.verify(new VerifyContext(repo, manifest, Progress.NONE), section)).isEmpty();
-        assertThat(source.contents(repo, manifest, section)).containsExactly(ns + ": configmap/app-config",
-                ns + ": configmap/other", ns + ": secret/db-credentials (keys: password, username)",
-                ns + ": service/web", ns + ": deployment/web");
+        assertThat(source.contents(repo, manifest, section)).containsExactly("configmap/app-config",
+                "configmap/other", "secret/db-credentials (keys: password, username)", "service/web", "deployment/web");
     }
 
     @Test
@@ -102,7 +100,7 @@ class KubernetesObjectsIT extends KubernetesTestBase {
 
         List<String> kept = restore(repo, manifest, false, "--k8s-namespace", ns);
 
-        assertThat(kept).containsExactly("kubernetes namespace '" + ns + "': 1 objects created, 0 replaced, 2 kept "
+        assertThat(kept).containsExactly("1 objects created, 0 replaced, 2 kept "
                 + "(they exist; --clean replaces them: configmap/app-config, secret/db-credentials)");
         assertThat(client().configMaps().inNamespace(ns).withName("app-config").get().getData())
                 .isEqualTo(Map.of("greeting", "changed"));
@@ -110,7 +108,7 @@ class KubernetesObjectsIT extends KubernetesTestBase {
 
         List<String> replaced = restore(repo, manifest, true, "--k8s-namespace", ns);
 
-        assertThat(replaced).containsExactly("kubernetes namespace '" + ns + "': 0 objects created, 3 replaced, 0 kept");
+        assertThat(replaced).containsExactly("0 objects created, 3 replaced, 0 kept");
         assertThat(client().configMaps().inNamespace(ns).withName("app-config").get().getData())
                 .isEqualTo(Map.of("greeting", "hello", "count", "1", "enabled", "true"));
         assertThat(client().configMaps().inNamespace(ns).withName("added").get()).as("never deleted").isNotNull();
@@ -126,7 +124,7 @@ class KubernetesObjectsIT extends KubernetesTestBase {
         BackupManifest manifest = backup(repo, "--k8s-namespace", ns, "--k8s-kinds", "svc");
 
         assertThat(restore(repo, manifest, true, "--k8s-namespace", ns)).containsExactly(
-                "kubernetes namespace '" + ns + "': 0 objects created, 1 replaced, 0 kept");
+                "0 objects created, 1 replaced, 0 kept");
         assertThat(client().services().inNamespace(ns).withName("web").get().getSpec().getClusterIP()).isEqualTo(ip);
     }
 
@@ -146,13 +144,13 @@ class KubernetesObjectsIT extends KubernetesTestBase {
 
         String target = server.namespace("shop-copy");
         assertThat(restore(repo, manifest, false, "--k8s-namespace", ns, "--to-namespace", target,
-                "--k8s-kinds", "configmap")).containsExactly("kubernetes namespace '" + ns + "' into '" + target
+                "--k8s-kinds", "configmap")).containsExactly("into namespace '" + target
                         + "': 1 objects created, 0 replaced, 0 kept, 2 left out by --k8s-kinds");
         assertThat(client().secrets().inNamespace(target).withName("db-credentials").get()).isNull();
         assertThat(client().configMaps().inNamespace(target).withName("app-config").get()).isNotNull();
 
         assertThat(restore(repo, manifest, false, "--k8s-namespace", "elsewhere")).containsExactly(
-                "kubernetes namespace '" + ns + "': not restored (--k8s-namespace names elsewhere)");
+                "not restored (--k8s-namespace names elsewhere)");
     }
 
     @Test

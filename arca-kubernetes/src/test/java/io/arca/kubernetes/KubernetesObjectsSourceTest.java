@@ -34,6 +34,8 @@ class KubernetesObjectsSourceTest {
         assertThat(source.backupSelected(backup("--k8s-kinds", "secret"))).isFalse();
         assertThat(source.restoreSelected(restore("--k8s-namespace", "shop"))).isTrue();
         assertThat(source.restoreSelected(SourceOptions.NONE)).isFalse();
+        assertThat(source.restoreSelected(restore("--scale-down", "deployment/web"))).as("hooks alone").isTrue();
+        assertThat(source.restoreSelected(restore("--rollout-restart", "deployment/web"))).isTrue();
         assertThat(source.restoreOnly(restore("--k8s-namespace", "shop", "--k8s-only"))).isTrue();
         assertThat(source.restoreOnly(restore("--k8s-namespace", "shop"))).isFalse();
         assertThat(source.backupOptions()).filteredOn(SourceOption::isFlag).extracting(SourceOption::name)
