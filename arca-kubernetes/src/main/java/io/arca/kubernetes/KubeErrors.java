@@ -26,7 +26,8 @@ final class KubeErrors {
                     + oneLine(reason), "give the account the role in docs/kubernetes.md "
                     + "(kubectl auth can-i --list -n NAMESPACE shows what it may do)", e);
         }
-        if (code == 0) {
+        if (code <= 0) {
+            // no HTTP answer: the client reports 0 or -1
             return new ArcaException(ErrorCode.FAILURE, "cannot reach the kubernetes api at '" + connection.server()
                     + "' (context '" + connection.context() + "') to " + what + ": " + oneLine(rootMessage(e)),
                     "check --k8s-context and the kubeconfig (kubectl cluster-info)", e);

@@ -6,8 +6,9 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.MappingIterator;
+import tools.jackson.databind.exc.MismatchedInputException;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
@@ -36,24 +37,34 @@ final class YamlObjects {
 
     /** The objects of a YAML stream, one at a time; empty documents are skipped. */
     static Reader read(InputStream in) {
-        return new Reader(YAML.readerFor(Map.class).readValues(in));
+        return new Reader(YAML.readerFor(JsonNode.class).readValues(in));
     }
 
-    /** Reads objects one at a time. Parse errors are Jackson's unchecked {@code JacksonException}s. */
+    /**
+     * Reads objects one at a time. Parse errors, and documents that are not objects, are Jackson's
+     * unchecked {@code JacksonException}s.
+     */
     static final class Reader implements AutoCloseable {
-        private final MappingIterator<Map<String, Object>> documents;
+        private final MappingIterator<JsonNode> documents;
 
-        private Reader(MappingIterator<Map<String, Object>> documents) {
+        private Reader(MappingIterator<JsonNode> documents) {
             this.documents = documents;
         }
 
         /** The next object, or null at the end of the stream. */
         GenericKubernetesResource next() {
             while (documents.hasNextValue()) {
-                Map<String, Object> document = documents.nextValue();
-                if (document != null && !document.isEmpty()) {
-                    return SERIALIZATION.convertValue(document, GenericKubernetesResource.class);
+                JsonNode document = documents.nextValue();
+                if (document == null || document.isNull() || document.isMissingNode()
+                        || document.isObject() && document.isEmpty()) {
+                    continue;
                 }
+                if (!document.isObject()) {
+                    throw MismatchedInputException.from(documents.parser(), GenericKubernetesResource.class,
+                            "a document is " + document.getNodeType().toString().toLowerCase(java.util.Locale.ROOT)
+                                    + ", not a kubernetes object");
+                }
+                return SERIALIZATION.convertValue(document, GenericKubernetesResource.class);
             }
             return null;
         }

@@ -248,6 +248,44 @@ class KubernetesObjectsIT extends KubernetesTestBase {
         assertThat(client().configMaps().inNamespace(target).withName("app-config").get()).isNull();
     }
 
+    @Test
+    void anApiThatCannotBeReachedIsNamedInTheError() throws Exception {
+        Path kubeconfig = Files.writeString(dir.resolve("unreachable.yaml"), """
+                apiVersion: v1
+                kind: Config
+                clusters:
+                - name: gone
+                  cluster:
+                    server: https://127.0.0.1:1
+                users:
+                - name: gone
+                  user:
+                    token: t
+                contexts:
+                - name: gone
+                  context:
+                    cluster: gone
+                    user: gone
+                current-context: gone
+                """);
+        String previous = System.getProperty("kubeconfig");
+        System.setProperty("kubeconfig", kubeconfig.toString());
+        try {
+            Repository repo = encryptedRepository();
+            long started = System.nanoTime();
+            assertThatThrownBy(() -> backup(repo, "--k8s-namespace", "shop")).isInstanceOfSatisfying(ArcaException.class,
+                    e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.FAILURE);
+                        assertThat(e.getMessage()).startsWith("cannot reach the kubernetes api at 'https://127.0.0.1:1/'"
+                                + " (context 'gone') to list configmaps in namespace 'shop': ");
+                        assertThat(e.hint()).contains("--k8s-context");
+                    });
+            assertThat(java.time.Duration.ofNanos(System.nanoTime() - started)).isLessThan(java.time.Duration.ofSeconds(20));
+        } finally {
+            System.setProperty("kubeconfig", previous);
+        }
+    }
+
     private static String plainText(Repository repo, BackupManifest manifest) throws IOException {
         try (InputStream in = repo.openArtifact(manifest, manifest.artifacts().get(0))) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
