@@ -17,7 +17,10 @@ import io.arca.core.source.VerifyContext;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -72,9 +75,13 @@ public final class KubernetesObjectsSource implements BackupSource {
                         "Store Secrets in a repository without encryption (refused otherwise)."));
     }
 
+    /**
+     * Any of the options selects the source, so that one given without {@code --k8s-namespace} is
+     * a usage error ({@link #checkBackup}) rather than silently ignored.
+     */
     @Override
     public boolean backupSelected(SourceOptions options) {
-        return options.has(BackupSettings.NAMESPACE);
+        return backupOptions().stream().anyMatch(o -> options.has(o.name()));
     }
 
     @Override
@@ -101,7 +108,7 @@ public final class KubernetesObjectsSource implements BackupSource {
             String version = serverVersion(connection);
             if (version != null && !parts.isEmpty()) {
                 BackupPart first = parts.get(0);
-                java.util.Map<String, String> tools = new java.util.LinkedHashMap<>(first.tools());
+                Map<String, String> tools = new LinkedHashMap<>(first.tools());
                 tools.put("kubernetes", version);
                 parts.set(0, new BackupPart(first.section(), first.artifacts(), tools, first.timings()));
             }
@@ -141,13 +148,13 @@ public final class KubernetesObjectsSource implements BackupSource {
     }
 
     /**
-     * A namespace to restore selects the source, and so do the hooks alone: {@code arca restore
-     * --to URL --scale-down deployment/web} scales the application around a database restore.
+     * Any of the options selects the source: a namespace to restore, or the hooks alone ({@code arca
+     * restore --to URL --scale-down deployment/web} scales the application around a database
+     * restore); the others without either are usage errors ({@link #checkRestore}).
      */
     @Override
     public boolean restoreSelected(SourceOptions options) {
-        return options.has(RestoreSettings.NAMESPACE) || options.has(RestoreSettings.SCALE_DOWN)
-                || options.has(RestoreSettings.ROLLOUT_RESTART);
+        return restoreOptions().stream().anyMatch(o -> options.has(o.name()));
     }
 
     @Override
@@ -230,6 +237,6 @@ public final class KubernetesObjectsSource implements BackupSource {
     }
 
     private static String kindList() {
-        return String.join(", ", java.util.Arrays.stream(ObjectKind.values()).map(ObjectKind::id).toList());
+        return String.join(", ", Arrays.stream(ObjectKind.values()).map(ObjectKind::id).toList());
     }
 }

@@ -5,15 +5,17 @@ import io.arca.core.error.ErrorCode;
 import io.arca.core.repo.ArtifactRecord;
 import io.arca.core.source.RestoreContext;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Restores one namespace's objects. First it reads the whole artifact and checks it
@@ -26,10 +28,10 @@ final class NamespaceRestore {
 
     private final RestoreContext context;
     private final RestoreSettings settings;
-    private final java.util.function.Function<java.util.Optional<String>, KubeConnection> connect;
+    private final Function<Optional<String>, KubeConnection> connect;
 
     NamespaceRestore(RestoreContext context, RestoreSettings settings,
-            java.util.function.Function<java.util.Optional<String>, KubeConnection> connect) {
+            Function<Optional<String>, KubeConnection> connect) {
         this.context = context;
         this.settings = settings;
         this.connect = connect;

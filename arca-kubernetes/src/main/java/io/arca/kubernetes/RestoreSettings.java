@@ -35,8 +35,9 @@ record RestoreSettings(List<String> namespaces, Optional<String> toNamespace, Li
     static RestoreSettings of(SourceOptions options) {
         List<String> namespaces = BackupSettings.namespaces(options, NAMESPACE);
         Optional<String> to = options.value(TO_NAMESPACE).map(n -> BackupSettings.checkNamespace(TO_NAMESPACE, n.trim()));
+        boolean hooks = options.has(SCALE_DOWN) || options.has(ROLLOUT_RESTART);
         if (namespaces.isEmpty()) {
-            for (String needs : List.of(TO_NAMESPACE, ONLY, KINDS)) {
+            for (String needs : hooks ? List.of(TO_NAMESPACE, ONLY, KINDS) : List.of(TO_NAMESPACE, ONLY, KINDS, CONTEXT)) {
                 if (options.has(needs)) {
                     throw new UsageException(needs + " needs " + NAMESPACE,
                             "name the backed-up namespace to restore: " + NAMESPACE + " NS", null);

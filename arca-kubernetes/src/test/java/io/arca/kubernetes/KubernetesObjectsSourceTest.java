@@ -31,7 +31,8 @@ class KubernetesObjectsSourceTest {
     @Test
     void isSelectedByANamespace() {
         assertThat(source.backupSelected(backup("--k8s-namespace", "shop"))).isTrue();
-        assertThat(source.backupSelected(backup("--k8s-kinds", "secret"))).isFalse();
+        assertThat(source.backupSelected(SourceOptions.NONE)).isFalse();
+        assertThat(source.backupSelected(backup("--k8s-kinds", "secret"))).as("to be refused").isTrue();
         assertThat(source.restoreSelected(restore("--k8s-namespace", "shop"))).isTrue();
         assertThat(source.restoreSelected(SourceOptions.NONE)).isFalse();
         assertThat(source.restoreSelected(restore("--scale-down", "deployment/web"))).as("hooks alone").isTrue();
@@ -68,6 +69,13 @@ class KubernetesObjectsSourceTest {
 
     @Test
     void badRestoreValuesAreUsageErrors() {
+        assertThatThrownBy(() -> source.checkBackup(backup("--k8s-kinds", "secret")))
+                .isInstanceOf(UsageException.class).hasMessage("--k8s-namespace is needed for a kubernetes backup");
+        assertThatThrownBy(() -> source.checkRestore(restore("--k8s-only")))
+                .isInstanceOf(UsageException.class).hasMessage("--k8s-only needs --k8s-namespace");
+        assertThatThrownBy(() -> source.checkRestore(restore("--k8s-context", "prod")))
+                .isInstanceOf(UsageException.class).hasMessage("--k8s-context needs --k8s-namespace");
+        source.checkRestore(restore("--k8s-context", "prod", "--scale-down", "deployment/web"));
         assertThatThrownBy(() -> source.checkRestore(restore("--to-namespace", "copy")))
                 .isInstanceOf(UsageException.class).hasMessage("--to-namespace needs --k8s-namespace");
         assertThatThrownBy(() -> source.checkRestore(restore("--k8s-namespace", "a,b", "--to-namespace", "copy")))
