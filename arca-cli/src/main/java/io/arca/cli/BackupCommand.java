@@ -1,5 +1,7 @@
 package io.arca.cli;
 
+import io.arca.postgres.manifest.PostgresSection;
+
 import io.arca.core.error.UsageException;
 import io.arca.core.crypto.EncryptionKeys;
 import io.arca.core.error.ArcaException;
@@ -341,26 +343,28 @@ final class BackupCommand implements Callable<Integer> {
             Text.json(root.out, ListCommand.summary(m));
             return;
         }
-        if (m.physical() != null) {
+        PostgresSection.PhysicalInfo p = PostgresSection.physical(m);
+        if (p != null) {
             root.out.println("backup " + m.backupId() + " complete: physical, " + Text.bytes(m.size()) + " stored as "
-                    + Text.bytes(m.storedSize()) + " in " + Text.duration(m.duration()) + " (WAL " + m.physical().startLsn()
-                    + " to " + m.physical().stopLsn() + " on timeline " + m.physical().timeline() + ", "
-                    + (m.physical().tablespaces().size() + 1) + " tablespace" + (m.physical().tablespaces().isEmpty() ? "" : "s")
+                    + Text.bytes(m.storedSize()) + " in " + Text.duration(m.duration()) + " (WAL " + p.startLsn()
+                    + " to " + p.stopLsn() + " on timeline " + p.timeline() + ", "
+                    + (p.tablespaces().size() + 1) + " tablespace" + (p.tablespaces().isEmpty() ? "" : "s")
                     + ")" + (urls.size() > 1 ? " in " + urls.size() + " repositories" : ""));
             root.out.flush();
             return;
         }
-        if (m.database() == null || m.sections().size() > 1) {
+        PostgresSection.DatabaseInfo db = PostgresSection.database(m);
+        if (db == null || m.sections().size() > 1) {
             root.out.println("backup " + m.backupId() + " complete: " + Text.bytes(m.size()) + " stored as "
                     + Text.bytes(m.storedSize()) + " in " + Text.duration(m.duration()) + " (" + Sections.describe(m)
                     + ")" + (urls.size() > 1 ? " in " + urls.size() + " repositories" : ""));
             root.out.flush();
             return;
         }
-        long rows = m.database().tables().stream().mapToLong(t -> t.rows() == null ? 0 : t.rows()).sum();
+        long rows = db.tables().stream().mapToLong(t -> t.rows() == null ? 0 : t.rows()).sum();
         root.out.println("backup " + m.backupId() + " complete: " + Text.bytes(m.size()) + " stored as "
                 + Text.bytes(m.storedSize()) + " in " + Text.duration(m.duration()) + " ("
-                + m.database().tables().size() + " tables" + (m.database().rowCounts() ? ", " + rows + " rows" : "") + ")"
+                + db.tables().size() + " tables" + (db.rowCounts() ? ", " + rows + " rows" : "") + ")"
                 + (urls.size() > 1 ? " in " + urls.size() + " repositories" : ""));
         root.out.flush();
     }

@@ -1,5 +1,7 @@
 package io.arca.cli;
 
+import io.arca.postgres.manifest.PostgresSection;
+
 import io.arca.core.error.UsageException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.arca.core.crypto.DecryptionKeys;
@@ -115,7 +117,7 @@ final class DrillCommand implements Callable<Integer> {
             Repository repo = repository.open(storage).withKeys(null, keys);
             BackupManifest backup = repo.resolve(id, m -> m.has(LogicalBackup.SOURCE) || !others(m).isEmpty(),
                     "logical backup", null);
-            if (backup.kind() == io.arca.core.repo.BackupKind.PHYSICAL) {
+            if (PostgresSection.kind(backup) == io.arca.postgres.manifest.BackupKind.PHYSICAL) {
                 throw new ArcaException(ErrorCode.USAGE, "backup " + backup.backupId() + " is a physical backup, which"
                         + " arca drill does not restore yet", "drill a logical backup, or verify this one with 'arca"
                         + " verify " + backup.backupId() + "'");
@@ -220,7 +222,7 @@ final class DrillCommand implements Callable<Integer> {
     private String objective(Repository repo, BackupManifest backup) {
         Map<String, RepositoryConfig.Objectives> saved = repo.config().defaults() == null ? null
                 : repo.config().defaults().objectives();
-        String db = backup.database() == null ? "" : backup.database().name();
+        String db = PostgresSection.database(backup) == null ? "" : PostgresSection.database(backup).name();
         Duration target = RecoveryObjectives.resolve(db, new RepositoryConfig.Objectives(null, rto, null), saved).rto();
         return target == null ? null : DurationText.format(target);
     }

@@ -1,5 +1,9 @@
 package io.arca.cli;
 
+import io.arca.postgres.manifest.BackupKind;
+
+import io.arca.postgres.manifest.PostgresSection;
+
 import io.arca.core.error.UsageException;
 import io.arca.core.crypto.DecryptionKeys;
 import io.arca.core.crypto.EncryptionKeys;
@@ -14,7 +18,7 @@ import io.arca.core.repo.lease.Lease;
 import io.arca.core.repo.lease.LeaseMode;
 import io.arca.core.storage.Storage;
 import io.arca.core.storage.StorageUrl;
-import io.arca.core.wal.WalArchive;
+import io.arca.postgres.wal.WalArchive;
 import io.arca.postgres.local.ConnectionSettings;
 import io.arca.postgres.logical.GlobalsRestore;
 import io.arca.postgres.logical.LogicalRestore;
@@ -239,7 +243,7 @@ final class RestoreCommand implements Callable<Integer> {
                     : RecoveryTarget.parseTime(before, java.time.ZoneId.systemDefault());
             BackupManifest backup;
             if (sources.isEmpty()) {
-                backup = repo.resolve(id, io.arca.core.repo.BackupKind.LOGICAL, beforeTime);
+                backup = PostgresSection.resolve(repo, id, BackupKind.LOGICAL, beforeTime);
             } else {
                 boolean needDatabase = !only && to != null;
                 backup = repo.resolve(id, m -> (!needDatabase || m.has(LogicalBackup.SOURCE))
@@ -253,7 +257,7 @@ final class RestoreCommand implements Callable<Integer> {
                 }
             }
             boolean database = backup.has(LogicalBackup.SOURCE) && !only && (to != null || sources.isEmpty());
-            if (backup.kind() == io.arca.core.repo.BackupKind.PHYSICAL) {
+            if (PostgresSection.kind(backup) == io.arca.postgres.manifest.BackupKind.PHYSICAL) {
                 throw new io.arca.core.error.ArcaException(io.arca.core.error.ErrorCode.USAGE, "backup "
                         + backup.backupId() + " is a physical backup", "restore it with 'arca restore --physical "
                         + backup.backupId() + " --pgdata DIR'");
@@ -410,7 +414,7 @@ final class RestoreCommand implements Callable<Integer> {
         BackupManifest backup = restore.choose(id, recoveryTarget);
         Path pgCtlDir = null;
         if (start) {
-            int major = backup.physical().serverVersionNum() / 10000;
+            int major = PostgresSection.physical(backup).serverVersionNum() / 10000;
             pgCtlDir = postgres.binaries().require("pg_ctl", major).getParent();
         }
         PhysicalRestoreOptions options = new PhysicalRestoreOptions(pgdata, recoveryTarget, targetTimeline, targetAction,
@@ -447,7 +451,7 @@ final class RestoreCommand implements Callable<Integer> {
             given.add(RecoveryTarget.time(RecoveryTarget.parseTime(targetTime, java.time.ZoneId.systemDefault())));
         }
         if (targetLsn != null) {
-            given.add(RecoveryTarget.lsn(io.arca.core.wal.Lsn.parse(targetLsn)));
+            given.add(RecoveryTarget.lsn(io.arca.postgres.wal.Lsn.parse(targetLsn)));
         }
         if (targetXid != null) {
             given.add(RecoveryTarget.xid(targetXid));

@@ -1,5 +1,7 @@
 package io.arca.cli;
 
+import io.arca.postgres.manifest.PostgresSection;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.arca.core.repo.ArtifactRecord;
 import io.arca.core.repo.BackupManifest;
@@ -36,11 +38,11 @@ final class ShowCommand implements Callable<Integer> {
                 // the PostgreSQL section's fields at the top too, where format 1 had them
                 json.put("backupId", m.backupId());
                 json.put("kind", Sections.kind(m));
-                if (m.database() != null) {
-                    json.set("database", RepositoryJson.mapper().valueToTree(m.database()));
+                if (PostgresSection.database(m) != null) {
+                    json.set("database", RepositoryJson.mapper().valueToTree(PostgresSection.database(m)));
                 }
-                if (m.physical() != null) {
-                    json.set("physical", RepositoryJson.mapper().valueToTree(m.physical()));
+                if (PostgresSection.physical(m) != null) {
+                    json.set("physical", RepositoryJson.mapper().valueToTree(PostgresSection.physical(m)));
                 }
                 Text.json(root.out, json);
                 return 0;
@@ -61,8 +63,8 @@ final class ShowCommand implements Callable<Integer> {
                             + (e.passphrase() ? (e.recipients().isEmpty() ? "" : " and ") + "with the passphrase" : "")
                             + " (" + m.artifacts().stream().filter(ArtifactRecord::encrypted).count() + " of "
                             + m.artifacts().size() + " artifacts)"));
-            BackupManifest.DatabaseInfo db = m.database();
-            BackupManifest.PhysicalInfo p = m.physical();
+            PostgresSection.DatabaseInfo db = PostgresSection.database(m);
+            PostgresSection.PhysicalInfo p = PostgresSection.physical(m);
             if (p != null) {
                 out.println("cluster     " + db.host() + " (PostgreSQL " + db.serverVersion() + ")");
                 out.println("system id   " + p.systemIdentifier());
@@ -70,7 +72,7 @@ final class ShowCommand implements Callable<Integer> {
                 out.println("wal         " + p.startLsn() + " to " + p.stopLsn() + " (" + p.startWal()
                         + (p.startWal().equals(p.stopWal()) ? "" : " to " + p.stopWal()) + ", " + p.walMode() + ")");
                 out.println("ended       " + Text.time(p.stopTime()) + " (a recovery target must be later)");
-                for (BackupManifest.TablespaceInfo t : p.tablespaces()) {
+                for (PostgresSection.TablespaceInfo t : p.tablespaces()) {
                     out.println("tablespace  " + t.oid() + " at " + t.location() + " (" + t.artifact() + ")");
                 }
                 out.println("checksums   " + (p.manifestArtifact() == null ? "-"
@@ -107,7 +109,7 @@ final class ShowCommand implements Callable<Integer> {
             if (db != null && !db.tables().isEmpty()) {
                 out.println();
                 Text.Table tables = new Text.Table("TABLE", "ROWS");
-                for (BackupManifest.TableInfo t : db.tables()) {
+                for (PostgresSection.TableInfo t : db.tables()) {
                     tables.row(t.schema() + "." + t.name(), t.rows());
                 }
                 tables.print(out);

@@ -1,5 +1,7 @@
 package io.arca.cli;
 
+import io.arca.postgres.manifest.PostgresSection;
+
 import io.arca.core.error.UsageException;
 import io.arca.core.crypto.DecryptionKeys;
 import io.arca.core.error.ArcaException;
@@ -114,7 +116,7 @@ final class VerifyCommand implements Callable<Integer> {
                         }
                     }
                     for (BackupManifest m : targets) {
-                        VerifyReport r = (m.physical() != null ? physical.verify(m) : verifier.verify(m));
+                        VerifyReport r = (PostgresSection.physical(m) != null ? physical.verify(m) : verifier.verify(m));
                         if (r.ok()) {
                             r = r.with(sectionChecks(repo, m, progress));
                         }

@@ -1,5 +1,9 @@
 package io.arca.postgres.logical;
 
+import io.arca.postgres.manifest.BackupKind;
+
+import io.arca.postgres.manifest.PostgresSection;
+
 import io.arca.core.ArcaVersion;
 import io.arca.core.Progress;
 import io.arca.core.TempFiles;
@@ -94,13 +98,13 @@ public final class LogicalBackup {
             }
             progress.note("collecting row counts");
             var tables = counter.results();
-            var info = new BackupManifest.DatabaseInfo(server.database(), server.host(), server.version(),
+            var info = new PostgresSection.DatabaseInfo(server.database(), server.host(), server.version(),
                     server.systemIdentifier(), server.encoding(), null, server.lsn(), null, options.countRows(),
                     tables, migration.join(), options.selection());
             Map<String, Long> timings = new LinkedHashMap<>();
             timings.put("dumpMillis", dumpMillis);
             timings.put("totalMillis", millisSince(started));
-            return new BackupPart(BackupManifest.postgresSection(io.arca.core.repo.BackupKind.LOGICAL, info, null,
+            return new BackupPart(PostgresSection.section(io.arca.postgres.manifest.BackupKind.LOGICAL, info, null,
                     artifacts), artifacts, tools, timings);
         }
     }

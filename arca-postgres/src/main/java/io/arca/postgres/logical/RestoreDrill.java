@@ -1,5 +1,7 @@
 package io.arca.postgres.logical;
 
+import io.arca.postgres.manifest.PostgresSection;
+
 import io.arca.core.ArcaVersion;
 import io.arca.core.Progress;
 import io.arca.core.error.ArcaException;
@@ -132,7 +134,8 @@ public final class RestoreDrill {
             failure = sections.stream().filter(c -> !c.ok()).findFirst()
                     .map(c -> c.source() + " " + c.subject() + ": " + c.problem()).orElse(null);
         }
-        String databaseName = m.database() == null ? null : m.database().name();
+        PostgresSection.DatabaseInfo db = PostgresSection.database(m);
+        String databaseName = db == null ? null : db.name();
         DrillRecord record = new DrillRecord(RepositoryConfig.FORMAT_VERSION, drillId.value(),
                 repository.config().repositoryId(), m.backupId(), databaseName, started, repository.clock().instant(),
                 m.startedAt(), Duration.between(m.startedAt(), started).toSeconds(), scratch, tools, timings, rto,
@@ -201,7 +204,8 @@ public final class RestoreDrill {
 
     /** The major version of the server the backup was taken from (the dump's when the server's is not recorded). */
     static int backupMajor(BackupManifest m) {
-        String v = m.database() == null ? null : m.database().serverVersion();
+        PostgresSection.DatabaseInfo db = PostgresSection.database(m);
+        String v = db == null ? null : db.serverVersion();
         if (v != null) {
             try {
                 return PgVersion.parseVersionOutput("postgres (PostgreSQL) " + v).major();
@@ -280,8 +284,9 @@ public final class RestoreDrill {
     private Checks check(BackupManifest m, ConnectionSettings target, DrillOptions o) {
         Map<TableRef, Long> expected = new TreeMap<>();
         Set<TableRef> listed = new TreeSet<>();
-        if (m.database() != null) {
-            m.database().tables().forEach(t -> {
+        PostgresSection.DatabaseInfo db = PostgresSection.database(m);
+        if (db != null) {
+            db.tables().forEach(t -> {
                 TableRef ref = new TableRef(t.schema(), t.name());
                 listed.add(ref);
                 expected.put(ref, t.rows());
@@ -319,9 +324,9 @@ public final class RestoreDrill {
             tables.sort(Comparator.comparing((DrillRecord.TableCheck t) -> t.ok() ? 3
                     : !t.inBackup() ? 2 : t.actualRows() == null ? 0 : 1));
             DrillRecord.MigrationCheck migration = null;
-            BackupManifest.MigrationInfo want = m.database() == null ? null : m.database().migration();
+            PostgresSection.MigrationInfo want = db == null ? null : db.migration();
             if (want != null) {
-                BackupManifest.MigrationInfo got = MigrationVersions.read(c);
+                PostgresSection.MigrationInfo got = MigrationVersions.read(c);
                 migration = new DrillRecord.MigrationCheck(want.tool(), want.version(), got == null ? null : got.tool(),
                         got == null ? null : got.version(), want.equals(got));
             }
