@@ -59,6 +59,7 @@ public final class ArcaCommand implements Runnable {
         String named = commandWord(args);
         List<Class<?>> only = COMMANDS.stream().filter(c -> c.getAnnotation(Command.class).name().equals(named)).toList();
         (only.isEmpty() ? COMMANDS : only).forEach(cl::addSubcommand);
+        SourceFlags.register(cl);
         return cl;
     }
 

@@ -1,5 +1,7 @@
 package io.arca.cli;
 
+import io.arca.postgres.manifest.PostgresSection;
+
 import io.arca.core.error.UsageException;
 import io.arca.core.crypto.EncryptionKeys;
 import io.arca.core.error.ArcaException;
@@ -9,6 +11,8 @@ import io.arca.core.repo.BackupCopy;
 import io.arca.core.repo.BackupManifest;
 import io.arca.core.repo.Labels;
 import io.arca.core.repo.Repository;
+import io.arca.core.source.BackupSource;
+import io.arca.core.source.CompositeBackup;
 import io.arca.core.repo.lease.LeaseMode;
 import io.arca.core.storage.StorageUrl;
 import io.arca.postgres.local.ConnectionSettings;
@@ -38,6 +42,9 @@ import picocli.CommandLine.ParentCommand;
                         + " (--wal stream, default) or awaited from archive_command (--wal archive). With --pgdata the"
                         + " files are read from the data directory itself.",
                 "The password comes from PGPASSWORD, ARCA_DB_PASSWORD or ~/.pgpass, not from a flag.",
+                "The rest of the application joins the same backup (one id, one manifest, one retention): Kubernetes"
+                        + " objects, files and Qdrant collections, each with its own options below. Without --db, a"
+                        + " backup of those alone. A failure of any part commits nothing.",
                 "With --repo given more than once, the backup is taken once into the first repository and then"
                         + " copied into each further one (verified, manifest last); exit 3 if a copy fails.",
                 "With --encrypt-to and/or --passphrase-file (or ARCA_PUBLIC_KEY / ARCA_PASSPHRASE) every artifact is"
@@ -46,6 +53,8 @@ import picocli.CommandLine.ParentCommand;
 final class BackupCommand implements Callable<Integer> {
     @ParentCommand
     ArcaCommand root;
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
     @Mixin
     RepositoryOptions repository;
     @Mixin
@@ -139,14 +148,28 @@ final class BackupCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (db == null || db.isBlank()) {
-            throw new UsageException("missing --db URL: the database to back up (or set ARCA_DB)");
+        List<SourceFlags.Selected> sources = SourceFlags.selected(spec, BackupSource::backupOptions,
+                BackupSource::backupSelected);
+        sources.forEach(s -> s.source().checkBackup(s.options()));
+        boolean withDatabase = db != null && !db.isBlank();
+        if (!withDatabase && sources.isEmpty()) {
+            throw new UsageException("missing --db URL: the database to back up (or set ARCA_DB)"
+                    + (SourceFlags.sources().all().isEmpty() ? "" : ", or what else to back up: "
+                            + SourceFlags.selectingOptions(BackupSource::backupOptions)));
+        }
+        if (!withDatabase) {
+            rejectDatabaseOptions();
+        }
+        if (physical && !sources.isEmpty()) {
+            throw new UsageException("--physical backs up the cluster alone; back up "
+                    + sources.stream().map(s -> s.source().title()).collect(java.util.stream.Collectors.joining(", "))
+                    + " in a logical backup with it, or in a backup of their own");
         }
         if (jobs > 1 && !DumpFormat.parse(format).equals(DumpFormat.DIRECTORY)) {
             throw new UsageException("--jobs needs --format directory (pg_dump dumps in parallel only then)");
         }
         Labels.checkUserLabels(labels);
-        ConnectionSettings settings = ConnectionSettings.parse(db, System.getenv());
+        ConnectionSettings settings = withDatabase ? ConnectionSettings.parse(db, System.getenv()) : null;
         // with --physical, bad values are refused before anything connects
         boolean fast = false;
         PhysicalBackupOptions.WalMode mode = null;
@@ -190,9 +213,17 @@ final class BackupCommand implements Callable<Integer> {
                         fast, mode, sums, labels, stagingDir, waitForArchive, pgdata);
                 m = new PhysicalBackup(repo, progress).run(connections, options);
             } else {
-                LogicalBackupOptions options = new LogicalBackupOptions(DumpFormat.parse(format), jobs, globals, tables,
-                        excludeTables, schemas, !noRowCounts, codec, labels, stagingDir, lockWait);
-                m = new LogicalBackup(repo, postgres.binaries(), progress).run(settings, options);
+                List<CompositeBackup.PartWriter> parts = new ArrayList<>();
+                if (withDatabase) {
+                    LogicalBackupOptions options = new LogicalBackupOptions(DumpFormat.parse(format), jobs, globals,
+                            tables, excludeTables, schemas, !noRowCounts, codec, labels, stagingDir, lockWait);
+                    LogicalBackup logical = new LogicalBackup(repo, postgres.binaries(), progress);
+                    parts.add(pending -> List.of(logical.part(pending, settings, options)));
+                }
+                for (SourceFlags.Selected s : sources) {
+                    parts.add(CompositeBackup.of(s.source(), s.options(), repo, codec, progress));
+                }
+                m = CompositeBackup.run(repo, parts, labels);
             }
             progress.done();
             List<String> failed = copyToOthers(m, opened, progress);
@@ -210,6 +241,29 @@ final class BackupCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** Database options are refused in a backup without --db, not silently ignored. */
+    private void rejectDatabaseOptions() {
+        List<String> given = new ArrayList<>();
+        if (physical) {
+            given.add("--physical");
+        }
+        if (pgdata != null) {
+            given.add("--pgdata");
+        }
+        if (globals) {
+            given.add("--globals");
+        }
+        if (!tables.isEmpty() || !excludeTables.isEmpty() || !schemas.isEmpty()) {
+            given.add("--table/--exclude-table/--schema");
+        }
+        if (!format.equals("custom") || jobs != 1) {
+            given.add("--format/--jobs");
+        }
+        if (!given.isEmpty()) {
+            throw new UsageException(String.join(", ", given) + " need --db: the database to back up");
+        }
     }
 
     /** Options that only a pg_dump backup knows are refused with --physical, not silently ignored. */
@@ -289,19 +343,28 @@ final class BackupCommand implements Callable<Integer> {
             Text.json(root.out, ListCommand.summary(m));
             return;
         }
-        if (m.physical() != null) {
+        PostgresSection.PhysicalInfo p = PostgresSection.physical(m);
+        if (p != null) {
             root.out.println("backup " + m.backupId() + " complete: physical, " + Text.bytes(m.size()) + " stored as "
-                    + Text.bytes(m.storedSize()) + " in " + Text.duration(m.duration()) + " (WAL " + m.physical().startLsn()
-                    + " to " + m.physical().stopLsn() + " on timeline " + m.physical().timeline() + ", "
-                    + (m.physical().tablespaces().size() + 1) + " tablespace" + (m.physical().tablespaces().isEmpty() ? "" : "s")
+                    + Text.bytes(m.storedSize()) + " in " + Text.duration(m.duration()) + " (WAL " + p.startLsn()
+                    + " to " + p.stopLsn() + " on timeline " + p.timeline() + ", "
+                    + (p.tablespaces().size() + 1) + " tablespace" + (p.tablespaces().isEmpty() ? "" : "s")
                     + ")" + (urls.size() > 1 ? " in " + urls.size() + " repositories" : ""));
             root.out.flush();
             return;
         }
-        long rows = m.database().tables().stream().mapToLong(t -> t.rows() == null ? 0 : t.rows()).sum();
+        PostgresSection.DatabaseInfo db = PostgresSection.database(m);
+        if (db == null || m.sections().size() > 1) {
+            root.out.println("backup " + m.backupId() + " complete: " + Text.bytes(m.size()) + " stored as "
+                    + Text.bytes(m.storedSize()) + " in " + Text.duration(m.duration()) + " (" + Sections.describe(m)
+                    + ")" + (urls.size() > 1 ? " in " + urls.size() + " repositories" : ""));
+            root.out.flush();
+            return;
+        }
+        long rows = db.tables().stream().mapToLong(t -> t.rows() == null ? 0 : t.rows()).sum();
         root.out.println("backup " + m.backupId() + " complete: " + Text.bytes(m.size()) + " stored as "
                 + Text.bytes(m.storedSize()) + " in " + Text.duration(m.duration()) + " ("
-                + m.database().tables().size() + " tables" + (m.database().rowCounts() ? ", " + rows + " rows" : "") + ")"
+                + db.tables().size() + " tables" + (db.rowCounts() ? ", " + rows + " rows" : "") + ")"
                 + (urls.size() > 1 ? " in " + urls.size() + " repositories" : ""));
         root.out.flush();
     }

@@ -1,5 +1,7 @@
 package io.arca.cli;
 
+import io.arca.postgres.manifest.PostgresSection;
+
 import io.arca.core.error.ArcaException;
 import io.arca.core.error.ErrorCode;
 import io.arca.core.error.UsageException;
@@ -71,7 +73,7 @@ final class CopyCommand implements Callable<Integer> {
                     : List.of(src.repository().resolve(id == null ? "latest" : id)));
             Collections.reverse(backups); // oldest first, like the original order of taking them
             for (BackupManifest m : backups) {
-                if (m.kind() == io.arca.core.repo.BackupKind.PHYSICAL) {
+                if (PostgresSection.kind(m) == io.arca.postgres.manifest.BackupKind.PHYSICAL) {
                     // its files alone cannot become consistent: the WAL archive would have to be copied too
                     if (!all) {
                         throw new UsageException("backup " + m.backupId() + " is physical: copying physical"

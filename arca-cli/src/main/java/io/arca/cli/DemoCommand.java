@@ -1,5 +1,7 @@
 package io.arca.cli;
 
+import io.arca.postgres.manifest.PostgresSection;
+
 import io.arca.core.TempFiles;
 import io.arca.core.error.ArcaException;
 import io.arca.core.error.ErrorCode;
@@ -109,7 +111,7 @@ final class DemoCommand implements Callable<Integer> {
             long rows = 0;
             try (Connection c = cluster.connect("shop_restored"); Statement st = c.createStatement()) {
                 Text.Table t = new Text.Table("       TABLE", "IN BACKUP", "RESTORED", "");
-                for (BackupManifest.TableInfo table : backup.database().tables()) {
+                for (PostgresSection.TableInfo table : PostgresSection.database(backup).tables()) {
                     long actual;
                     try (ResultSet rs = st.executeQuery("select count(*) from only "
                             + io.arca.postgres.logical.TableRef.quote(table.schema()) + "."
@@ -131,10 +133,10 @@ final class DemoCommand implements Callable<Integer> {
                         "this is a bug in arca; please report it");
             }
             out.println();
-            out.println("demo passed: " + backup.database().tables().size() + " tables, " + rows
+            PostgresSection.DatabaseInfo db = PostgresSection.database(backup);
+            out.println("demo passed: " + db.tables().size() + " tables, " + rows
                     + " rows backed up, verified and restored; migration "
-                    + (backup.database().migration() == null ? "-" : backup.database().migration().tool() + " "
-                    + backup.database().migration().version())
+                    + (db.migration() == null ? "-" : db.migration().tool() + " " + db.migration().version())
                     + "; total " + Text.duration(java.time.Duration.ofNanos(System.nanoTime() - t0)));
             step(out, "stopping the cluster and removing what the demo created");
         } finally {

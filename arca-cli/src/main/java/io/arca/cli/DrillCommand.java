@@ -1,5 +1,7 @@
 package io.arca.cli;
 
+import io.arca.postgres.manifest.PostgresSection;
+
 import io.arca.core.error.UsageException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.arca.core.crypto.DecryptionKeys;
@@ -24,6 +26,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import io.arca.core.source.RestoreContext;
+import io.arca.core.source.Section;
+import io.arca.core.source.SourceOptions;
+import io.arca.core.source.VerifyContext;
+import io.arca.postgres.logical.LogicalBackup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -43,6 +50,8 @@ import picocli.CommandLine.ParentCommand;
 final class DrillCommand implements Callable<Integer> {
     @ParentCommand
     ArcaCommand root;
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
     @Mixin
     RepositoryOptions repository;
     @Mixin
@@ -106,11 +115,19 @@ final class DrillCommand implements Callable<Integer> {
         ConsoleProgress progress = progressOptions.open(root.err);
         try (Storage storage = repository.openStorage()) {
             Repository repo = repository.open(storage).withKeys(null, keys);
-            BackupManifest backup = repo.resolve(id, io.arca.core.repo.BackupKind.LOGICAL);
+            BackupManifest backup = repo.resolve(id, m -> m.has(LogicalBackup.SOURCE) || !others(m).isEmpty(),
+                    "logical backup", null);
+            if (PostgresSection.kind(backup) == io.arca.postgres.manifest.BackupKind.PHYSICAL) {
+                throw new ArcaException(ErrorCode.USAGE, "backup " + backup.backupId() + " is a physical backup, which"
+                        + " arca drill does not restore yet", "drill a logical backup, or verify this one with 'arca"
+                        + " verify " + backup.backupId() + "'");
+            }
             repo.requireReadable(backup);
             String target = objective(repo, backup);
+            List<Section> others = others(backup);
             DrillRecord d = new RestoreDrill(repo, postgres.binaries(), progress)
-                    .run(backup, new DrillOptions(scratchServer, jobs, userChecks, target));
+                    .run(backup, new DrillOptions(scratchServer, jobs, userChecks, target,
+                            others.isEmpty() ? null : () -> drillSections(repo, backup, others, progress)));
             progress.done();
             String evidence = Repository.drillKey(d.id());
             if (output.json()) {
@@ -129,6 +146,48 @@ final class DrillCommand implements Callable<Integer> {
             progress.done();
         }
         return 0;
+    }
+
+    /** The sections of sources other than PostgreSQL. */
+    private static List<Section> others(BackupManifest m) {
+        return m.sections().stream().filter(s -> !s.source().startsWith("postgresql.")).toList();
+    }
+
+    /**
+     * Each section drilled by its source: recovered into the scratch service its drill options
+     * name, or else read whole and checked against the manifest (as verify does).
+     */
+    private List<DrillRecord.SectionCheck> drillSections(Repository repo, BackupManifest backup, List<Section> sections,
+            ConsoleProgress progress) {
+        List<DrillRecord.SectionCheck> results = new ArrayList<>();
+        for (Section section : sections) {
+            String subject = String.valueOf(section.subject());
+            var source = SourceFlags.sources().find(section.source());
+            if (source.isEmpty()) {
+                results.add(new DrillRecord.SectionCheck(section.source(), subject, List.of(), false,
+                        "a source this arca does not know; upgrade arca to drill it"));
+                continue;
+            }
+            SourceOptions options = SourceFlags.values(spec, source.get().drillOptions());
+            try {
+                progress.note("drilling " + source.get().title() + " " + subject);
+                var recovered = source.get().drill(new RestoreContext(repo, backup, false, progress), section, options);
+                if (recovered.isPresent()) {
+                    results.add(new DrillRecord.SectionCheck(section.source(), subject, recovered.get(), true, null));
+                    continue;
+                }
+                List<String> problems = source.get().verify(new VerifyContext(repo, backup, progress), section);
+                results.add(new DrillRecord.SectionCheck(section.source(), subject,
+                        List.of("read whole and checked against the manifest (no scratch service given)"),
+                        problems.isEmpty(), problems.isEmpty() ? null : String.join("; ", problems)));
+            } catch (ArcaException e) {
+                results.add(new DrillRecord.SectionCheck(section.source(), subject, List.of(), false, e.getMessage()));
+            } catch (IOException e) {
+                results.add(new DrillRecord.SectionCheck(section.source(), subject, List.of(), false,
+                        "cannot read: " + e.getMessage()));
+            }
+        }
+        return results;
     }
 
     private List<UserCheck> userChecks() {
@@ -163,7 +222,7 @@ final class DrillCommand implements Callable<Integer> {
     private String objective(Repository repo, BackupManifest backup) {
         Map<String, RepositoryConfig.Objectives> saved = repo.config().defaults() == null ? null
                 : repo.config().defaults().objectives();
-        String db = backup.database() == null ? "" : backup.database().name();
+        String db = PostgresSection.database(backup) == null ? "" : PostgresSection.database(backup).name();
         Duration target = RecoveryObjectives.resolve(db, new RepositoryConfig.Objectives(null, rto, null), saved).rto();
         return target == null ? null : DurationText.format(target);
     }

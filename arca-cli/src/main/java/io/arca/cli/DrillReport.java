@@ -27,7 +27,7 @@ final class DrillReport {
 
     static void text(DrillRecord d, String evidence, PrintWriter out) {
         out.println("drill       " + d.drillId());
-        out.println("backup      " + d.backupId() + " of '" + d.database() + "', "
+        out.println("backup      " + d.backupId() + (d.database() == null ? "" : " of '" + d.database() + "'") + ", "
                 + Text.duration(Duration.ofSeconds(d.backupAgeSeconds())) + " old at drill time");
         if (d.scratch() != null) {
             out.println("scratch     " + scratch(d.scratch()));
@@ -49,6 +49,10 @@ final class DrillReport {
         for (DrillRecord.QueryCheck q : d.checks()) {
             out.println("check       " + (q.ok() ? "ok    " : "FAIL  ") + q.sql() + " -> " + q.actual() + " (expected "
                     + q.expect() + ")");
+        }
+        for (DrillRecord.SectionCheck c : d.sections()) {
+            out.println("section     " + (c.ok() ? "ok    " : "FAIL  ") + c.source() + " " + c.subject()
+                    + (c.ok() ? " (" + String.join("; ", c.checks()) + ")" : ": " + c.problem()));
         }
         out.println("verdict     " + (d.passed() ? "PASS" : "FAIL: " + d.failure()));
         out.println("evidence    " + evidence);
@@ -96,6 +100,18 @@ final class DrillReport {
             for (DrillRecord.QueryCheck q : d.checks()) {
                 out.println("| `" + q.sql().replace("|", "\\|") + "` | `" + q.expect() + "` | " + q.actual() + " | "
                         + (q.ok() ? "ok" : "FAIL") + " |");
+            }
+        }
+        if (!d.sections().isEmpty()) {
+            out.println();
+            out.println("## Other sections");
+            out.println();
+            out.println("| source | subject | checks | result |");
+            out.println("|---|---|---|---|");
+            for (DrillRecord.SectionCheck c : d.sections()) {
+                out.println("| " + c.source() + " | " + c.subject() + " | " + String.join("; ", c.checks())
+                        .replace("|", "\\|") + " | " + (c.ok() ? "ok" : "FAIL: " + String.valueOf(c.problem())
+                        .replace("|", "\\|")) + " |");
             }
         }
         out.flush();

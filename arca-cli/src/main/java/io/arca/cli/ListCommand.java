@@ -1,10 +1,12 @@
 package io.arca.cli;
 
+import io.arca.postgres.manifest.PostgresSection;
+
 import io.arca.core.repo.BackupManifest;
 import io.arca.core.repo.EncryptionHistory;
 import io.arca.core.repo.Repository;
 import io.arca.core.storage.Storage;
-import io.arca.core.wal.WalCoverage;
+import io.arca.postgres.wal.WalCoverage;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -75,9 +77,11 @@ final class ListCommand implements Callable<Integer> {
             } else {
                 Text.Table t = new Text.Table("ID", "STARTED", "KIND", "DATABASE", "SIZE", "STORED", "DURATION", "LABELS");
                 for (BackupManifest m : catalog.backups()) {
-                    t.row(m.backupId(), Text.time(m.startedAt()), m.kind().id(),
-                            m.physical() != null ? "(cluster)" : m.database() == null ? null
-                                    : m.database().name() + (m.partial() ? " (partial)" : ""),
+                    PostgresSection.DatabaseInfo db = PostgresSection.database(m);
+                    t.row(m.backupId(), Text.time(m.startedAt()), Sections.kind(m),
+                            PostgresSection.physical(m) != null ? "(cluster)" : db == null ? Sections.subjects(m)
+                                    : db.name() + (m.partial() ? " (partial)" : "")
+                                            + (m.sections().size() > 1 ? " +" + Sections.others(m) : ""),
                             Text.bytes(m.size()),
                             Text.bytes(m.storedSize()), Text.duration(m.duration()), labels(m));
                 }
@@ -114,8 +118,9 @@ final class ListCommand implements Callable<Integer> {
     private static List<WalCoverage.Window> windows(Storage storage, List<BackupManifest> backups) {
         Map<String, Long> segmentSizes = new LinkedHashMap<>();
         for (BackupManifest m : backups) {
-            if (m.physical() != null) {
-                segmentSizes.putIfAbsent(m.physical().systemIdentifier(), m.physical().walSegmentSize());
+            PostgresSection.PhysicalInfo p = PostgresSection.physical(m);
+            if (p != null) {
+                segmentSizes.putIfAbsent(p.systemIdentifier(), p.walSegmentSize());
             }
         }
         List<WalCoverage.Window> windows = new ArrayList<>();
@@ -134,20 +139,30 @@ final class ListCommand implements Callable<Integer> {
     static Map<String, Object> summary(BackupManifest m) {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("id", m.backupId());
-        r.put("kind", m.kind().id());
+        r.put("kind", Sections.kind(m));
         r.put("startedAt", m.startedAt().toString());
         r.put("finishedAt", m.finishedAt().toString());
         r.put("durationMillis", m.duration().toMillis());
-        r.put("database", m.database() == null ? null : m.database().name());
+        PostgresSection.DatabaseInfo db = PostgresSection.database(m);
+        r.put("database", db == null ? null : db.name());
         r.put("partial", m.partial());
         r.put("size", m.size());
         r.put("storedSize", m.storedSize());
         r.put("labels", m.labels());
-        if (m.physical() != null) {
-            r.put("systemIdentifier", m.physical().systemIdentifier());
-            r.put("timeline", m.physical().timeline());
-            r.put("startLsn", m.physical().startLsn());
-            r.put("stopLsn", m.physical().stopLsn());
+        List<Map<String, Object>> sections = new ArrayList<>();
+        for (io.arca.core.source.Section s : m.sections()) {
+            Map<String, Object> j = new LinkedHashMap<>();
+            j.put("source", s.source());
+            j.put("subject", s.subject() == null ? null : s.subject().uri());
+            sections.add(j);
+        }
+        r.put("sections", sections);
+        PostgresSection.PhysicalInfo p = PostgresSection.physical(m);
+        if (p != null) {
+            r.put("systemIdentifier", p.systemIdentifier());
+            r.put("timeline", p.timeline());
+            r.put("startLsn", p.startLsn());
+            r.put("stopLsn", p.stopLsn());
         }
         return r;
     }

@@ -1,5 +1,7 @@
 package io.arca.cli;
 
+import io.arca.postgres.manifest.PostgresSection;
+
 import io.arca.core.error.UsageException;
 import io.arca.core.repo.BackupManifest;
 import io.arca.core.repo.Repository;
@@ -10,8 +12,8 @@ import io.arca.core.repo.retention.RetentionPlan;
 import io.arca.core.repo.retention.RetentionPolicy;
 import io.arca.core.repo.retention.RetentionSettings;
 import io.arca.core.storage.Storage;
-import io.arca.core.wal.WalArchive;
-import io.arca.core.wal.WalRetention;
+import io.arca.postgres.wal.WalArchive;
+import io.arca.postgres.wal.WalRetention;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -118,7 +120,8 @@ final class PruneCommand implements Callable<Integer> {
                 leased.lease().ensureHeld();
                 repo.remove(m.id());
             }
-            table.row(action, m.backupId(), Text.time(m.startedAt()), m.database() == null ? "" : m.database().name(),
+            String name = PostgresSection.database(m) == null ? Sections.subjects(m) : PostgresSection.database(m).name();
+            table.row(action, m.backupId(), Text.time(m.startedAt()), name,
                     Text.bytes(m.storedSize()), String.join(", ", d.reasons()));
             rows.add(row(action, m.backupId(), d.reasons()));
         }

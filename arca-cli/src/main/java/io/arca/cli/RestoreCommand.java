@@ -1,15 +1,24 @@
 package io.arca.cli;
 
+import io.arca.postgres.manifest.BackupKind;
+
+import io.arca.postgres.manifest.PostgresSection;
+
 import io.arca.core.error.UsageException;
 import io.arca.core.crypto.DecryptionKeys;
 import io.arca.core.crypto.EncryptionKeys;
 import io.arca.core.repo.BackupManifest;
 import io.arca.core.repo.Repository;
+import io.arca.core.source.BackupSource;
+import io.arca.core.source.Hook;
+import io.arca.core.source.RestoreContext;
+import io.arca.core.source.Section;
+import io.arca.postgres.logical.LogicalBackup;
 import io.arca.core.repo.lease.Lease;
 import io.arca.core.repo.lease.LeaseMode;
 import io.arca.core.storage.Storage;
 import io.arca.core.storage.StorageUrl;
-import io.arca.core.wal.WalArchive;
+import io.arca.postgres.wal.WalArchive;
 import io.arca.postgres.local.ConnectionSettings;
 import io.arca.postgres.logical.GlobalsRestore;
 import io.arca.postgres.logical.LogicalRestore;
@@ -52,12 +61,18 @@ import picocli.CommandLine.ParentCommand;
                         + " failure names the safety backup and the command that puts it back. Lock waits end after"
                         + " --lock-timeout, naming the blocking session. A target whose name or tables are not the"
                         + " backup's needs --confirm-target NAME.",
+                "A backup that also holds Kubernetes objects, files or Qdrant collections restores each of them when"
+                        + " its options below are given, after the database (when --to is given); an option ending in"
+                        + " -only restores that part alone. Existing objects, files and collections are replaced only"
+                        + " with --clean.",
                 "Encrypted backups need --private-key (or ARCA_PRIVATE_KEY) or --passphrase-file (or ARCA_PASSPHRASE);"
                         + " the safety backup is encrypted to --encrypt-to, or else to the given private keys' public"
                         + " halves and passphrase."})
 final class RestoreCommand implements Callable<Integer> {
     @ParentCommand
     ArcaCommand root;
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
     @Mixin
     RepositoryOptions repository;
     @Mixin
@@ -204,7 +219,7 @@ final class RestoreCommand implements Callable<Integer> {
     ProgressOptions progressOptions;
 
     @Override
-    public Integer call() {
+    public Integer call() throws java.io.IOException {
         ConsoleProgress progress = progressOptions.open(root.err);
         try (Storage storage = repository.openStorage()) {
             DecryptionKeys decryption = Keys.decryption(privateKeys, passphrase);
@@ -212,85 +227,174 @@ final class RestoreCommand implements Callable<Integer> {
             EncryptionKeys encryption = !recipients.isEmpty() ? EncryptionKeys.of(recipients, passphrase.passphrase())
                     : decryption == null ? null : decryption.encryptionKeys();
             Repository repo = repository.open(storage).withKeys(encryption, decryption);
+            List<SourceFlags.Selected> sources = SourceFlags.selected(spec, BackupSource::restoreOptions,
+                    BackupSource::restoreSelected);
             if (physical) {
+                if (!sources.isEmpty()) {
+                    throw new UsageException("--physical restores a physical backup alone; restore "
+                            + titles(sources) + " without --physical");
+                }
                 return restorePhysical(repo, progress);
             }
             rejectPhysicalOptions();
-            BackupManifest backup = repo.resolve(id, io.arca.core.repo.BackupKind.LOGICAL, before == null ? null
-                    : RecoveryTarget.parseTime(before, java.time.ZoneId.systemDefault()));
-            if (clean && !noSafetyBackup && !list) {
+            sources.forEach(s -> s.source().checkRestore(s.options()));
+            boolean only = sources.stream().anyMatch(s -> s.source().restoreOnly(s.options()));
+            java.time.Instant beforeTime = before == null ? null
+                    : RecoveryTarget.parseTime(before, java.time.ZoneId.systemDefault());
+            BackupManifest backup;
+            if (sources.isEmpty()) {
+                backup = PostgresSection.resolve(repo, id, BackupKind.LOGICAL, beforeTime);
+            } else {
+                boolean needDatabase = !only && to != null;
+                backup = repo.resolve(id, m -> (!needDatabase || m.has(LogicalBackup.SOURCE))
+                        && sources.stream().allMatch(s -> m.has(s.source().id())), "backup with "
+                        + (needDatabase ? "a database and " : "") + titles(sources), beforeTime);
+                for (SourceFlags.Selected s : sources) {
+                    if (!backup.has(s.source().id())) {
+                        throw new UsageException("backup " + backup.backupId() + " holds no " + s.source().title()
+                                + " (it holds " + Sections.describe(backup) + ")");
+                    }
+                }
+            }
+            boolean database = backup.has(LogicalBackup.SOURCE) && !only && (to != null || sources.isEmpty());
+            if (PostgresSection.kind(backup) == io.arca.postgres.manifest.BackupKind.PHYSICAL) {
+                throw new io.arca.core.error.ArcaException(io.arca.core.error.ErrorCode.USAGE, "backup "
+                        + backup.backupId() + " is a physical backup", "restore it with 'arca restore --physical "
+                        + backup.backupId() + " --pgdata DIR'");
+            }
+            if (database && clean && !noSafetyBackup && !list) {
                 // the safety backup must be possible before anything is touched
                 repo.requireEncryption(encryption);
             }
             repo.requireReadable(backup);
-            LogicalRestore restore = new LogicalRestore(repo, postgres.binaries(), progress);
             if (list) {
-                root.out.print(restore.list(backup));
+                if (backup.has(LogicalBackup.SOURCE)) {
+                    root.out.print(new LogicalRestore(repo, postgres.binaries(), progress).list(backup));
+                }
+                printContents(repo, backup);
                 root.out.flush();
                 return 0;
             }
-            if (to == null) {
-                throw new UsageException("missing --to URL: the database to restore into");
+            // every part's target is checked before any part is restored: a restore never stops halfway
+            for (SourceFlags.Selected s : sources) {
+                s.source().checkTargets(new RestoreContext(repo, backup, clean, progress), backup.sections().stream()
+                        .filter(section -> section.source().equals(s.source().id())).toList(), s.options());
             }
-            if (jobs < 1) {
-                throw new UsageException("--jobs must be at least 1");
-            }
-            if (!clean && (inPlace || confirmTarget != null)) {
-                throw new UsageException("--in-place and --confirm-target go with --clean");
-            }
-            java.time.Duration lockWait;
-            try {
-                lockWait = DurationText.parse(lockTimeout);
-            } catch (IllegalArgumentException e) {
-                throw new UsageException("invalid --lock-timeout '" + lockTimeout + "': " + e.getMessage(), e);
-            }
-            LogicalRestoreOptions options = new LogicalRestoreOptions(clean, !noSafetyBackup, jobs, tables, schemas,
-                    noOwner, noPrivileges, new ReplaceOptions(inPlace, terminateConnections, lockWait, confirmTarget));
-            GlobalsRestore.Result g = globals ? new GlobalsRestore(repo, progress).run(backup,
-                    ConnectionSettings.parse(to, System.getenv()), clean) : null;
-            if (!globals && GlobalsRestore.hasGlobals(backup)) {
-                progress.note("the backup also holds roles and tablespaces: --globals restores the missing ones");
-            }
-            RestoreResult r;
-            // a restore that may write a safety backup leases the repository like a backup does
-            try (Lease lease = clean && !noSafetyBackup ? OpenRepository.leases(storage).acquire(LeaseMode.SHARED,
-                    "restore") : null) {
-                r = restore.run(backup, ConnectionSettings.parse(to, System.getenv()), options);
-            } catch (io.arca.core.error.ArcaException e) {
-                throw repo.namingNewestIntact(e, backup);
-            }
+            List<Hook> hooks = new ArrayList<>();
+            sources.forEach(s -> hooks.addAll(s.source().restoreHooks(s.options())));
+            List<String> done = new ArrayList<>();
+            Hooks.around(hooks, progress, () -> {
+                if (database) {
+                    restoreDatabase(repo, backup, encryption, storage, progress);
+                } else if (backup.has(LogicalBackup.SOURCE) && !only) {
+                    progress.note("the backup also holds database '" + Sections.databaseName(backup)
+                            + "': --to URL restores it");
+                }
+                for (SourceFlags.Selected s : sources) {
+                    for (Section section : backup.sections()) {
+                        if (section.source().equals(s.source().id())) {
+                            String line = s.source().restore(new RestoreContext(repo, backup, clean, progress), section,
+                                    s.options());
+                            done.add(s.source().title() + " " + section.subject() + ": " + line);
+                        }
+                    }
+                }
+            });
             progress.done();
-            if (output.json()) {
-                Map<String, Object> j = new LinkedHashMap<>();
-                j.put("backup", r.backup().backupId());
-                j.put("target", r.target());
-                j.put("created", r.created());
-                j.put("mode", r.mode().label());
-                j.put("safetyBackup", r.safetyBackup() == null ? null : r.safetyBackup().backupId());
-                j.put("durationMillis", r.duration().toMillis());
-                j.put("globals", g);
-                Text.json(root.out, j);
-            } else {
-                if (g != null) {
-                    root.out.println(g.describe());
-                }
-                if (r.safetyBackup() != null) {
-                    root.out.println("safety backup " + r.safetyBackup().backupId() + " taken of the target before"
-                            + " replacing it");
-                }
-                root.out.println("restored " + r.backup().backupId() + " into " + r.target() + switch (r.mode()) {
-                    case CREATED -> " (created)";
-                    case SWAPPED -> " (replaced: restored into a new database, then swapped in)";
-                    case IN_PLACE_TRANSACTION -> " (in place, one transaction)";
-                    case IN_PLACE -> " (in place)";
-                    default -> "";
-                } + " in " + Text.duration(r.duration()));
-                root.out.flush();
-            }
+            done.forEach(root.out::println);
+            root.out.flush();
         } finally {
             progress.done();
         }
         return 0;
+    }
+
+    private static String titles(List<SourceFlags.Selected> sources) {
+        return sources.stream().map(s -> s.source().title()).collect(java.util.stream.Collectors.joining(", "));
+    }
+
+    /** {@code restore --list}: what each section of a source this Arca knows holds. */
+    private void printContents(Repository repo, BackupManifest backup) {
+        for (Section section : backup.sections()) {
+            var source = SourceFlags.sources().find(section.source());
+            if (source.isEmpty()) {
+                if (!section.source().startsWith("postgresql.")) {
+                    root.out.println("; " + section.source() + " " + section.subject() + ": a source this arca does"
+                            + " not know");
+                }
+                continue;
+            }
+            root.out.println("; " + source.get().title() + " " + section.subject());
+            try {
+                source.get().contents(repo, backup, section).forEach(root.out::println);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
+
+    /** The database part: the backup's pg_dump archive into --to. */
+    private void restoreDatabase(Repository repo, BackupManifest backup, EncryptionKeys encryption, Storage storage,
+            ConsoleProgress progress) {
+        LogicalRestore restore = new LogicalRestore(repo, postgres.binaries(), progress);
+        if (to == null) {
+            throw new UsageException("missing --to URL: the database to restore into");
+        }
+        if (jobs < 1) {
+            throw new UsageException("--jobs must be at least 1");
+        }
+        if (!clean && (inPlace || confirmTarget != null)) {
+            throw new UsageException("--in-place and --confirm-target go with --clean");
+        }
+        java.time.Duration lockWait;
+        try {
+            lockWait = DurationText.parse(lockTimeout);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("invalid --lock-timeout '" + lockTimeout + "': " + e.getMessage(), e);
+        }
+        LogicalRestoreOptions options = new LogicalRestoreOptions(clean, !noSafetyBackup, jobs, tables, schemas,
+                noOwner, noPrivileges, new ReplaceOptions(inPlace, terminateConnections, lockWait, confirmTarget));
+        GlobalsRestore.Result g = globals ? new GlobalsRestore(repo, progress).run(backup,
+                ConnectionSettings.parse(to, System.getenv()), clean) : null;
+        if (!globals && GlobalsRestore.hasGlobals(backup)) {
+            progress.note("the backup also holds roles and tablespaces: --globals restores the missing ones");
+        }
+        RestoreResult r;
+        // a restore that may write a safety backup leases the repository like a backup does
+        try (Lease lease = clean && !noSafetyBackup ? OpenRepository.leases(storage).acquire(LeaseMode.SHARED,
+                "restore") : null) {
+            r = restore.run(backup, ConnectionSettings.parse(to, System.getenv()), options);
+        } catch (io.arca.core.error.ArcaException e) {
+            throw repo.namingNewestIntact(e, backup);
+        }
+        progress.done();
+        if (output.json()) {
+            Map<String, Object> j = new LinkedHashMap<>();
+            j.put("backup", r.backup().backupId());
+            j.put("target", r.target());
+            j.put("created", r.created());
+            j.put("mode", r.mode().label());
+            j.put("safetyBackup", r.safetyBackup() == null ? null : r.safetyBackup().backupId());
+            j.put("durationMillis", r.duration().toMillis());
+            j.put("globals", g);
+            Text.json(root.out, j);
+        } else {
+            if (g != null) {
+                root.out.println(g.describe());
+            }
+            if (r.safetyBackup() != null) {
+                root.out.println("safety backup " + r.safetyBackup().backupId() + " taken of the target before"
+                        + " replacing it");
+            }
+            root.out.println("restored " + r.backup().backupId() + " into " + r.target() + switch (r.mode()) {
+                case CREATED -> " (created)";
+                case SWAPPED -> " (replaced: restored into a new database, then swapped in)";
+                case IN_PLACE_TRANSACTION -> " (in place, one transaction)";
+                case IN_PLACE -> " (in place)";
+                default -> "";
+            } + " in " + Text.duration(r.duration()));
+            root.out.flush();
+        }
     }
 
     private int restorePhysical(Repository repo, ConsoleProgress progress) {
@@ -315,7 +419,7 @@ final class RestoreCommand implements Callable<Integer> {
         BackupManifest backup = restore.choose(id, recoveryTarget);
         Path pgCtlDir = null;
         if (start) {
-            int major = backup.physical().serverVersionNum() / 10000;
+            int major = PostgresSection.physical(backup).serverVersionNum() / 10000;
             pgCtlDir = postgres.binaries().require("pg_ctl", major).getParent();
         }
         PhysicalRestoreOptions options = new PhysicalRestoreOptions(pgdata, recoveryTarget, targetTimeline, targetAction,
@@ -352,7 +456,7 @@ final class RestoreCommand implements Callable<Integer> {
             given.add(RecoveryTarget.time(RecoveryTarget.parseTime(targetTime, java.time.ZoneId.systemDefault())));
         }
         if (targetLsn != null) {
-            given.add(RecoveryTarget.lsn(io.arca.core.wal.Lsn.parse(targetLsn)));
+            given.add(RecoveryTarget.lsn(io.arca.postgres.wal.Lsn.parse(targetLsn)));
         }
         if (targetXid != null) {
             given.add(RecoveryTarget.xid(targetXid));

@@ -1,5 +1,7 @@
 package io.arca.cli;
 
+import io.arca.postgres.manifest.PostgresSection;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.arca.core.repo.ArtifactRecord;
 import io.arca.core.repo.BackupManifest;
@@ -33,12 +35,21 @@ final class ShowCommand implements Callable<Integer> {
             if (output.json()) {
                 ObjectNode json = RepositoryJson.mapper().valueToTree(m);
                 json.put("partial", m.partial());
+                // the PostgreSQL section's fields at the top too, where format 1 had them
+                json.put("backupId", m.backupId());
+                json.put("kind", Sections.kind(m));
+                if (PostgresSection.database(m) != null) {
+                    json.set("database", RepositoryJson.mapper().valueToTree(PostgresSection.database(m)));
+                }
+                if (PostgresSection.physical(m) != null) {
+                    json.set("physical", RepositoryJson.mapper().valueToTree(PostgresSection.physical(m)));
+                }
                 Text.json(root.out, json);
                 return 0;
             }
             PrintWriter out = root.out;
             out.println("backup      " + m.backupId());
-            out.println("kind        " + m.kind().id());
+            out.println("kind        " + Sections.kind(m));
             out.println("started     " + Text.time(m.startedAt()));
             out.println("finished    " + Text.time(m.finishedAt()) + " (" + Text.duration(m.duration()) + ")");
             out.println("size        " + Text.bytes(m.size()) + " (stored " + Text.bytes(m.storedSize()) + ")");
@@ -52,8 +63,8 @@ final class ShowCommand implements Callable<Integer> {
                             + (e.passphrase() ? (e.recipients().isEmpty() ? "" : " and ") + "with the passphrase" : "")
                             + " (" + m.artifacts().stream().filter(ArtifactRecord::encrypted).count() + " of "
                             + m.artifacts().size() + " artifacts)"));
-            BackupManifest.DatabaseInfo db = m.database();
-            BackupManifest.PhysicalInfo p = m.physical();
+            PostgresSection.DatabaseInfo db = PostgresSection.database(m);
+            PostgresSection.PhysicalInfo p = PostgresSection.physical(m);
             if (p != null) {
                 out.println("cluster     " + db.host() + " (PostgreSQL " + db.serverVersion() + ")");
                 out.println("system id   " + p.systemIdentifier());
@@ -61,7 +72,7 @@ final class ShowCommand implements Callable<Integer> {
                 out.println("wal         " + p.startLsn() + " to " + p.stopLsn() + " (" + p.startWal()
                         + (p.startWal().equals(p.stopWal()) ? "" : " to " + p.stopWal()) + ", " + p.walMode() + ")");
                 out.println("ended       " + Text.time(p.stopTime()) + " (a recovery target must be later)");
-                for (BackupManifest.TablespaceInfo t : p.tablespaces()) {
+                for (PostgresSection.TablespaceInfo t : p.tablespaces()) {
                     out.println("tablespace  " + t.oid() + " at " + t.location() + " (" + t.artifact() + ")");
                 }
                 out.println("checksums   " + (p.manifestArtifact() == null ? "-"
@@ -80,6 +91,13 @@ final class ShowCommand implements Callable<Integer> {
                 out.println("migration   " + (db.migration() == null ? "-"
                         : db.migration().tool() + " " + db.migration().version()));
             }
+            for (io.arca.core.source.Section section : m.sections()) {
+                if (!section.source().startsWith("postgresql.")) {
+                    out.println("section     " + section.source() + " " + section.subject() + " ("
+                            + section.artifacts().size() + " artifact" + (section.artifacts().size() == 1 ? "" : "s")
+                            + "; 'arca restore " + m.backupId() + " --list' shows what it holds)");
+                }
+            }
             out.println();
             Text.Table artifacts = new Text.Table("ARTIFACT", "FORMAT", "SIZE", "STORED", "CODEC", "SHA-256");
             for (ArtifactRecord a : m.artifacts()) {
@@ -91,7 +109,7 @@ final class ShowCommand implements Callable<Integer> {
             if (db != null && !db.tables().isEmpty()) {
                 out.println();
                 Text.Table tables = new Text.Table("TABLE", "ROWS");
-                for (BackupManifest.TableInfo t : db.tables()) {
+                for (PostgresSection.TableInfo t : db.tables()) {
                     tables.row(t.schema() + "." + t.name(), t.rows());
                 }
                 tables.print(out);

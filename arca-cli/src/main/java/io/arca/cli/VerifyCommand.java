@@ -1,5 +1,7 @@
 package io.arca.cli;
 
+import io.arca.postgres.manifest.PostgresSection;
+
 import io.arca.core.error.UsageException;
 import io.arca.core.crypto.DecryptionKeys;
 import io.arca.core.error.ArcaException;
@@ -22,6 +24,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import io.arca.core.repo.ArtifactRecord;
+import io.arca.core.source.Section;
+import io.arca.core.source.VerifyContext;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code arca verify}: integrity of backups without restoring them. */
@@ -111,8 +116,11 @@ final class VerifyCommand implements Callable<Integer> {
                         }
                     }
                     for (BackupManifest m : targets) {
-                        VerifyReport r = (m.physical() != null ? physical.verify(m) : verifier.verify(m))
-                                .withEncryptionWarnings(encryption.warnings(m));
+                        VerifyReport r = (PostgresSection.physical(m) != null ? physical.verify(m) : verifier.verify(m));
+                        if (r.ok()) {
+                            r = r.with(sectionChecks(repo, m, progress));
+                        }
+                        r = r.withEncryptionWarnings(encryption.warnings(m));
                         progress.done();
                         if (!all && !r.ok() && intactBefore == null) {
                             intactBefore = repo.newestIntactBefore(m).map(BackupManifest::backupId).orElse("");
@@ -139,7 +147,8 @@ final class VerifyCommand implements Callable<Integer> {
         if (bad != null) {
             VerifyReport.ArtifactCheck first = bad.artifacts().stream().filter(c -> !c.ok()).findFirst().orElseThrow();
             throw new ArcaException(ErrorCode.VERIFICATION_FAILED, "backup '" + bad.backupId() + "' failed verification: "
-                    + (first.name().startsWith("WAL ") || first.name().equals(VerifyReport.ENCRYPTION) ? first.name()
+                    + (first.name().startsWith("WAL ") || first.name().startsWith("section ")
+                            || first.name().equals(VerifyReport.ENCRYPTION) ? first.name()
                             : "artifact '" + first.name() + "'") + ": "
                     + first.problem(),
                     "do not rely on this backup; " + (intactBefore == null || intactBefore.isEmpty()
@@ -147,6 +156,51 @@ final class VerifyCommand implements Callable<Integer> {
                             + "'") + ", and take a new backup");
         }
         return 0;
+    }
+
+    /**
+     * The checks of each section of a source other than PostgreSQL's (whose artifacts the verifier
+     * above checked): the source's own reading of its artifacts, or a note when this Arca does not
+     * know the source or has no key to read them.
+     */
+    static List<VerifyReport.ArtifactCheck> sectionChecks(Repository repo, BackupManifest m,
+            io.arca.core.Progress progress) {
+        List<VerifyReport.ArtifactCheck> checks = new ArrayList<>();
+        for (Section section : m.sections()) {
+            if (section.source().startsWith("postgresql.")) {
+                continue;
+            }
+            String name = "section " + section.source() + " " + section.subject();
+            var source = SourceFlags.sources().find(section.source());
+            if (source.isEmpty()) {
+                checks.add(new VerifyReport.ArtifactCheck(name, true, List.of("a source this arca does not know:"
+                        + " stored size and sha-256 only"), null));
+                continue;
+            }
+            if (repo.decryptionKeys() == null && m.artifactsOf(section).stream().anyMatch(ArtifactRecord::encrypted)) {
+                checks.add(new VerifyReport.ArtifactCheck(name, true, List.of("encrypted, no key given: stored size"
+                        + " and sha-256 only"), null));
+                continue;
+            }
+            try {
+                List<String> problems = source.get().verify(new VerifyContext(repo, m, progress), section);
+                checks.add(new VerifyReport.ArtifactCheck(name, problems.isEmpty(), List.of(source.get().title()
+                        + " contents"), problems.isEmpty() ? null : String.join("; ", problems)));
+            } catch (ArcaException e) {
+                if (e.code() != ErrorCode.VERIFICATION_FAILED && e.code() != ErrorCode.STORAGE_NOT_FOUND) {
+                    throw e;
+                }
+                checks.add(new VerifyReport.ArtifactCheck(name, false, List.of(source.get().title() + " contents"),
+                        e.getMessage()));
+            } catch (java.io.IOException e) {
+                checks.add(new VerifyReport.ArtifactCheck(name, false, List.of(source.get().title() + " contents"),
+                        "cannot read: " + e.getMessage()));
+            }
+            if (!checks.get(checks.size() - 1).ok()) {
+                break;
+            }
+        }
+        return checks;
     }
 
     private void print(VerifyReport r) {

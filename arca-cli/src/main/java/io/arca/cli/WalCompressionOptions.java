@@ -2,7 +2,7 @@ package io.arca.cli;
 
 import io.arca.core.pipeline.CodecSpec;
 import io.arca.core.repo.Repository;
-import io.arca.core.wal.WalArchive;
+import io.arca.postgres.wal.WalArchive;
 import picocli.CommandLine.Option;
 
 /** {@code --compression} of the commands that archive WAL. */

@@ -119,7 +119,7 @@ class DrillIT {
 
     @Test
     void aMissingTableFails() throws Exception {
-        Path r = copyOfRepository(m -> ((ArrayNode) m.get("database").get("tables"))
+        Path r = copyOfRepository(m -> ((ArrayNode) database(m).get("tables"))
                 .addObject().put("schema", "app").put("name", "ledger").put("rows", 5));
         ArcaRun drill = ArcaRun.of("drill", "--repo", r.toString());
         assertThat(drill.exit()).as(drill.toString()).isEqualTo(15);
@@ -130,7 +130,7 @@ class DrillIT {
     @Test
     void aTableTheManifestDoesNotListFails() throws Exception {
         Path r = copyOfRepository(m -> {
-            ArrayNode tables = (ArrayNode) m.get("database").get("tables");
+            ArrayNode tables = (ArrayNode) database(m).get("tables");
             for (int i = 0; i < tables.size(); i++) {
                 if (tables.get(i).get("name").asText().equals("bulk")) {
                     tables.remove(i);
@@ -145,7 +145,7 @@ class DrillIT {
 
     @Test
     void aDifferentMigrationVersionFails() throws Exception {
-        Path r = copyOfRepository(m -> ((ObjectNode) m.get("database").get("migration")).put("version", "8"));
+        Path r = copyOfRepository(m -> ((ObjectNode) database(m).get("migration")).put("version", "8"));
         ArcaRun drill = ArcaRun.of("drill", "--repo", r.toString());
         assertThat(drill.exit()).as(drill.toString()).isEqualTo(15);
         assertThat(drill.err()).contains("migration version is flyway 7, the backup recorded flyway 8");
@@ -230,7 +230,12 @@ class DrillIT {
     }
 
     private static void setRows(ObjectNode manifest, String table, long rows) {
-        ((ObjectNode) find(manifest.get("database").get("tables"), table)).put("rows", rows);
+        ((ObjectNode) find(database(manifest).get("tables"), table)).put("rows", rows);
+    }
+
+    /** The database details in a format 2 manifest's PostgreSQL section. */
+    private static JsonNode database(ObjectNode manifest) {
+        return manifest.get("sections").get(0).get("details").get("database");
     }
 
     private static JsonNode find(JsonNode tables, String name) {

@@ -49,7 +49,7 @@ class RowCountTamperIT {
         assertThat(ok.out()).contains("row counts");
 
         ObjectNode manifest = manifest(repo, id);
-        for (JsonNode t : manifest.get("database").get("tables")) {
+        for (JsonNode t : manifest.get("sections").get(0).get("details").get("database").get("tables")) {
             if (t.get("name").asText().equals("items")) {
                 assertThat(t.get("rows").asLong()).isEqualTo(100);
                 ((ObjectNode) t).put("rows", 99);
@@ -102,7 +102,7 @@ class RowCountTamperIT {
         assertThat(ok.out()).containsPattern("toc.dat.*pg_restore --list, row counts\\)");
 
         ObjectNode manifest = manifest(repo, id);
-        for (JsonNode t : manifest.get("database").get("tables")) {
+        for (JsonNode t : manifest.get("sections").get(0).get("details").get("database").get("tables")) {
             if (t.get("name").asText().equals("empty_one")) {
                 assertThat(t.get("rows").asLong()).isZero();
                 ((ObjectNode) t).put("rows", 7);

@@ -1,10 +1,12 @@
 package io.arca.cli;
 
+import io.arca.postgres.manifest.PostgresSection;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.arca.core.repo.BackupId;
-import io.arca.core.repo.BackupKind;
+import io.arca.postgres.manifest.BackupKind;
 import io.arca.core.repo.BackupManifest;
 import io.arca.core.repo.DrillRecord;
 import io.arca.core.repo.Repository;
@@ -307,10 +309,12 @@ class StatusIT {
     private String backupWithLabels(String database, Duration ago, Map<String, String> labels) {
         try (Storage storage = storage()) {
             Repository r = Repository.open(storage, Clock.fixed(NOW.minus(ago), ZoneOffset.UTC));
-            Repository.PendingBackup pending = r.begin(BackupKind.LOGICAL);
-            BackupManifest m = pending.commit(labels, Map.of("arca", "test"), new BackupManifest.DatabaseInfo(database,
-                    "db:5432", "15.8", "7300000000000000001", "UTF8", null, null, null, false, List.of(), null),
-                    List.of(), Map.of());
+            Repository.PendingBackup pending = r.begin();
+            var info = new PostgresSection.DatabaseInfo(database, "db:5432", "15.8", "7300000000000000001", "UTF8", null,
+                    null, null, false, List.of(), null);
+            BackupManifest m = pending.commit(BackupManifest.builder().labels(labels).tool("arca", "test")
+                    .part(new io.arca.core.source.BackupPart(PostgresSection.section(BackupKind.LOGICAL, info, null,
+                            List.of()), List.of(), null, null)));
             return m.backupId();
         }
     }

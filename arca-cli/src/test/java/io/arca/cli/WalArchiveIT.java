@@ -127,7 +127,7 @@ class WalArchiveIT {
         // recovery ends: the prefetcher stops
         Files.delete(pgdata.resolve("recovery.signal"));
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
-        while (io.arca.core.wal.WalPrefetcher.running(spool)) {
+        while (io.arca.postgres.wal.WalPrefetcher.running(spool)) {
             assertThat(System.nanoTime()).as("the prefetcher stops; its log: " + prefetchLog(spool)).isLessThan(deadline);
             Thread.sleep(20);
         }
@@ -151,7 +151,7 @@ class WalArchiveIT {
                 "--pgdata", pgdata.toString(), "--prefetch", "3", "--spool", spool2.toString());
         assertThat(newest.exit()).as(newest.toString()).isZero();
         assertThat(spool2.resolve(WalFetchCommand.WORKER_LOG)).doesNotExist();
-        assertThat(spool2.resolve(io.arca.core.wal.WalPrefetcher.LOCK)).doesNotExist();
+        assertThat(spool2.resolve(io.arca.postgres.wal.WalPrefetcher.LOCK)).doesNotExist();
         Files.delete(pgdata.resolve("recovery.signal"));
         // a segment of another cluster: refused
         segment(wal.resolve("000000010000000000000007"), systemId + 1, 7);

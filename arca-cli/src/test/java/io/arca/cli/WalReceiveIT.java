@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.arca.core.repo.Repository;
 import io.arca.core.storage.local.LocalFileStorage;
-import io.arca.core.wal.Lsn;
-import io.arca.core.wal.TimelineId;
-import io.arca.core.wal.WalArchive;
-import io.arca.core.wal.WalFileName;
+import io.arca.postgres.wal.Lsn;
+import io.arca.postgres.wal.TimelineId;
+import io.arca.postgres.wal.WalArchive;
+import io.arca.postgres.wal.WalFileName;
 import io.arca.postgres.local.ClusterOptions;
 import io.arca.postgres.local.LocalCluster;
 import java.io.IOException;

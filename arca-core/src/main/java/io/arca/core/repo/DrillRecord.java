@@ -31,13 +31,17 @@ import java.util.Map;
  * @param tables every table of the manifest, and every extra table found, with expected and actual rows
  * @param migration the schema migration version check, or null when the backup recorded none
  * @param checks the user's checks
+ * @param sections the checks of the backup's other sections (Kubernetes objects, files, Qdrant
+ *     snapshots): recovered into a scratch service where the drill was given one, else read and
+ *     checked against the manifest
  * @param verdict {@code pass} or {@code fail}
  * @param failure the first problem, one line naming it, or null
  */
 public record DrillRecord(int formatVersion, String drillId, String repositoryId, String backupId, String database,
         Instant startedAt, Instant finishedAt, Instant backupStartedAt, long backupAgeSeconds, Scratch scratch,
         Map<String, String> tools, Map<String, Long> timings, Long rtoMillis, String rtoTarget, List<TableCheck> tables,
-        MigrationCheck migration, List<QueryCheck> checks, String verdict, String failure) {
+        MigrationCheck migration, List<QueryCheck> checks, List<SectionCheck> sections, String verdict,
+        String failure) {
     public static final String PASS = "pass";
     public static final String FAIL = "fail";
 
@@ -47,6 +51,17 @@ public record DrillRecord(int formatVersion, String drillId, String repositoryId
         timings = timings == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(timings));
         tables = tables == null ? List.of() : List.copyOf(tables);
         checks = checks == null ? List.of() : List.copyOf(checks);
+        sections = sections == null ? List.of() : List.copyOf(sections);
+    }
+
+    /** Evidence without section checks. */
+    public DrillRecord(int formatVersion, String drillId, String repositoryId, String backupId, String database,
+            Instant startedAt, Instant finishedAt, Instant backupStartedAt, long backupAgeSeconds, Scratch scratch,
+            Map<String, String> tools, Map<String, Long> timings, Long rtoMillis, String rtoTarget,
+            List<TableCheck> tables, MigrationCheck migration, List<QueryCheck> checks, String verdict, String failure) {
+        this(formatVersion, drillId, repositoryId, backupId, database, startedAt, finishedAt, backupStartedAt,
+                backupAgeSeconds, scratch, tools, timings, rtoMillis, rtoTarget, tables, migration, checks, List.of(),
+                verdict, failure);
     }
 
     public boolean passed() {
@@ -82,6 +97,21 @@ public record DrillRecord(int formatVersion, String drillId, String repositoryId
      * found after the restore (both null when none was found).
      */
     public record MigrationCheck(String expectedTool, String expected, String actualTool, String actual, boolean ok) {
+    }
+
+    /**
+     * One section of the backup, drilled.
+     *
+     * @param source the section's source
+     * @param subject its subject
+     * @param checks what was checked, one line each
+     * @param ok whether every check passed
+     * @param problem the first problem, or null
+     */
+    public record SectionCheck(String source, String subject, List<String> checks, boolean ok, String problem) {
+        public SectionCheck {
+            checks = checks == null ? List.of() : List.copyOf(checks);
+        }
     }
 
     /** A user check: a query returning one value, the expectation ({@code >0}, {@code =42}, ...), the value, the result. */

@@ -264,10 +264,6 @@ public final class Repository {
         return new PendingBackup(BackupId.generate(start, random), start);
     }
 
-    /** Bridge: {@link #begin()}. */
-    public PendingBackup begin(BackupKind kind) {
-        return begin();
-    }
 
     /** The key of a file inside a backup's folder. */
     public static String key(BackupId id, String file) {
@@ -453,48 +449,35 @@ public final class Repository {
      *     the message names the newest backup that verifies)
      */
     public BackupManifest resolve(String ref) {
-        return find(ref).orElseThrow(() -> notFound(ref, null, null));
+        return find(ref).orElseThrow(() -> notFound(ref, "backup", null));
     }
 
-    private ArcaException notFound(String ref, BackupKind kind, Instant before) {
-        String what = kind == null ? "complete backup" : "complete " + kind.id() + " backup";
+    private ArcaException notFound(String ref, String what, Instant before) {
         String when = before == null ? "" : " started before " + before;
         if (ref.equals("latest")) {
-            return new ArcaException(ErrorCode.BACKUP_NOT_FOUND, "no " + what + when + " in '" + storage.url() + "'",
-                    NOT_LATEST_HINT);
+            return new ArcaException(ErrorCode.BACKUP_NOT_FOUND, "no complete " + what + when + " in '" + storage.url()
+                    + "'", NOT_LATEST_HINT);
         }
         return new ArcaException(ErrorCode.BACKUP_NOT_FOUND, BackupSelector.relative(ref)
-                ? "no " + what + " '" + ref + "'" + when + " in '" + storage.url() + "'"
+                ? "no complete " + what + " '" + ref + "'" + when + " in '" + storage.url() + "'"
                 : "no backup '" + ref + "' in '" + storage.url() + "'", "list backups with 'arca list'");
     }
 
     /**
-     * {@link #resolve} for commands that handle one kind of backup: {@code latest} is the newest
-     * backup of that kind, and an id of the other kind is refused with a hint.
-     */
-    public BackupManifest resolve(String ref, BackupKind kind) {
-        return resolve(ref, kind, null);
-    }
-
-    /**
-     * {@link #resolve(String, BackupKind)} where {@code latest} and {@code latest~N} count only the
-     * backups started before {@code before} (null: all).
+     * {@link #resolve} for commands that need backups holding something: {@code latest} and
+     * {@code latest~N} count only the full, non-safety backups that {@code holds} accepts (and that
+     * started before {@code before}, when not null); an id names any backup, and the caller checks
+     * what it holds.
      *
-     * @throws io.arca.core.error.UsageException when {@code before} is given with an id
+     * @param what what the backups hold, for the message when none does ({@code backup with files})
      */
-    public BackupManifest resolve(String ref, BackupKind kind, Instant before) {
+    public BackupManifest resolve(String ref, java.util.function.Predicate<BackupManifest> holds, String what,
+            Instant before) {
         if (BackupSelector.relative(ref)) {
-            return new BackupSelector(this).find(ref, m -> m.kind() == kind && latestCandidate(m), before)
-                    .orElseThrow(() -> notFound(ref, kind, before));
+            return new BackupSelector(this).find(ref, m -> holds.test(m) && latestCandidate(m), before)
+                    .orElseThrow(() -> notFound(ref, what, before));
         }
-        BackupManifest m = new BackupSelector(this).find(ref, m2 -> true, before)
-                .orElseThrow(() -> notFound(ref, kind, before));
-        if (m.kind() != kind) {
-            throw new ArcaException(ErrorCode.USAGE, "backup " + m.backupId() + " is a " + m.kind().id() + " backup",
-                    m.kind() == BackupKind.PHYSICAL ? "restore it with 'arca restore --physical " + m.backupId()
-                            + " --pgdata DIR'" : "restore it without --physical");
-        }
-        return m;
+        return new BackupSelector(this).find(ref, m -> true, before).orElseThrow(() -> notFound(ref, "backup", before));
     }
 
     /** Like {@link #resolve} but empty when nothing matches (a damaged backup still throws). */
@@ -740,22 +723,6 @@ public final class Repository {
                 throw new UncheckedIOException(e);
             }
             return manifest;
-        }
-
-        /** Bridge: the format 1 commit of a logical backup. */
-        public BackupManifest commit(Map<String, String> labels, Map<String, String> tools,
-                BackupManifest.DatabaseInfo database, List<ArtifactRecord> artifacts, Map<String, Long> timings) {
-            return commit(labels, tools, database, artifacts, timings, null);
-        }
-
-        /** Bridge: the format 1 commit of a physical backup. */
-        public BackupManifest commit(Map<String, String> labels, Map<String, String> tools,
-                BackupManifest.DatabaseInfo database, List<ArtifactRecord> artifacts, Map<String, Long> timings,
-                BackupManifest.PhysicalInfo physical) {
-            BackupKind kind = physical == null ? BackupKind.LOGICAL : BackupKind.PHYSICAL;
-            return commit(BackupManifest.builder().labels(labels).tools(tools).timings(timings)
-                    .part(new io.arca.core.source.BackupPart(BackupManifest.postgresSection(kind, database, physical,
-                            artifacts), artifacts, null, null)));
         }
 
         /**

@@ -38,7 +38,7 @@ public interface BackupSource {
     /** A short name for messages and {@code --help}: {@code Kubernetes objects}. */
     String title();
 
-    /** Options on {@code arca backup}. */
+    /** Options on {@code arca backup}; the first is the one that selects the source (named in usage errors). */
     List<SourceOption> backupOptions();
 
     /** Whether {@code arca backup} with these options includes this source. */
@@ -51,7 +51,7 @@ public interface BackupSource {
     /** Takes this source's part of a backup. */
     List<BackupPart> backup(BackupContext context, SourceOptions options) throws IOException;
 
-    /** Options on {@code arca restore}. */
+    /** Options on {@code arca restore}; the first is the one that selects the source. */
     List<SourceOption> restoreOptions();
 
     /** Whether {@code arca restore} with these options restores this source's sections. */
@@ -67,6 +67,18 @@ public interface BackupSource {
 
     /** Checks the option values before anything is restored. */
     default void checkRestore(SourceOptions options) {
+    }
+
+    /**
+     * Checks, before anything of the backup is restored (the database included), that this source
+     * can restore {@code sections} where {@code options} say: what it would refuse (an existing
+     * target without {@link RestoreContext#clean()}) it refuses here, so that a restore never stops
+     * halfway. Reads nothing of the artifacts.
+     *
+     * @param sections this source's sections of the backup
+     */
+    default void checkTargets(RestoreContext context, List<Section> sections, SourceOptions options)
+            throws IOException {
     }
 
     /**

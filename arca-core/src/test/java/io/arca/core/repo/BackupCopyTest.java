@@ -1,5 +1,6 @@
 package io.arca.core.repo;
 
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -30,7 +31,7 @@ class BackupCopyTest {
     }
 
     private static BackupManifest backup(Repository repo, int size) throws Exception {
-        Repository.PendingBackup p = repo.begin(BackupKind.LOGICAL);
+        Repository.PendingBackup p = repo.begin();
         byte[] data = new byte[size];
         new Random(size).nextBytes(data);
         ArtifactDigest a;
@@ -43,10 +44,9 @@ class BackupCopyTest {
             out.write("CREATE ROLE app;".getBytes());
             b = out.finish();
         }
-        return p.commit(Map.of(), Map.of("arca", "test"), null,
+        return p.commit(TestManifests.content(Map.of(),
                 List.of(ArtifactRecord.of("db.dump", "test", "raw", "db.dump.zst", "zstd:3", a, List.of()),
-                        ArtifactRecord.of("globals.sql", "test", "sql", "globals.sql.zst", "zstd:3", b, List.of())),
-                Map.of());
+                        ArtifactRecord.of("globals.sql", "test", "sql", "globals.sql.zst", "zstd:3", b, List.of()))));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.arca.core.repo;
 
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -35,6 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  * whole-artifact check of reads in parts.
  */
 class CatalogRulesTest {
+    private static final java.util.function.Predicate<BackupManifest> LOGICAL = m -> m.has(TestManifests.LOGICAL);
+    private static final java.util.function.Predicate<BackupManifest> PHYSICAL = m -> m.has(TestManifests.PHYSICAL);
     @TempDir
     Path dir;
 
@@ -71,7 +74,7 @@ class CatalogRulesTest {
     }
 
     private BackupManifest backup(String name, int size) throws Exception {
-        Repository.PendingBackup p = repo.begin(BackupKind.LOGICAL);
+        Repository.PendingBackup p = repo.begin();
         byte[] data = new byte[size];
         new Random(seed + backups++).nextBytes(data);
         ArtifactDigest d;
@@ -79,8 +82,8 @@ class CatalogRulesTest {
             out.write(data);
             d = out.finish();
         }
-        return p.commit(Map.of(), Map.of("arca", "test"), null,
-                List.of(ArtifactRecord.of(name, "test", "raw", out(name), "zstd:3", d, List.of())), Map.of());
+        return p.commit(TestManifests.content(Map.of(),
+                List.of(ArtifactRecord.of(name, "test", "raw", out(name), "zstd:3", d, List.of()))));
     }
 
     private static String out(String name) {
@@ -143,10 +146,10 @@ class CatalogRulesTest {
         assertThat(e.code()).isEqualTo(ErrorCode.VERIFICATION_FAILED);
         assertThat(e.getMessage()).contains(newest.backupId()).contains("manifest cannot be read");
         assertThat(e.hint()).contains(oldest.backupId()).contains("latest~2").doesNotContain(middle.backupId());
-        assertThat(thrown(() -> repo.resolve("latest", BackupKind.LOGICAL)).code()).isEqualTo(ErrorCode.VERIFICATION_FAILED);
+        assertThat(thrown(() -> repo.resolve("latest", LOGICAL, "logical backup", null)).code()).isEqualTo(ErrorCode.VERIFICATION_FAILED);
         // the damaged backup keeps its place: latest~1 is the one before it
         assertThat(repo.resolve("latest~1").backupId()).isEqualTo(middle.backupId());
-        assertThat(repo.resolve("latest~2", BackupKind.LOGICAL).backupId()).isEqualTo(oldest.backupId());
+        assertThat(repo.resolve("latest~2", LOGICAL, "logical backup", null).backupId()).isEqualTo(oldest.backupId());
         assertThat(thrown(() -> repo.resolve("latest~3")).code()).isEqualTo(ErrorCode.BACKUP_NOT_FOUND);
         assertThat(thrown(() -> repo.resolve(newest.backupId())).code()).isEqualTo(ErrorCode.VERIFICATION_FAILED);
         assertThat(thrown(() -> repo.resolve(newest.backupId().substring(0, 17))).code())
@@ -193,15 +196,15 @@ class CatalogRulesTest {
         BackupManifest second = backup("db.dump", 100);
         BackupManifest third = backup("db.dump", 100);
 
-        assertThat(repo.resolve("latest", BackupKind.LOGICAL, null).backupId()).isEqualTo(third.backupId());
-        assertThat(repo.resolve("latest", BackupKind.LOGICAL, third.startedAt()).backupId()).isEqualTo(second.backupId());
-        assertThat(repo.resolve("latest~1", BackupKind.LOGICAL, third.startedAt()).backupId()).isEqualTo(first.backupId());
-        assertThat(repo.resolve("latest", BackupKind.LOGICAL, second.startedAt().plusSeconds(1)).backupId())
+        assertThat(repo.resolve("latest", LOGICAL, "logical backup", null).backupId()).isEqualTo(third.backupId());
+        assertThat(repo.resolve("latest", LOGICAL, "logical backup", third.startedAt()).backupId()).isEqualTo(second.backupId());
+        assertThat(repo.resolve("latest~1", LOGICAL, "logical backup", third.startedAt()).backupId()).isEqualTo(first.backupId());
+        assertThat(repo.resolve("latest", LOGICAL, "logical backup", second.startedAt().plusSeconds(1)).backupId())
                 .isEqualTo(second.backupId());
-        assertThat(thrown(() -> repo.resolve("latest", BackupKind.LOGICAL, first.startedAt())).code())
+        assertThat(thrown(() -> repo.resolve("latest", LOGICAL, "logical backup", first.startedAt())).code())
                 .isEqualTo(ErrorCode.BACKUP_NOT_FOUND);
-        assertThat(thrown(() -> repo.resolve("latest", BackupKind.PHYSICAL)).code()).isEqualTo(ErrorCode.BACKUP_NOT_FOUND);
-        assertThatThrownBy(() -> repo.resolve(first.backupId(), BackupKind.LOGICAL, third.startedAt()))
+        assertThat(thrown(() -> repo.resolve("latest", PHYSICAL, "physical backup", null)).code()).isEqualTo(ErrorCode.BACKUP_NOT_FOUND);
+        assertThatThrownBy(() -> repo.resolve(first.backupId(), LOGICAL, "logical backup", third.startedAt()))
                 .isInstanceOf(UsageException.class);
     }
 
@@ -239,15 +242,15 @@ class CatalogRulesTest {
 
     @Test
     void aBackupFolderHoldsItsSubFoldersAndAnInterruptedOneIsIncomplete() throws Exception {
-        Repository.PendingBackup p = repo.begin(BackupKind.LOGICAL);
+        Repository.PendingBackup p = repo.begin();
         ArtifactDigest toc;
         try (ArtifactOutput out = p.openArtifact("app.dir/toc.dat", CodecSpec.parse("zstd"))) {
             out.write("toc".getBytes(StandardCharsets.UTF_8));
             toc = out.finish();
         }
-        BackupManifest directory = p.commit(Map.of(), Map.of(), null, List.of(ArtifactRecord.of("app.dir/toc.dat", "test",
-                "pg_dump-directory", "app.dir/toc.dat.zst", "zstd:3", toc, List.of())), Map.of());
-        Repository.PendingBackup interrupted = repo.begin(BackupKind.LOGICAL);
+        BackupManifest directory = p.commit(TestManifests.content(Map.of(), List.of(ArtifactRecord.of("app.dir/toc.dat",
+                "test", "pg_dump-directory", "app.dir/toc.dat.zst", "zstd:3", toc, List.of()))));
+        Repository.PendingBackup interrupted = repo.begin();
         try (ArtifactOutput out = interrupted.openArtifact("app.dir/3001.dat", CodecSpec.parse("zstd"))) {
             out.write(new byte[100]);
             out.finish();

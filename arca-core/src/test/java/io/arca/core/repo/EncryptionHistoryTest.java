@@ -1,5 +1,6 @@
 package io.arca.core.repo;
 
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.arca.core.crypto.ArtifactEncryption;
@@ -107,7 +108,7 @@ class EncryptionHistoryTest {
                 "app.dump.zst" + (encrypted ? ".gpg" : ""), 10, "00", 10, "00",
                 encrypted ? List.of("zstd:3", "openpgp") : List.of("zstd:3"), List.of(), e);
         String id = String.format("202612%02dT%02d0000Z-0000000%d", 1 + hour / 24, hour % 24, hour);
-        return new BackupManifest(1, id, repositoryId, BackupKind.LOGICAL, start, start.plusSeconds(60), Map.of(),
-                Map.of(), null, List.of(artifact), Map.of(), null, required);
+        return TestManifests.manifest(TestManifests.LOGICAL, id, repositoryId, null, false, start, start.plusSeconds(60),
+                Map.of(), List.of(artifact), required);
     }
 }

@@ -1,12 +1,11 @@
 package io.arca.core.repo;
 
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.arca.core.error.ArcaException;
 import io.arca.core.error.ErrorCode;
-import io.arca.core.repo.BackupManifest.DatabaseInfo;
-import io.arca.core.repo.BackupManifest.Selection;
 import io.arca.core.storage.local.LocalFileStorage;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -28,38 +27,37 @@ class PartialLatestTest {
     void latestIsTheNewestFullBackup() {
         LocalFileStorage storage = new LocalFileStorage(dir);
         Repository.init(storage, new RepositoryConfig.Defaults("zstd:3"), Clock.fixed(T0, ZoneOffset.UTC));
-        BackupManifest full = commit(storage, 0, null);
-        BackupManifest partial = commit(storage, 1, Selection.of(List.of(), List.of("users"), List.of()));
+        BackupManifest full = commit(storage, 0, false);
+        BackupManifest partial = commit(storage, 1, true);
         Repository repo = Repository.open(storage, Clock.systemUTC());
 
         assertThat(repo.resolve(partial.backupId()).partial()).as("read back from manifest.json").isTrue();
-        assertThat(repo.resolve(partial.backupId()).database().selection().tables()).containsExactly("users");
+        assertThat(repo.resolve(partial.backupId()).sections().get(0).partial()).isTrue();
         assertThat(repo.resolve(full.backupId()).full()).isTrue();
         assertThat(repo.resolve("latest").backupId()).isEqualTo(full.backupId());
-        assertThat(repo.resolve("latest", BackupKind.LOGICAL).backupId()).isEqualTo(full.backupId());
+        assertThat(repo.resolve("latest", m -> m.has(TestManifests.LOGICAL), "logical backup", null).backupId())
+                .isEqualTo(full.backupId());
         assertThat(repo.list()).hasSize(2);
-        assertThat(Selection.of(List.of(), List.of(), List.of())).as("no filter: the whole database").isNull();
     }
 
     @Test
     void onlyPartialBackupsLeaveNoLatest() {
         LocalFileStorage storage = new LocalFileStorage(dir);
         Repository.init(storage, new RepositoryConfig.Defaults("zstd:3"), Clock.fixed(T0, ZoneOffset.UTC));
-        commit(storage, 0, Selection.of(List.of("sales"), List.of(), List.of()));
+        commit(storage, 0, true);
         Repository repo = Repository.open(storage, Clock.systemUTC());
 
         assertThat(repo.find("latest")).isEmpty();
-        assertThatThrownBy(() -> repo.resolve("latest", BackupKind.LOGICAL))
+        assertThatThrownBy(() -> repo.resolve("latest", m -> m.has(TestManifests.LOGICAL), "logical backup", null))
                 .isInstanceOfSatisfying(ArcaException.class, e -> {
                     assertThat(e.code()).isEqualTo(ErrorCode.BACKUP_NOT_FOUND);
                     assertThat(e.hint()).contains("partial backups");
                 });
     }
 
-    private static BackupManifest commit(LocalFileStorage storage, int hour, Selection selection) {
+    private static BackupManifest commit(LocalFileStorage storage, int hour, boolean partial) {
         Repository repo = Repository.open(storage, Clock.fixed(T0.plusSeconds(3600L * hour), ZoneOffset.UTC));
-        DatabaseInfo info = new DatabaseInfo("app", "db:5432", "15.8", "7300000000000000001", "UTF8", null, null, null,
-                false, List.of(), null, selection);
-        return repo.begin(BackupKind.LOGICAL).commit(Map.of(), Map.of("arca", "test"), info, List.of(), Map.of());
+        return repo.begin().commit(BackupManifest.builder().part(new io.arca.core.source.BackupPart(
+                TestManifests.section(TestManifests.LOGICAL, "app", partial, List.of()), List.of(), null, null)));
     }
 }

@@ -1,5 +1,6 @@
 package io.arca.core.repo;
 
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -52,14 +53,14 @@ class RepositoryTest {
     }
 
     private static BackupManifest backup(Repository repo, String content, Map<String, String> labels) throws Exception {
-        Repository.PendingBackup p = repo.begin(BackupKind.LOGICAL);
+        Repository.PendingBackup p = repo.begin();
         ArtifactDigest digest;
         try (ArtifactOutput out = p.openArtifact("db.dump", CodecSpec.parse("zstd"))) {
             out.write(content.getBytes(StandardCharsets.UTF_8));
             digest = out.finish();
         }
-        return p.commit(labels, Map.of("arca", "test"), null,
-                List.of(ArtifactRecord.of("db.dump", "test", "raw", "db.dump.zst", "zstd:3", digest, List.of())), Map.of());
+        return p.commit(TestManifests.content(labels,
+                List.of(ArtifactRecord.of("db.dump", "test", "raw", "db.dump.zst", "zstd:3", digest, List.of()))));
     }
 
     @Test
@@ -101,7 +102,7 @@ class RepositoryTest {
         BackupManifest safety = backup(repo, "safety", Map.of("purpose", "safety"));
 
         // An interrupted backup: artifact written, no manifest.
-        Repository.PendingBackup interrupted = repo.begin(BackupKind.LOGICAL);
+        Repository.PendingBackup interrupted = repo.begin();
         try (ArtifactOutput out = interrupted.openArtifact("db.dump", CodecSpec.parse("zstd"))) {
             out.write(new byte[1000]);
             out.finish();
@@ -129,7 +130,7 @@ class RepositoryTest {
     @Test
     void discardRemovesWhatAFailedBackupWrote() throws Exception {
         Repository repo = Repository.init(storage(), new RepositoryConfig.Defaults("zstd:3"), new SteppingClock());
-        Repository.PendingBackup p = repo.begin(BackupKind.LOGICAL);
+        Repository.PendingBackup p = repo.begin();
         try (ArtifactOutput out = p.openArtifact("db.dump", CodecSpec.parse("zstd"))) {
             out.write(new byte[10]);
             out.finish();

@@ -12,8 +12,16 @@ import java.util.List;
  * @param jobs parallel restore workers, also used for counting rows
  * @param checks the user's checks, run after the built-in ones
  * @param rtoTarget the recovery time objective to report the measured RTO against, or null
+ * @param sections drills the backup's sections of other sources (run after the database's checks
+ *     and counted in the RTO); null when there is nothing to drill besides the database
  */
-public record DrillOptions(ConnectionSettings scratchServer, int jobs, List<UserCheck> checks, String rtoTarget) {
+public record DrillOptions(ConnectionSettings scratchServer, int jobs, List<UserCheck> checks, String rtoTarget,
+        java.util.function.Supplier<List<io.arca.core.repo.DrillRecord.SectionCheck>> sections) {
+    /** A drill of the database alone. */
+    public DrillOptions(ConnectionSettings scratchServer, int jobs, List<UserCheck> checks, String rtoTarget) {
+        this(scratchServer, jobs, checks, rtoTarget, null);
+    }
+
     public DrillOptions {
         checks = List.copyOf(checks);
         if (jobs < 1) {

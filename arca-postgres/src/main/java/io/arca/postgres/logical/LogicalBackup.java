@@ -1,5 +1,9 @@
 package io.arca.postgres.logical;
 
+import io.arca.postgres.manifest.BackupKind;
+
+import io.arca.postgres.manifest.PostgresSection;
+
 import io.arca.core.ArcaVersion;
 import io.arca.core.Progress;
 import io.arca.core.TempFiles;
@@ -10,7 +14,8 @@ import io.arca.core.pipeline.ArtifactOutput;
 import io.arca.core.pipeline.CodecSpec;
 import io.arca.core.pipeline.SeekPoint;
 import io.arca.core.repo.ArtifactRecord;
-import io.arca.core.repo.BackupKind;
+import io.arca.core.source.BackupPart;
+import io.arca.core.source.CompositeBackup;
 import io.arca.core.repo.BackupManifest;
 import io.arca.core.repo.Repository.PendingBackup;
 import io.arca.core.repo.Repository;
@@ -53,14 +58,20 @@ public final class LogicalBackup {
 
     /** Backs up the database at {@code db}; returns the committed manifest. */
     public BackupManifest run(ConnectionSettings db, LogicalBackupOptions options) {
-        PendingBackup pending = repository.begin(BackupKind.LOGICAL);
-        boolean committed = false;
+        return CompositeBackup.run(repository, List.of(pending -> List.of(part(pending, db, options))), options.labels());
+    }
+
+    /**
+     * Takes the database's part of a backup into {@code pending}: the dump (and globals) as
+     * artifacts, and the {@code postgresql.logical} section. Commits nothing (see
+     * {@link CompositeBackup}).
+     */
+    public BackupPart part(PendingBackup pending, ConnectionSettings db, LogicalBackupOptions options) {
         long started = System.nanoTime();
         try (SnapshotSession session = SnapshotSession.open(db, options.lockWaitTimeout())) {
             ServerInfo server = session.server();
             Path pgDump = binaries.require("pg_dump", server.major());
             Map<String, String> tools = new LinkedHashMap<>();
-            tools.put("arca", ArcaVersion.get());
             tools.put("pg_dump", binaries.versionOf(pgDump).toString());
             var migration = session.migration();
             RowCounter counter = new RowCounter(session, options.countRows());
@@ -87,19 +98,14 @@ public final class LogicalBackup {
             }
             progress.note("collecting row counts");
             var tables = counter.results();
-            var info = new BackupManifest.DatabaseInfo(server.database(), server.host(), server.version(),
+            var info = new PostgresSection.DatabaseInfo(server.database(), server.host(), server.version(),
                     server.systemIdentifier(), server.encoding(), null, server.lsn(), null, options.countRows(),
                     tables, migration.join(), options.selection());
             Map<String, Long> timings = new LinkedHashMap<>();
             timings.put("dumpMillis", dumpMillis);
             timings.put("totalMillis", millisSince(started));
-            BackupManifest manifest = pending.commit(options.labels(), tools, info, artifacts, timings);
-            committed = true;
-            return manifest;
-        } finally {
-            if (!committed) {
-                pending.discard();
-            }
+            return new BackupPart(PostgresSection.section(io.arca.postgres.manifest.BackupKind.LOGICAL, info, null,
+                    artifacts), artifacts, tools, timings);
         }
     }
 

@@ -1,5 +1,7 @@
 package io.arca.postgres.logical;
 
+import io.arca.postgres.manifest.PostgresSection;
+
 import io.arca.core.error.UsageException;
 import io.arca.core.pipeline.CodecSpec;
 import io.arca.core.repo.BackupManifest;
@@ -66,8 +68,8 @@ public record LogicalBackupOptions(DumpFormat format, int jobs, boolean globals,
     }
 
     /** The filters as the manifest records them; null when the whole database is dumped. */
-    public BackupManifest.Selection selection() {
-        return BackupManifest.Selection.of(schemas, tables, excludeTables);
+    public PostgresSection.Selection selection() {
+        return PostgresSection.Selection.of(schemas, tables, excludeTables);
     }
 
     public LogicalBackupOptions withLabels(Map<String, String> newLabels) {

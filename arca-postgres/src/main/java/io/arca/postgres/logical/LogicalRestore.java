@@ -1,5 +1,7 @@
 package io.arca.postgres.logical;
 
+import io.arca.postgres.manifest.PostgresSection;
+
 import io.arca.core.Progress;
 import io.arca.core.TempFiles;
 import io.arca.core.error.ArcaException;
@@ -72,8 +74,9 @@ public final class LogicalRestore {
         if (format == DumpFormat.PLAIN) {
             StringBuilder sb = new StringBuilder("; plain SQL script ").append(artifacts.get(0).file())
                     .append(", restored with psql\n");
-            if (backup.database() != null) {
-                backup.database().tables().forEach(t -> sb.append("TABLE DATA ").append(t.schema()).append(' ')
+            PostgresSection.DatabaseInfo db = PostgresSection.database(backup);
+            if (db != null) {
+                db.tables().forEach(t -> sb.append("TABLE DATA ").append(t.schema()).append(' ')
                         .append(t.name()).append(" (").append(t.rows() == null ? "?" : t.rows()).append(" rows)\n"));
             }
             return sb.toString();
@@ -141,7 +144,8 @@ public final class LogicalRestore {
                 // before anything connects to the target: an interrupted swap may have stopped its connections
                 DatabaseSwap.removeLeftovers(maintenance, target.database(), progress::note);
             }
-            String encoding = backup.database() == null ? null : backup.database().encoding();
+            PostgresSection.DatabaseInfo db = PostgresSection.database(backup);
+            String encoding = db == null ? null : db.encoding();
             boolean created = TargetDatabase.createIfMissing(target, encoding);
             String contents = created ? null : TargetDatabase.contents(target);
             if (contents != null && !options.clean()) {

@@ -1,5 +1,7 @@
 package io.arca.postgres.logical;
 
+import io.arca.postgres.manifest.PostgresSection;
+
 import io.arca.core.Progress;
 import io.arca.core.error.ArcaException;
 import io.arca.core.error.ErrorCode;
@@ -227,11 +229,11 @@ public final class LogicalVerifier {
      * @throws ArcaException VERIFICATION_FAILED naming the first table that differs, with both counts
      */
     static String checkRowCounts(BackupManifest m, ArchiveRowCounts counts) {
-        if (m.database() == null || !m.database().rowCounts()) {
+        if (PostgresSection.database(m) == null || !PostgresSection.database(m).rowCounts()) {
             return "no row counts recorded";
         }
         Map<TableRef, Long> recorded = new TreeMap<>();
-        for (BackupManifest.TableInfo t : m.database().tables()) {
+        for (PostgresSection.TableInfo t : PostgresSection.database(m).tables()) {
             recorded.put(new TableRef(t.schema(), t.name()), t.rows());
         }
         Set<TableRef> uncounted = new HashSet<>(counts.uncounted());

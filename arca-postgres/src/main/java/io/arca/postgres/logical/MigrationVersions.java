@@ -1,6 +1,8 @@
 package io.arca.postgres.logical;
 
-import io.arca.core.repo.BackupManifest.MigrationInfo;
+import io.arca.postgres.manifest.PostgresSection;
+
+import io.arca.postgres.manifest.PostgresSection.MigrationInfo;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;

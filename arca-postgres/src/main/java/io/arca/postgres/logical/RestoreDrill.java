@@ -1,5 +1,7 @@
 package io.arca.postgres.logical;
 
+import io.arca.postgres.manifest.PostgresSection;
+
 import io.arca.core.ArcaVersion;
 import io.arca.core.Progress;
 import io.arca.core.error.ArcaException;
@@ -81,24 +83,35 @@ public final class RestoreDrill {
         RuntimeException error = null;
         Scratch target = null;
         long t0 = System.nanoTime();
+        List<DrillRecord.SectionCheck> sections = List.of();
+        boolean database = m.has(LogicalBackup.SOURCE);
         try {
-            target = o.scratchServer() == null ? ephemeral(m) : onServer(o.scratchServer(), drillId);
-            scratch = target.describe();
-            timings.put("scratchMillis", millis(t0));
-            progress.note("restoring backup '" + m.backupId() + "' into a scratch "
-                    + (o.scratchServer() == null ? "cluster (PostgreSQL " + scratch.serverVersion() + ")"
-                            : "database '" + scratch.database() + "' on " + scratch.host()));
-            tools.put("postgres", scratch.serverVersion());
-            restoreTool(m, target.settings()).ifPresent(v -> tools.put("pg_restore", v));
-            long t1 = System.nanoTime();
-            new LogicalRestore(repository, binaries, progress).run(m, target.settings(),
-                    new LogicalRestoreOptions(false, false, o.jobs(), List.of(), List.of(), true, true));
-            timings.put("restoreMillis", millis(t1));
-            long t2 = System.nanoTime();
-            progress.note("checking tables, row counts, migration version and " + o.checks().size() + " user check(s)");
-            checks = check(m, target.settings(), o);
-            timings.put("checkMillis", millis(t2));
-            rto = timings.get("restoreMillis") + timings.get("checkMillis");
+            if (database) {
+                target = o.scratchServer() == null ? ephemeral(m) : onServer(o.scratchServer(), drillId);
+                scratch = target.describe();
+                timings.put("scratchMillis", millis(t0));
+                progress.note("restoring backup '" + m.backupId() + "' into a scratch "
+                        + (o.scratchServer() == null ? "cluster (PostgreSQL " + scratch.serverVersion() + ")"
+                                : "database '" + scratch.database() + "' on " + scratch.host()));
+                tools.put("postgres", scratch.serverVersion());
+                restoreTool(m, target.settings()).ifPresent(v -> tools.put("pg_restore", v));
+                long t1 = System.nanoTime();
+                new LogicalRestore(repository, binaries, progress).run(m, target.settings(),
+                        new LogicalRestoreOptions(false, false, o.jobs(), List.of(), List.of(), true, true));
+                timings.put("restoreMillis", millis(t1));
+                long t2 = System.nanoTime();
+                progress.note("checking tables, row counts, migration version and " + o.checks().size()
+                        + " user check(s)");
+                checks = check(m, target.settings(), o);
+                timings.put("checkMillis", millis(t2));
+                rto = timings.get("restoreMillis") + timings.get("checkMillis");
+            }
+            if (o.sections() != null) {
+                long t4 = System.nanoTime();
+                sections = o.sections().get();
+                timings.put("sectionsMillis", millis(t4));
+                rto = (rto == null ? 0 : rto) + timings.get("sectionsMillis");
+            }
         } catch (RuntimeException e) {
             error = e;
         } finally {
@@ -116,14 +129,19 @@ public final class RestoreDrill {
             }
             timings.put("cleanupMillis", millis(t3));
         }
-        String failure = error != null ? oneLine(error) : checks.firstProblem();
-        String database = m.database() == null ? null : m.database().name();
+        String failure = error != null ? oneLine(error) : checks != null ? checks.firstProblem() : null;
+        if (failure == null) {
+            failure = sections.stream().filter(c -> !c.ok()).findFirst()
+                    .map(c -> c.source() + " " + c.subject() + ": " + c.problem()).orElse(null);
+        }
+        PostgresSection.DatabaseInfo db = PostgresSection.database(m);
+        String databaseName = db == null ? null : db.name();
         DrillRecord record = new DrillRecord(RepositoryConfig.FORMAT_VERSION, drillId.value(),
-                repository.config().repositoryId(), m.backupId(), database, started, repository.clock().instant(),
+                repository.config().repositoryId(), m.backupId(), databaseName, started, repository.clock().instant(),
                 m.startedAt(), Duration.between(m.startedAt(), started).toSeconds(), scratch, tools, timings, rto,
                 o.rtoTarget(), checks == null ? List.of() : checks.tables(), checks == null ? null : checks.migration(),
-                checks == null ? List.of() : checks.queries(), failure == null ? DrillRecord.PASS : DrillRecord.FAIL,
-                failure);
+                checks == null ? List.of() : checks.queries(), sections,
+                failure == null ? DrillRecord.PASS : DrillRecord.FAIL, failure);
         repository.writeDrill(record);
         if (error != null) {
             throw error;
@@ -186,7 +204,8 @@ public final class RestoreDrill {
 
     /** The major version of the server the backup was taken from (the dump's when the server's is not recorded). */
     static int backupMajor(BackupManifest m) {
-        String v = m.database() == null ? null : m.database().serverVersion();
+        PostgresSection.DatabaseInfo db = PostgresSection.database(m);
+        String v = db == null ? null : db.serverVersion();
         if (v != null) {
             try {
                 return PgVersion.parseVersionOutput("postgres (PostgreSQL) " + v).major();
@@ -265,8 +284,9 @@ public final class RestoreDrill {
     private Checks check(BackupManifest m, ConnectionSettings target, DrillOptions o) {
         Map<TableRef, Long> expected = new TreeMap<>();
         Set<TableRef> listed = new TreeSet<>();
-        if (m.database() != null) {
-            m.database().tables().forEach(t -> {
+        PostgresSection.DatabaseInfo db = PostgresSection.database(m);
+        if (db != null) {
+            db.tables().forEach(t -> {
                 TableRef ref = new TableRef(t.schema(), t.name());
                 listed.add(ref);
                 expected.put(ref, t.rows());
@@ -304,9 +324,9 @@ public final class RestoreDrill {
             tables.sort(Comparator.comparing((DrillRecord.TableCheck t) -> t.ok() ? 3
                     : !t.inBackup() ? 2 : t.actualRows() == null ? 0 : 1));
             DrillRecord.MigrationCheck migration = null;
-            BackupManifest.MigrationInfo want = m.database() == null ? null : m.database().migration();
+            PostgresSection.MigrationInfo want = db == null ? null : db.migration();
             if (want != null) {
-                BackupManifest.MigrationInfo got = MigrationVersions.read(c);
+                PostgresSection.MigrationInfo got = MigrationVersions.read(c);
                 migration = new DrillRecord.MigrationCheck(want.tool(), want.version(), got == null ? null : got.tool(),
                         got == null ? null : got.version(), want.equals(got));
             }

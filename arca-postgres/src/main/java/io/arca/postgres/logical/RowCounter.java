@@ -1,6 +1,8 @@
 package io.arca.postgres.logical;
 
-import io.arca.core.repo.BackupManifest.TableInfo;
+import io.arca.postgres.manifest.PostgresSection;
+
+import io.arca.postgres.manifest.PostgresSection.TableInfo;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,8 +1,10 @@
 package io.arca.postgres.logical;
 
+import io.arca.postgres.manifest.PostgresSection;
+
 import io.arca.core.error.ArcaException;
 import io.arca.core.error.ErrorCode;
-import io.arca.core.repo.BackupManifest.MigrationInfo;
+import io.arca.postgres.manifest.PostgresSection.MigrationInfo;
 import io.arca.postgres.local.ConnectionSettings;
 import io.arca.postgres.local.PgConnections;
 import java.sql.Connection;

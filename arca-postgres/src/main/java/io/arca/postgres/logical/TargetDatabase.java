@@ -1,5 +1,7 @@
 package io.arca.postgres.logical;
 
+import io.arca.postgres.manifest.PostgresSection;
+
 import io.arca.core.error.ArcaException;
 import io.arca.core.error.ErrorCode;
 import io.arca.postgres.local.ConnectionSettings;
@@ -119,10 +121,10 @@ final class TargetDatabase {
      */
     static String confirmationNeeded(io.arca.core.repo.BackupManifest backup, String targetName,
             java.util.List<TableRef> targetTables) {
-        return confirmationNeeded(backup.database(), backup.backupId(), targetName, targetTables);
+        return confirmationNeeded(PostgresSection.database(backup), backup.backupId(), targetName, targetTables);
     }
 
-    static String confirmationNeeded(io.arca.core.repo.BackupManifest.DatabaseInfo db, String backupId,
+    static String confirmationNeeded(io.arca.postgres.manifest.PostgresSection.DatabaseInfo db, String backupId,
             String targetName, java.util.List<TableRef> targetTables) {
         if (db == null) {
             return null;

@@ -37,6 +37,13 @@ public record VerifyReport(String backupId, List<ArtifactCheck> artifacts) {
         return new VerifyReport(backupId, all);
     }
 
+    /** This report with {@code checks} added at its end. */
+    public VerifyReport with(List<ArtifactCheck> checks) {
+        List<ArtifactCheck> all = new java.util.ArrayList<>(artifacts);
+        all.addAll(checks);
+        return new VerifyReport(backupId, all);
+    }
+
     /**
      * One artifact's outcome.
      *

@@ -1,12 +1,14 @@
 package io.arca.postgres.physical;
 
+import io.arca.postgres.manifest.PostgresSection;
+
 import io.arca.core.error.ArcaException;
 import io.arca.core.error.ErrorCode;
 import io.arca.core.repo.ArtifactRecord;
 import io.arca.core.repo.BackupManifest;
 import io.arca.core.repo.Repository.PendingBackup;
-import io.arca.core.wal.Lsn;
-import io.arca.core.wal.TimelineId;
+import io.arca.postgres.wal.Lsn;
+import io.arca.postgres.wal.TimelineId;
 import io.arca.postgres.local.ConnectionSettings;
 import io.arca.postgres.replication.BackupEnd;
 import io.arca.postgres.replication.SystemIdentity;
@@ -101,7 +103,7 @@ final class LocalBaseBackup {
             List<DataDirectoryReader.Member> baseMembers = reader.scanDataDirectory();
             total[0] = size(baseMembers) + spaceMembers.stream().mapToLong(LocalBaseBackup::size).sum();
             List<ArtifactRecord> artifacts = new ArrayList<>();
-            List<BackupManifest.TablespaceInfo> tablespaces = new ArrayList<>();
+            List<PostgresSection.TablespaceInfo> tablespaces = new ArrayList<>();
             for (int i = 0; i < spaces.size(); i++) {
                 DataDirectoryReader.Tablespace t = spaces.get(i);
                 List<DataDirectoryReader.Member> members = spaceMembers.get(i);
@@ -111,7 +113,7 @@ final class LocalBaseBackup {
                     reader.write(members, ManifestCheck.tablespacePrefix(t.oid()), tar);
                     tar.finish();
                 }));
-                tablespaces.add(new BackupManifest.TablespaceInfo(t.oid(), t.location().toString(), name));
+                tablespaces.add(new PostgresSection.TablespaceInfo(t.oid(), t.location().toString(), name));
             }
             Stop[] stop = new Stop[1];
             artifacts.add(owner.store(pending, PhysicalArtifacts.BASE, "tar", options, out -> {

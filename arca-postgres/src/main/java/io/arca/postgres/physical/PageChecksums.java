@@ -2,7 +2,7 @@ package io.arca.postgres.physical;
 
 import io.arca.core.error.ArcaException;
 import io.arca.core.error.ErrorCode;
-import io.arca.core.wal.Lsn;
+import io.arca.postgres.wal.Lsn;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;

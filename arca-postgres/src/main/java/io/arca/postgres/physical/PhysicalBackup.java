@@ -1,19 +1,22 @@
 package io.arca.postgres.physical;
 
+import io.arca.postgres.manifest.PostgresSection;
+
 import io.arca.core.ArcaVersion;
 import io.arca.core.Progress;
 import io.arca.core.error.ArcaException;
 import io.arca.core.error.ErrorCode;
 import io.arca.core.pipeline.ArtifactOutput;
 import io.arca.core.repo.ArtifactRecord;
-import io.arca.core.repo.BackupKind;
+import io.arca.postgres.manifest.BackupKind;
 import io.arca.core.repo.BackupManifest;
 import io.arca.core.repo.Repository;
 import io.arca.core.repo.Repository.PendingBackup;
-import io.arca.core.wal.Lsn;
-import io.arca.core.wal.TimelineId;
-import io.arca.core.wal.WalArchive;
-import io.arca.core.wal.WalFileName;
+import io.arca.core.source.BackupPart;
+import io.arca.postgres.wal.Lsn;
+import io.arca.postgres.wal.TimelineId;
+import io.arca.postgres.wal.WalArchive;
+import io.arca.postgres.wal.WalFileName;
 import io.arca.postgres.local.ConnectionSettings;
 import io.arca.postgres.local.PgConnections;
 import io.arca.postgres.replication.BackupEnd;
@@ -156,7 +159,7 @@ public final class PhysicalBackup {
     /** Backs up the cluster {@code connections} lead to; returns the committed manifest. */
     public BackupManifest run(Connections connections, PhysicalBackupOptions options) {
         ConnectionSettings db = connections.db();
-        PendingBackup pending = repository.begin(BackupKind.PHYSICAL);
+        PendingBackup pending = repository.begin();
         boolean committed = false;
         long started = System.nanoTime();
         // the WAL it streams is compressed as wal-push and wal-receive compress it
@@ -194,20 +197,19 @@ public final class PhysicalBackup {
             }
             WalFileName startWal = WalFileName.segment(timeline, startLsn.segment(segmentSize), segmentSize);
             WalFileName stopWal = WalFileName.segment(end.timeline(), end.stopLsn().segment(segmentSize), segmentSize);
-            var physical = new BackupManifest.PhysicalInfo(Long.toUnsignedString(identity.systemId()),
+            var physical = new PostgresSection.PhysicalInfo(Long.toUnsignedString(identity.systemId()),
                     (int) timeline.value(), startLsn.toString(), end.stopLsn().toString(), startWal.name(),
                     stopWal.name(), segmentSize, versionNum, taken.stopTime(), options.walMode().id(),
                     taken.tablespaces(), options.manifestChecksums() == null ? null : PhysicalArtifacts.MANIFEST,
                     options.manifestChecksums());
-            var info = new BackupManifest.DatabaseInfo(null, db.hostAndPort(), conn.parameter("server_version"),
+            var info = new PostgresSection.DatabaseInfo(null, db.hostAndPort(), conn.parameter("server_version"),
                     Long.toUnsignedString(identity.systemId()), conn.parameter("server_encoding"),
                     (int) timeline.value(), startLsn.toString(), end.stopLsn().toString(), false, List.of(), null);
-            Map<String, String> tools = new LinkedHashMap<>();
-            tools.put("arca", ArcaVersion.get());
-            Map<String, Long> timings = new LinkedHashMap<>();
-            timings.put("baseBackupMillis", baseMillis);
-            timings.put("totalMillis", millisSince(started));
-            BackupManifest manifest = pending.commit(options.labels(), tools, info, taken.artifacts(), timings, physical);
+            BackupManifest manifest = pending.commit(BackupManifest.builder().labels(options.labels())
+                    .tool("arca", ArcaVersion.get()).timing("baseBackupMillis", baseMillis)
+                    .timing("totalMillis", millisSince(started))
+                    .part(new BackupPart(PostgresSection.section(BackupKind.PHYSICAL, info, physical, taken.artifacts()),
+                            taken.artifacts(), null, null)));
             committed = true;
             return manifest;
         } catch (IOException e) {
@@ -226,7 +228,7 @@ public final class PhysicalBackup {
      * artifacts stored and the tablespaces.
      */
     record Taken(Lsn startLsn, TimelineId timeline, BackupEnd end, Instant stopTime, List<ArtifactRecord> artifacts,
-            List<BackupManifest.TablespaceInfo> tablespaces) {
+            List<PostgresSection.TablespaceInfo> tablespaces) {
     }
 
     /** The files as the server's WAL sender sends them with {@code BASE_BACKUP}. */
@@ -235,7 +237,7 @@ public final class PhysicalBackup {
         BaseBackupRequest request = new BaseBackupRequest(label, options.fastCheckpoint(),
                 options.walMode() == PhysicalBackupOptions.WalMode.ARCHIVE, options.manifestChecksums(), true);
         List<ArtifactRecord> artifacts = new ArrayList<>();
-        List<BackupManifest.TablespaceInfo> tablespaces = new ArrayList<>();
+        List<PostgresSection.TablespaceInfo> tablespaces = new ArrayList<>();
         BackupFileDigests digests = new BackupFileDigests(options.manifestChecksums());
         ServerManifest serverManifest = null;
         BackupEnd end;
@@ -276,7 +278,7 @@ public final class PhysicalBackup {
                         out -> digests.copy(prefix, new ProgressInputStream(stream, counted), out)));
                 progress.bytes("base backup", backup.bytesReceived(), total);
                 if (!base) {
-                    tablespaces.add(new BackupManifest.TablespaceInfo(ts.oid(), ts.location(), name));
+                    tablespaces.add(new PostgresSection.TablespaceInfo(ts.oid(), ts.location(), name));
                 }
             }
             end = backup.finish();

@@ -1,5 +1,7 @@
 package io.arca.postgres.physical;
 
+import io.arca.postgres.manifest.PostgresSection;
+
 import io.arca.core.Progress;
 import io.arca.core.ReadAheadInputStream;
 import io.arca.core.TempFiles;
@@ -7,10 +9,10 @@ import io.arca.core.error.ArcaException;
 import io.arca.core.error.ErrorCode;
 import io.arca.core.error.UsageException;
 import io.arca.core.repo.ArtifactRecord;
-import io.arca.core.repo.BackupKind;
+import io.arca.postgres.manifest.BackupKind;
 import io.arca.core.repo.BackupManifest;
 import io.arca.core.repo.Repository;
-import io.arca.core.wal.Lsn;
+import io.arca.postgres.wal.Lsn;
 import io.arca.postgres.local.LocalCluster;
 import java.io.IOException;
 import java.io.InputStream;
@@ -64,21 +66,23 @@ public final class PhysicalRestore {
      */
     public BackupManifest choose(String ref, RecoveryTarget target) {
         if (ref != null && !ref.equals("latest")) {
-            BackupManifest m = repository.resolve(ref, BackupKind.PHYSICAL);
+            BackupManifest m = PostgresSection.resolve(repository, ref, BackupKind.PHYSICAL, null);
             if (!precedes(m, target)) {
                 throw new ArcaException(ErrorCode.USAGE, "backup " + m.backupId() + " ended after the target "
-                        + target.describe() + " (it ended at " + m.physical().stopTime() + ", " + m.physical().stopLsn() + ")",
+                        + target.describe() + " (it ended at " + PostgresSection.physical(m).stopTime() + ", "
+                        + PostgresSection.physical(m).stopLsn() + ")",
                         "pick an older backup, or leave out the id to choose the newest one before the target");
             }
             return m;
         }
         List<BackupManifest> physical = repository.list().stream()
-                .filter(m -> m.kind() == BackupKind.PHYSICAL && m.physical() != null).toList();
+                .filter(m -> PostgresSection.physical(m) != null).toList();
         if (physical.isEmpty()) {
             throw new ArcaException(ErrorCode.BACKUP_NOT_FOUND, "no physical backup in '" + repository.storage().url() + "'",
                     "take one with 'arca backup --physical --db URL'");
         }
-        Set<String> systems = physical.stream().map(m -> m.physical().systemIdentifier()).collect(Collectors.toSet());
+        Set<String> systems = physical.stream().map(m -> PostgresSection.physical(m).systemIdentifier())
+                .collect(Collectors.toSet());
         if (systems.size() > 1) {
             throw new ArcaException(ErrorCode.USAGE, "the repository holds physical backups of " + systems.size()
                     + " clusters (system identifiers " + String.join(", ", systems) + ")",
@@ -87,12 +91,12 @@ public final class PhysicalRestore {
         return physical.stream().filter(m -> precedes(m, target)).findFirst()
                 .orElseThrow(() -> new ArcaException(ErrorCode.BACKUP_NOT_FOUND, "no physical backup ended before the"
                         + " target " + target.describe() + "; the oldest ended at "
-                        + physical.get(physical.size() - 1).physical().stopTime(),
+                        + PostgresSection.physical(physical.get(physical.size() - 1)).stopTime(),
                         "choose a later target: recovery can only start from a backup that ended before it"));
     }
 
     private static boolean precedes(BackupManifest m, RecoveryTarget target) {
-        BackupManifest.PhysicalInfo p = m.physical();
+        PostgresSection.PhysicalInfo p = PostgresSection.physical(m);
         return switch (target.kind()) {
             case TIME -> p.stopTime().isBefore(target.time());
             case LSN -> Lsn.parse(p.stopLsn()).compareTo(target.lsn()) <= 0;
@@ -103,7 +107,7 @@ public final class PhysicalRestore {
     /** Restores {@code backup} as {@code options} say. */
     public Result run(BackupManifest backup, PhysicalRestoreOptions options) {
         long started = System.nanoTime();
-        BackupManifest.PhysicalInfo info = backup.physical();
+        PostgresSection.PhysicalInfo info = PostgresSection.physical(backup);
         Path pgdata = options.pgdata().toAbsolutePath().normalize();
         Map<Long, Path> tablespaces = tablespaceLocations(info, options.tablespaceMap());
         requireParent(pgdata, "--pgdata");
@@ -125,13 +129,14 @@ public final class PhysicalRestore {
         } catch (IOException e) {
             throw readError(backup, info.manifestArtifact(), e);
         }
-        progress.note("restoring physical backup " + backup.backupId() + " (PostgreSQL " + backup.database().serverVersion()
-                + ", stopped at " + info.stopLsn() + ") into " + pgdata + (options.delta() ? " (delta)" : ""));
+        progress.note("restoring physical backup " + backup.backupId() + " (PostgreSQL "
+                + PostgresSection.database(backup).serverVersion() + ", stopped at " + info.stopLsn() + ") into " + pgdata
+                + (options.delta() ? " (delta)" : ""));
         DataDirectoryWriter writer = new DataDirectoryWriter(pgdata, tablespaces, manifest, options.delta());
         DataDirectoryWriter.Result written;
         try {
             write(backup, PhysicalArtifacts.find(backup, PhysicalArtifacts.BASE), "", writer);
-            for (BackupManifest.TablespaceInfo t : info.tablespaces()) {
+            for (PostgresSection.TablespaceInfo t : info.tablespaces()) {
                 write(backup, PhysicalArtifacts.find(backup, t.artifact()), "pg_tblspc/" + t.oid() + "/", writer);
             }
             written = writer.finish();
@@ -182,10 +187,10 @@ public final class PhysicalRestore {
     }
 
     /** Each tablespace's new directory: mapped by old location or OID, else where it was. */
-    static Map<Long, Path> tablespaceLocations(BackupManifest.PhysicalInfo info, Map<String, Path> map) {
+    static Map<Long, Path> tablespaceLocations(PostgresSection.PhysicalInfo info, Map<String, Path> map) {
         Map<Long, Path> result = new LinkedHashMap<>();
         List<String> unused = new ArrayList<>(map.keySet());
-        for (BackupManifest.TablespaceInfo t : info.tablespaces()) {
+        for (PostgresSection.TablespaceInfo t : info.tablespaces()) {
             Path to = map.get(t.location());
             unused.remove(t.location());
             if (to == null) {

@@ -1,5 +1,7 @@
 package io.arca.postgres.physical;
 
+import io.arca.postgres.manifest.PostgresSection;
+
 import io.arca.core.Progress;
 import io.arca.core.ReadAheadInputStream;
 import io.arca.core.error.ArcaException;
@@ -7,11 +9,11 @@ import io.arca.core.error.ErrorCode;
 import io.arca.core.repo.ArtifactRecord;
 import io.arca.core.repo.BackupManifest;
 import io.arca.core.repo.Repository;
-import io.arca.core.wal.Lsn;
-import io.arca.core.wal.TimelineId;
-import io.arca.core.wal.WalArchive;
-import io.arca.core.wal.WalCoverage;
-import io.arca.core.wal.WalFileName;
+import io.arca.postgres.wal.Lsn;
+import io.arca.postgres.wal.TimelineId;
+import io.arca.postgres.wal.WalArchive;
+import io.arca.postgres.wal.WalCoverage;
+import io.arca.postgres.wal.WalFileName;
 import io.arca.postgres.logical.VerifyReport;
 import java.io.IOException;
 import java.io.InputStream;
@@ -45,7 +47,7 @@ public final class PhysicalVerifier {
     }
 
     public VerifyReport verify(BackupManifest m) {
-        BackupManifest.PhysicalInfo info = m.physical();
+        PostgresSection.PhysicalInfo info = PostgresSection.physical(m);
         List<VerifyReport.ArtifactCheck> results = new ArrayList<>();
         boolean keys = repository.decryptionKeys() != null;
         ManifestCheck check = null;
@@ -113,7 +115,7 @@ public final class PhysicalVerifier {
 
     /** The WAL from the backup's start, per timeline: continuity, then each segment's content. */
     private List<VerifyReport.ArtifactCheck> verifyWal(BackupManifest m) {
-        BackupManifest.PhysicalInfo info = m.physical();
+        PostgresSection.PhysicalInfo info = PostgresSection.physical(m);
         long systemId = Long.parseUnsignedLong(info.systemIdentifier());
         long segmentSize = info.walSegmentSize();
         WalCoverage coverage = WalCoverage.scan(repository.storage(), systemId, segmentSize);
@@ -183,11 +185,11 @@ public final class PhysicalVerifier {
     }
 
     /** "" for the data directory's tar, "pg_tblspc/<oid>/" for a tablespace's, null for anything else. */
-    private static String prefix(BackupManifest.PhysicalInfo info, ArtifactRecord a) {
+    private static String prefix(PostgresSection.PhysicalInfo info, ArtifactRecord a) {
         if (a.name().equals(PhysicalArtifacts.BASE)) {
             return "";
         }
-        for (BackupManifest.TablespaceInfo t : info.tablespaces()) {
+        for (PostgresSection.TablespaceInfo t : info.tablespaces()) {
             if (t.artifact().equals(a.name())) {
                 return "pg_tblspc/" + t.oid() + "/";
             }

@@ -92,8 +92,8 @@ final class RecoveryServer {
             String status = postmasterStatus(pgdata);
             if (action.equals("promote") && state == DB_IN_PRODUCTION && running && status.equals("ready")) {
                 // recovery is over: segments wal-fetch prefetched and recovery did not need
-                io.arca.core.TempFiles.deleteQuietly(pgdata.resolve(io.arca.core.wal.WalArchive.DEFAULT_SPOOL));
-                io.arca.core.TempFiles.deleteQuietly(pgdata.resolve(io.arca.core.wal.WalArchive.FETCH_TEMP));
+                io.arca.core.TempFiles.deleteQuietly(pgdata.resolve(io.arca.postgres.wal.WalArchive.DEFAULT_SPOOL));
+                io.arca.core.TempFiles.deleteQuietly(pgdata.resolve(io.arca.postgres.wal.WalArchive.FETCH_TEMP));
                 return new Outcome("promoted", tail(lines));
             }
             if (action.equals("pause") && running && !status.equals("starting")

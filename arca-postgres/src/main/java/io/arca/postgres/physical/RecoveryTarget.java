@@ -1,7 +1,7 @@
 package io.arca.postgres.physical;
 
 import io.arca.core.error.UsageException;
-import io.arca.core.wal.Lsn;
+import io.arca.postgres.wal.Lsn;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;

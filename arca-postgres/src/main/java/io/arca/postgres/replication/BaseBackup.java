@@ -2,8 +2,8 @@ package io.arca.postgres.replication;
 
 import io.arca.core.error.ArcaException;
 import io.arca.core.error.ErrorCode;
-import io.arca.core.wal.Lsn;
-import io.arca.core.wal.TimelineId;
+import io.arca.postgres.wal.Lsn;
+import io.arca.postgres.wal.TimelineId;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;

@@ -1,7 +1,7 @@
 package io.arca.postgres.replication;
 
-import io.arca.core.wal.Lsn;
-import io.arca.core.wal.TimelineId;
+import io.arca.postgres.wal.Lsn;
+import io.arca.postgres.wal.TimelineId;
 
 /**
  * The answer to {@code IDENTIFY_SYSTEM}: the cluster's system identifier (the one in {@code

@@ -1,7 +1,7 @@
 package io.arca.postgres.wal;
 
-import io.arca.core.wal.Lsn;
-import io.arca.core.wal.TimelineId;
+import io.arca.postgres.wal.Lsn;
+import io.arca.postgres.wal.TimelineId;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,7 @@
 package io.arca.postgres.logical;
 
+import io.arca.postgres.manifest.PostgresSection;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -59,8 +61,8 @@ class LogicalBackupIT {
         o = new LogicalBackupOptions(o.format(), o.jobs(), o.globals(), o.tables(), o.excludeTables(), o.schemas(),
                 false, o.codec(), o.labels(), o.stagingDirectory());
         BackupManifest m = new LogicalBackup(repo, PgBinaries.discover(List.of()), Progress.NONE).run(PG.settings(db), o);
-        assertThat(m.database().rowCounts()).isFalse();
-        assertThat(m.database().tables()).singleElement().satisfies(t -> {
+        assertThat(PostgresSection.database(m).rowCounts()).isFalse();
+        assertThat(PostgresSection.database(m).tables()).singleElement().satisfies(t -> {
             assertThat(t.name()).isEqualTo("t");
             assertThat(t.rows()).isNull();
         });

@@ -1,5 +1,9 @@
 package io.arca.postgres.logical;
 
+import io.arca.postgres.manifest.TestBackups;
+
+import io.arca.postgres.manifest.PostgresSection;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.arca.core.Progress;
@@ -49,8 +53,8 @@ class LogicalVerifierIT {
         assertThat(ok.ok()).as(ok.toString()).isTrue();
         assertThat(ok.artifacts().get(0).checks()).contains("row counts");
 
-        List<BackupManifest.TableInfo> edited = m.database().tables().stream()
-                .map(t -> t.name().equals("Mixed Case") ? new BackupManifest.TableInfo(t.schema(), t.name(), 3L) : t)
+        List<PostgresSection.TableInfo> edited = PostgresSection.database(m).tables().stream()
+                .map(t -> t.name().equals("Mixed Case") ? new PostgresSection.TableInfo(t.schema(), t.name(), 3L) : t)
                 .toList();
         BackupManifest tampered = withTables(m, edited);
         write(repo, tampered);
@@ -60,7 +64,7 @@ class LogicalVerifierIT {
         assertThat(bad.artifacts().get(0).problem())
                 .isEqualTo("table public.\"Mixed Case\": the manifest records 3 rows, the archive holds 2");
 
-        List<BackupManifest.TableInfo> dropped = m.database().tables().stream().filter(t -> !t.name().equals("a"))
+        List<PostgresSection.TableInfo> dropped = PostgresSection.database(m).tables().stream().filter(t -> !t.name().equals("a"))
                 .toList();
         VerifyReport missing = verifier.verify(withTables(m, dropped));
         assertThat(missing.artifacts().get(0).problem())
@@ -83,8 +87,8 @@ class LogicalVerifierIT {
                 .filter(a -> a.name().endsWith("/toc.dat")).findFirst().orElseThrow().file()))
                 .singleElement().satisfies(c -> assertThat(c.checks()).contains("row counts"));
 
-        List<BackupManifest.TableInfo> edited = m.database().tables().stream()
-                .map(t -> t.name().equals("a") ? new BackupManifest.TableInfo(t.schema(), t.name(), 299L) : t)
+        List<PostgresSection.TableInfo> edited = PostgresSection.database(m).tables().stream()
+                .map(t -> t.name().equals("a") ? new PostgresSection.TableInfo(t.schema(), t.name(), 299L) : t)
                 .toList();
         VerifyReport bad = verifier.verify(withTables(m, edited));
         assertThat(bad.ok()).isFalse();
@@ -107,14 +111,12 @@ class LogicalVerifierIT {
         assertThat(r.artifacts().get(0).checks()).contains("row counts not recounted in plain format");
     }
 
-    private static BackupManifest withTables(BackupManifest m, List<BackupManifest.TableInfo> tables) {
-        BackupManifest.DatabaseInfo d = m.database();
-        BackupManifest.DatabaseInfo info = new BackupManifest.DatabaseInfo(d.name(), d.host(), d.serverVersion(),
+    private static BackupManifest withTables(BackupManifest m, List<PostgresSection.TableInfo> tables) {
+        PostgresSection.DatabaseInfo d = PostgresSection.database(m);
+        PostgresSection.DatabaseInfo info = new PostgresSection.DatabaseInfo(d.name(), d.host(), d.serverVersion(),
                 d.systemIdentifier(), d.encoding(), d.timeline(), d.startLsn(), d.stopLsn(), d.rowCounts(), tables,
                 d.migration(), d.selection());
-        return new BackupManifest(m.formatVersion(), m.backupId(), m.repositoryId(), m.kind(), m.startedAt(),
-                m.finishedAt(), m.labels(), m.tools(), info, m.artifacts(), m.timings(), m.physical(),
-                m.requiredEncryption());
+        return TestBackups.withDatabase(m, info);
     }
 
     private static void write(Repository repo, BackupManifest m) throws Exception {

@@ -1,5 +1,9 @@
 package io.arca.postgres.logical;
 
+import io.arca.postgres.manifest.TestBackups;
+
+import io.arca.postgres.manifest.PostgresSection;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -58,9 +62,7 @@ class RestoreIntegrityIT {
             artifacts.add(new ArtifactRecord(a.name(), a.source(), a.format(), a.file(), a.size(), a.sha256(),
                     a.storedSize(), flipped, a.codecs(), a.seekPoints(), a.encryption()));
         }
-        tampered = new BackupManifest(good.formatVersion(), good.backupId(), good.repositoryId(), good.kind(),
-                good.startedAt(), good.finishedAt(), good.labels(), good.tools(), good.database(), artifacts,
-                good.timings());
+        tampered = TestBackups.withArtifacts(good, artifacts);
     }
 
     private static LogicalRestore restore() {

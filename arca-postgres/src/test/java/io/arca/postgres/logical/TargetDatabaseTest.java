@@ -1,9 +1,11 @@
 package io.arca.postgres.logical;
 
+import io.arca.postgres.manifest.PostgresSection;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.arca.core.repo.BackupManifest.DatabaseInfo;
-import io.arca.core.repo.BackupManifest.TableInfo;
+import io.arca.postgres.manifest.PostgresSection.DatabaseInfo;
+import io.arca.postgres.manifest.PostgresSection.TableInfo;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

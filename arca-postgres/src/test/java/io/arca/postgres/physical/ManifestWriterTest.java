@@ -2,8 +2,8 @@ package io.arca.postgres.physical;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.arca.core.wal.Lsn;
-import io.arca.core.wal.TimelineId;
+import io.arca.postgres.wal.Lsn;
+import io.arca.postgres.wal.TimelineId;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.arca.core.error.ArcaException;
 import io.arca.core.error.ErrorCode;
-import io.arca.core.wal.Lsn;
+import io.arca.postgres.wal.Lsn;
 import io.arca.testkit.pg.PostgresExtension;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;

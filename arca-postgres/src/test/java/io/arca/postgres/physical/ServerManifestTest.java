@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.arca.core.error.ArcaException;
 import io.arca.core.error.ErrorCode;
-import io.arca.core.wal.Lsn;
-import io.arca.core.wal.TimelineId;
+import io.arca.postgres.wal.Lsn;
+import io.arca.postgres.wal.TimelineId;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

@@ -2,7 +2,7 @@ package io.arca.postgres.replication;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.arca.core.wal.TimelineId;
+import io.arca.postgres.wal.TimelineId;
 import io.arca.postgres.local.ClusterOptions;
 import io.arca.postgres.local.LocalCluster;
 import io.arca.postgres.replication.ReplicationFixtures.CreatedTablespace;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.arca.core.error.ArcaException;
 import io.arca.core.error.ErrorCode;
-import io.arca.core.wal.TimelineId;
+import io.arca.postgres.wal.TimelineId;
 import io.arca.postgres.local.ConnectionSettings;
 import io.arca.postgres.local.LocalCluster;
 import io.arca.testkit.pg.PostgresExtension;

@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.arca.core.error.ArcaException;
 import io.arca.core.error.ErrorCode;
-import io.arca.core.wal.Lsn;
-import io.arca.core.wal.TimelineId;
+import io.arca.postgres.wal.Lsn;
+import io.arca.postgres.wal.TimelineId;
 import io.arca.postgres.local.ConnectionSettings;
 import io.arca.postgres.local.LocalCluster;
 import io.arca.postgres.replication.ReplicationFixtures.CreatedTablespace;

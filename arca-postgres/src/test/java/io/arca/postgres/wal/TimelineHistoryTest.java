@@ -3,8 +3,8 @@ package io.arca.postgres.wal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.arca.core.wal.Lsn;
-import io.arca.core.wal.TimelineId;
+import io.arca.postgres.wal.Lsn;
+import io.arca.postgres.wal.TimelineId;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 

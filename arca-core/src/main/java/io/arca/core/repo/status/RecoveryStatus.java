@@ -2,6 +2,8 @@ package io.arca.core.repo.status;
 
 import io.arca.core.repo.BackupManifest;
 import io.arca.core.repo.DrillRecord;
+import io.arca.core.source.Section;
+import io.arca.core.source.Subject;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Duration;
@@ -44,8 +46,6 @@ import java.util.function.Function;
  * @param databases one status per database, by name
  */
 public record RecoveryStatus(Instant now, List<DatabaseStatus> databases) {
-    private static final String SAFETY_LABEL = "purpose";
-    private static final String SAFETY = "safety";
     /** The name judged for a repository without any backup or drill when objectives are set. */
     public static final String ANY_DATABASE = RecoveryObjectives.EVERY_DATABASE;
 
@@ -64,13 +64,36 @@ public record RecoveryStatus(Instant now, List<DatabaseStatus> databases) {
         return databases.stream().filter(d -> !d.ok()).toList();
     }
 
-    /** The names of the databases that have a backup (of any kind, safety ones too) or a drill, sorted. */
+    /**
+     * The name status judges a section's subject by: a database's name for a PostgreSQL section
+     * (null for a physical backup, whose subject is the whole cluster: it has no objectives of its
+     * own), and the subject's {@linkplain Subject#identity() identity} for the others
+     * ({@code k8s:/shop}, {@code files:/srv/app/secrets}).
+     */
+    public static String nameOf(Section section) {
+        Subject subject = section.subject();
+        if (subject == null) {
+            return null;
+        }
+        if (subject.scheme().equals("postgresql")) {
+            return subject.name().isEmpty() ? null : subject.name();
+        }
+        return subject.identity();
+    }
+
+    /** Whether a backup holds the subject status judges as {@code name}. */
+    private static boolean holds(BackupManifest b, String name) {
+        return b.sections().stream().anyMatch(s -> name.equals(nameOf(s)));
+    }
+
+    /** The names of the subjects that have a backup (of any kind, safety ones too) or a drill, sorted. */
     public static SortedSet<String> databasesOf(List<BackupManifest> backups, List<DrillRecord> drills) {
         SortedSet<String> names = new TreeSet<>();
         for (BackupManifest b : backups) {
-            // a backup of no database has no objectives to meet
-            if (b.database() != null && b.database().name() != null) {
-                names.add(b.database().name());
+            for (Section s : b.sections()) {
+                if (nameOf(s) != null) {
+                    names.add(nameOf(s));
+                }
             }
         }
         for (DrillRecord d : drills) {
@@ -101,8 +124,8 @@ public record RecoveryStatus(Instant now, List<DatabaseStatus> databases) {
     private static DatabaseStatus judge(String database, List<BackupManifest> backups, List<DrillRecord> drills,
             RecoveryObjectives objectives, Instant now) {
         List<BackupManifest> scheduled = backups.stream()
-                .filter(b -> b.database() != null && database.equals(b.database().name()))
-                .filter(b -> !SAFETY.equals(b.labels().get(SAFETY_LABEL)))
+                .filter(b -> holds(b, database))
+                .filter(b -> !b.safety())
                 .toList();
         BackupManifest newest = newest(scheduled.stream().filter(BackupManifest::full).toList());
         BackupManifest newestPartial = newest(scheduled.stream().filter(BackupManifest::partial).toList());

@@ -1,9 +1,9 @@
 package io.arca.core.repo.retention;
 
+
 import io.arca.core.repo.BackupId;
-import io.arca.core.repo.BackupKind;
 import io.arca.core.repo.BackupManifest;
-import io.arca.core.repo.BackupManifest.DatabaseInfo;
+import io.arca.core.repo.TestManifests;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -19,26 +19,23 @@ final class Backups {
 
     /** A logical backup of {@code database} that started at {@code start} (ISO-8601). */
     static BackupManifest logical(String database, String start) {
-        return backup(BackupKind.LOGICAL, database, Instant.parse(start), Map.of());
+        return backup(TestManifests.LOGICAL, database, Instant.parse(start), Map.of());
     }
 
     static BackupManifest logical(String database, Instant start) {
-        return backup(BackupKind.LOGICAL, database, start, Map.of());
+        return backup(TestManifests.LOGICAL, database, start, Map.of());
     }
 
     /** A safety backup, as taken before {@code restore --clean}. */
     static BackupManifest safety(String database, Instant start) {
-        return backup(BackupKind.LOGICAL, database, start, Map.of("purpose", "safety"));
+        return backup(TestManifests.LOGICAL, database, start, Map.of("purpose", "safety"));
     }
 
     /** A backup with a unique id for its start time; {@code database} null for a backup of no database. */
-    static BackupManifest backup(BackupKind kind, String database, Instant start, Map<String, String> labels) {
+    static BackupManifest backup(String kind, String database, Instant start, Map<String, String> labels) {
         String id = BackupId.generate(start, new Random(SUFFIXES.incrementAndGet())).value();
-        DatabaseInfo info = database == null ? null
-                : new DatabaseInfo(database, "db:5432", "15.8", "7300000000000000001", "UTF8", null, null, null,
-                        false, List.of(), null);
-        return new BackupManifest(1, id, "repo", kind, start, start.plusSeconds(90), labels, Map.of("arca", "test"),
-                info, List.of(), Map.of());
+        return TestManifests.manifest(kind, id, "repo", database, false, start, start.plusSeconds(90), labels,
+                List.of(), null);
     }
 
     /** The folder of an incomplete backup that started at {@code start}. */

@@ -2,8 +2,8 @@ package io.arca.core.repo.retention;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.arca.core.repo.BackupKind;
 import io.arca.core.repo.BackupManifest;
+import io.arca.core.repo.TestManifests;
 import io.arca.core.repo.retention.RetentionPlan.Decision;
 import io.arca.core.repo.retention.RetentionPlan.IncompleteDecision;
 import java.time.Duration;
@@ -27,7 +27,7 @@ class RetentionPropertyTest {
             List<BackupManifest> backups = new ArrayList<>();
             Instant previous = now;
             for (int i = random.nextInt(150); i > 0; i--) {
-                BackupKind kind = random.nextInt(4) == 0 ? BackupKind.PHYSICAL : BackupKind.LOGICAL;
+                String kind = random.nextInt(4) == 0 ? TestManifests.PHYSICAL : TestManifests.LOGICAL;
                 String database = random.nextInt(5) == 0 ? null : DATABASES.get(random.nextInt(DATABASES.size()));
                 // Some backups bunch up within hours of each other, so days hold several.
                 Instant start = random.nextInt(3) == 0 ? previous.minusSeconds(random.nextInt(6 * 3_600))
@@ -71,7 +71,7 @@ class RetentionPropertyTest {
     }
 
     private static String group(BackupManifest backup) {
-        return backup.kind() + "/" + (backup.database() == null ? null : backup.database().name());
+        return backup.series();
     }
 
     @RepeatedTest(50)

@@ -4,8 +4,8 @@ import static io.arca.core.repo.retention.Backups.logical;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.arca.core.repo.BackupKind;
 import io.arca.core.repo.BackupManifest;
+import io.arca.core.repo.TestManifests;
 import io.arca.core.repo.retention.RetentionPlan.IncompleteDecision;
 import java.time.DayOfWeek;
 import java.time.Duration;
@@ -260,16 +260,15 @@ class RetentionTest {
             Instant start = NOW.minus(Duration.ofDays(day));
             backups.add(logical("app", start));
             backups.add(logical("shop", start.plusSeconds(60)));
-            backups.add(Backups.backup(BackupKind.PHYSICAL, "app", start.plusSeconds(120), Map.of()));
-            backups.add(Backups.backup(BackupKind.LOGICAL, null, start.plusSeconds(180), Map.of()));
+            backups.add(Backups.backup(TestManifests.PHYSICAL, "app", start.plusSeconds(120), Map.of()));
+            backups.add(Backups.backup(TestManifests.LOGICAL, null, start.plusSeconds(180), Map.of()));
         }
         RetentionPlan plan = plan(backups, NONE.withKeepLast(1), NOW);
-        assertThat(plan.toKeep()).extracting(b -> b.kind() + " " + (b.database() == null ? null : b.database().name())
-                + " " + b.startedAt()).containsExactly(
-                "LOGICAL null 2024-03-09T12:03:00Z",
-                "PHYSICAL app 2024-03-09T12:02:00Z",
-                "LOGICAL shop 2024-03-09T12:01:00Z",
-                "LOGICAL app 2024-03-09T12:00:00Z");
+        assertThat(plan.toKeep()).extracting(b -> b.series() + " " + b.startedAt()).containsExactly(
+                "postgresql.logical@postgresql: 2024-03-09T12:03:00Z",
+                "postgresql.physical@postgresql:/app 2024-03-09T12:02:00Z",
+                "postgresql.logical@postgresql:/shop 2024-03-09T12:01:00Z",
+                "postgresql.logical@postgresql:/app 2024-03-09T12:00:00Z");
         assertThat(plan.toRemove()).hasSize(8);
     }
 

@@ -1,9 +1,9 @@
 package io.arca.core.repo.status;
 
+
 import io.arca.core.repo.BackupId;
-import io.arca.core.repo.BackupKind;
 import io.arca.core.repo.BackupManifest;
-import io.arca.core.repo.BackupManifest.DatabaseInfo;
+import io.arca.core.repo.TestManifests;
 import io.arca.core.repo.DrillRecord;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,19 +31,16 @@ final class Evidence {
 
     /** A partial backup: taken with {@code --table users}. */
     static BackupManifest partial(String database, Instant start) {
-        return backup(database, start, Map.of(), BackupManifest.Selection.of(List.of(), List.of("users"), List.of()));
+        return backup(database, start, Map.of(), true);
     }
 
     private static BackupManifest backup(String database, Instant start, Map<String, String> labels) {
-        return backup(database, start, labels, null);
+        return backup(database, start, labels, false);
     }
 
-    private static BackupManifest backup(String database, Instant start, Map<String, String> labels,
-            BackupManifest.Selection selection) {
-        DatabaseInfo info = new DatabaseInfo(database, "db:5432", "15.8", "7300000000000000001", "UTF8", null, null,
-                null, false, List.of(), null, selection);
-        return new BackupManifest(1, id(start), "repo", BackupKind.LOGICAL, start, start.plusSeconds(90), labels,
-                Map.of("arca", "test"), info, List.of(), Map.of());
+    private static BackupManifest backup(String database, Instant start, Map<String, String> labels, boolean partial) {
+        return TestManifests.manifest(TestManifests.LOGICAL, id(start), "repo", database, partial, start,
+                start.plusSeconds(90), labels, List.of(), null);
     }
 
     /** A drill of {@code database} that started at {@code start}, passed, and measured {@code rto}. */
