@@ -216,29 +216,56 @@ public final class FilesSource implements BackupSource {
         return dir;
     }
 
+    /**
+     * Refuses, before anything of the backup is restored, what {@link #restore} would refuse:
+     * existing files without {@code --clean}, directories where the backup has files, unsafe
+     * names, and two sections that would restore onto each other.
+     */
+    @Override
+    public void checkTargets(RestoreContext context, List<Section> sections, SourceOptions options)
+            throws IOException {
+        Path dir = realDirectory(options);
+        Map<String, String> roots = new HashMap<>();
+        for (Section section : sections) {
+            FilesDetails details = details(section);
+            String other = roots.putIfAbsent(details.root(), details.path());
+            if (other != null) {
+                throw new ArcaException(ErrorCode.TARGET_NOT_EMPTY, "'" + other + "' and '" + details.path()
+                        + "' of backup '" + context.manifest().backupId() + "' would both restore as '" + dir
+                        .resolve(details.root()) + "'", "nothing was restored; restore them into separate"
+                        + " directories by hand (see docs/files.md)");
+            }
+            new TreeRestore(details, dir, context.clean(), context.progress()).check(what(context, details));
+        }
+    }
+
     @Override
     public String restore(RestoreContext context, Section section, SourceOptions options) throws IOException {
-        Path dir = restoreDirectory(options);
-        if (Files.isDirectory(dir)) {
-            // the directory the user named, wherever a link there points: the restore below never follows one
-            dir = dir.toRealPath();
-        }
+        Path dir = realDirectory(options);
         FilesDetails details = details(section);
         ArtifactRecord artifact = artifactOf(context.manifest(), section);
-        String what = "'" + details.path() + "' of backup '" + context.manifest().backupId() + "'";
         TreeRestore.Outcome outcome = new TreeRestore(details, dir, context.clean(), context.progress())
-                .run(() -> context.repository().openArtifact(context.manifest(), artifact), what);
-        StringBuilder line = new StringBuilder("restored '").append(details.path()).append("' into '")
-                .append(dir.resolve(details.root())).append("': ").append(outcome.entries())
-                .append(outcome.entries() == 1 ? " entry" : " entries");
+                .run(() -> context.repository().openArtifact(context.manifest(), artifact), what(context, details));
+        StringBuilder line = new StringBuilder("restored into '").append(dir.resolve(details.root())).append("': ")
+                .append(outcome.entries()).append(outcome.entries() == 1 ? " entry" : " entries");
         if (outcome.replaced() > 0) {
             line.append(", ").append(outcome.replaced()).append(" replaced");
         }
         if (outcome.directoriesKept() > 0) {
-            line.append(", restored into ").append(outcome.directoriesKept()).append(" existing director")
-                    .append(outcome.directoriesKept() == 1 ? "y" : "ies");
+            line.append(", ").append(outcome.directoriesKept()).append(" existing director")
+                    .append(outcome.directoriesKept() == 1 ? "y" : "ies").append(" kept");
         }
         return line.toString();
+    }
+
+    /** The {@code --files-to} directory, with a link the user named there resolved (the restore never follows one). */
+    private static Path realDirectory(SourceOptions options) throws IOException {
+        Path dir = restoreDirectory(options);
+        return Files.isDirectory(dir) ? dir.toRealPath() : dir;
+    }
+
+    private static String what(RestoreContext context, FilesDetails details) {
+        return "'" + details.path() + "' of backup '" + context.manifest().backupId() + "'";
     }
 
     @Override

@@ -59,7 +59,7 @@ import java.util.function.Supplier;
  * number otherwise, as {@code tar -x} does.
  */
 final class TreeRestore {
-    private enum Action {
+    enum Action {
         /** Nothing there: moves into place as a whole. */
         MOVE,
         /** A directory there where the backup has one: restored into. */
@@ -100,15 +100,7 @@ final class TreeRestore {
      * @param what the section, for messages: {@code '/srv/app/secrets' of backup '2026...'}
      */
     Outcome run(Supplier<InputStream> artifact, String what) throws IOException {
-        List<String> unsafe = ArchiveCheck.unsafe(details);
-        if (!unsafe.isEmpty()) {
-            throw new ArcaException(ErrorCode.VERIFICATION_FAILED, "the manifest's list of " + what
-                    + " is not safe to restore: " + unsafe.get(0), "nothing was restored; the manifest was changed or"
-                    + " damaged: restore from another backup");
-        }
-        Map<String, Action> plan = plan();
-        refuseConflicts(plan);
-
+        Map<String, Action> plan = check(what);
         List<Path> created = createTarget();
         Path temp = null;
         boolean placed = false;
@@ -132,6 +124,24 @@ final class TreeRestore {
                 }
             }
         }
+    }
+
+    /**
+     * The first step alone: checks the manifest's names and what exists in the target, and
+     * throws what the restore would refuse. Reads no artifact and writes nothing.
+     *
+     * @return what happens to each entry not under one that moves as a whole
+     */
+    Map<String, Action> check(String what) throws IOException {
+        List<String> unsafe = ArchiveCheck.unsafe(details);
+        if (!unsafe.isEmpty()) {
+            throw new ArcaException(ErrorCode.VERIFICATION_FAILED, "the manifest's list of " + what
+                    + " is not safe to restore: " + unsafe.get(0), "nothing was restored; the manifest was changed or"
+                    + " damaged: restore from another backup");
+        }
+        Map<String, Action> plan = plan();
+        refuseConflicts(plan);
+        return plan;
     }
 
     /** What happens to each entry not under one that moves as a whole; looks, never changes. */

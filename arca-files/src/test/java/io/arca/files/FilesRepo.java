@@ -71,11 +71,17 @@ final class FilesRepo {
         return backup(new FilesSource(), options(FilesSource.FILES, paths));
     }
 
-    /** Restores every files section, as {@code arca restore ID --files-to dir [--clean]} does. */
+    /**
+     * Restores every files section, as {@code arca restore ID --files-to dir [--clean]} does: every
+     * target checked first, then each section restored.
+     */
     List<String> restore(BackupManifest manifest, Path dir, boolean clean) throws IOException {
         FilesSource source = new FilesSource();
         SourceOptions options = options(FilesSource.FILES_TO, dir.toString());
         source.checkRestore(options);
+        RestoreContext context = new RestoreContext(repository, manifest, clean, progress);
+        source.checkTargets(context, manifest.sections().stream().filter(s -> s.isSource(FilesSource.ID)).toList(),
+                options);
         List<String> lines = new ArrayList<>();
         for (Section s : manifest.sections()) {
             if (s.isSource(FilesSource.ID)) {

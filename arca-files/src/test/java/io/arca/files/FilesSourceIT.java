@@ -60,9 +60,8 @@ class FilesSourceIT {
         Path restored = dir.resolve("restored");
         List<String> lines = repo.restore(m, restored, false);
 
-        assertThat(lines).containsExactly("restored '" + app.resolve("secrets") + "' into '"
-                + restored.resolve("secrets") + "': " + secrets.entries().size() + " entries",
-                "restored '" + app.resolve(".env") + "' into '" + restored.resolve(".env") + "': 1 entry");
+        assertThat(lines).containsExactly("restored into '" + restored.resolve("secrets") + "': "
+                + secrets.entries().size() + " entries", "restored into '" + restored.resolve(".env") + "': 1 entry");
         assertThat(FileTrees.snapshot(restored.resolve("secrets"))).isEqualTo(FileTrees.snapshot(app.resolve("secrets")));
         assertThat(FileTrees.snapshot(restored.resolve(".env"))).isEqualTo(FileTrees.snapshot(app.resolve(".env")));
         assertThat(FileTrees.names(restored)).containsExactly(".env", "secrets");
@@ -118,7 +117,7 @@ class FilesSourceIT {
 
         List<String> lines = repo.restore(m, restored, true);
 
-        assertThat(lines.get(0)).endsWith("16 entries, 11 replaced, restored into 4 existing directories");
+        assertThat(lines.get(0)).endsWith("16 entries, 11 replaced, 4 existing directories kept");
         assertThat(restored.resolve("secrets/db.env")).hasContent("DB_PASSWORD=hunter2");
         assertThat(restored.resolve("secrets/rotate.sh")).exists();
         assertThat(restored.resolve("secrets/extra.txt")).as("what the backup does not hold stays").exists();
@@ -127,6 +126,21 @@ class FilesSourceIT {
         // --clean also set the kept directories' modes and mtimes
         assertThat(FileTrees.snapshot(restored.resolve("secrets"))).isEqualTo(FileTrees.snapshot(app.resolve("secrets")));
         assertThat(FileTrees.names(restored)).containsExactly("secrets");
+    }
+
+    @Test
+    void everySectionsTargetIsCheckedBeforeAnyIsRestored() throws Exception {
+        Path app = FileTrees.application(dir);
+        FilesRepo repo = FilesRepo.plain(dir.resolve("repo"));
+        BackupManifest m = repo.backup(app.resolve("secrets").toString(), app.resolve(".env").toString());
+        Path restored = Files.createDirectories(dir.resolve("restored"));
+        Files.writeString(restored.resolve(".env"), "LOCAL=1\n");
+
+        assertThatThrownBy(() -> repo.restore(m, restored, false)).isInstanceOfSatisfying(ArcaException.class,
+                e -> assertThat(e.getMessage()).isEqualTo("'.env' already exists in '" + restored + "'"));
+
+        assertThat(FileTrees.names(restored)).containsExactly(".env");
+        assertThat(restored.resolve(".env")).hasContent("LOCAL=1");
     }
 
     @Test
@@ -141,7 +155,7 @@ class FilesSourceIT {
 
         List<String> lines = repo.restore(m, restored, false);
 
-        assertThat(lines.get(0)).endsWith(" entries, restored into 1 existing directory");
+        assertThat(lines.get(0)).endsWith(" entries, 1 existing directory kept");
         assertThat(Integer.toOctalString((Integer) Files.getAttribute(existing, "unix:mode") & 07777)).isEqualTo("755");
         assertThat(existing.resolve("local-only")).hasContent("mine");
         assertThat(existing.resolve("tls/private/server.key")).hasContent("-----BEGIN KEY-----");
