@@ -247,13 +247,18 @@ final class RestoreCommand implements Callable<Integer> {
             } else {
                 boolean needDatabase = !only && to != null;
                 backup = repo.resolve(id, m -> (!needDatabase || m.has(LogicalBackup.SOURCE))
-                        && sources.stream().allMatch(s -> m.has(s.source().id())), "backup with "
+                        && sources.stream().allMatch(s -> hooksOnly(s) || m.has(s.source().id())), "backup with "
                         + (needDatabase ? "a database and " : "") + titles(sources), beforeTime);
                 for (SourceFlags.Selected s : sources) {
-                    if (!backup.has(s.source().id())) {
+                    if (backup.has(s.source().id())) {
+                        continue;
+                    }
+                    if (!hooksOnly(s)) {
                         throw new UsageException("backup " + backup.backupId() + " holds no " + s.source().title()
                                 + " (it holds " + Sections.describe(backup) + ")");
                     }
+                    progress.note("backup " + backup.backupId() + " holds no " + s.source().title()
+                            + ": only the hooks of its options run");
                 }
             }
             boolean database = backup.has(LogicalBackup.SOURCE) && !only && (to != null || sources.isEmpty());
@@ -307,6 +312,14 @@ final class RestoreCommand implements Callable<Integer> {
             progress.done();
         }
         return 0;
+    }
+
+    /**
+     * Whether a source takes part through its hooks alone ({@code --scale-down} around the restore
+     * of a backup that holds only a database): it asks for hooks and not for this source alone.
+     */
+    private static boolean hooksOnly(SourceFlags.Selected s) {
+        return !s.source().restoreHooks(s.options()).isEmpty() && !s.source().restoreOnly(s.options());
     }
 
     private static String titles(List<SourceFlags.Selected> sources) {

@@ -116,6 +116,33 @@ class KubernetesCliIT {
     }
 
     @Test
+    void theScaleDownHookRunsAroundTheRestoreOfABackupOfTheDatabaseAlone() throws Exception {
+        String ns = application();
+        String repo = dir.resolve("repo").toString();
+        ok(ArcaRun.of("init", "--repo", repo));
+        ok(ArcaRun.of("backup", "--repo", repo, "--db", ArcaRun.url(PG.cluster(), db)));
+
+        String target = "k8shook_" + Math.abs(System.nanoTime() % 100000);
+        ArcaRun restore = ok(ArcaRun.of("restore", "latest", "--repo", repo, "--to", ArcaRun.url(PG.cluster(), target),
+                "--k8s-namespace", ns, "--scale-down", "deployment/web", "--verbose"));
+        assertThat(restore.err()).contains("holds no Kubernetes objects: only the hooks of its options run")
+                .contains("the pods of deployment/web in namespace '" + ns + "' have ended")
+                .contains("scaled deployment/web in namespace '" + ns + "' back to 2 replicas");
+        assertThat(restore.out()).contains("restored ").contains(" into ");
+        assertThat(client().apps().deployments().inNamespace(ns).withName("web").get().getSpec().getReplicas())
+                .isEqualTo(2);
+
+        // --k8s-only asks for the objects themselves: no backup holds them, and this one does not either
+        ArcaRun latest = ArcaRun.of("restore", "latest", "--repo", repo, "--k8s-namespace", ns, "--k8s-only");
+        assertThat(latest.exit()).as(latest.toString()).isEqualTo(1);
+        assertThat(latest.err()).contains("no backup with Kubernetes objects in").contains("no backup holds it");
+        String id = restore.out().split(" ")[1];
+        ArcaRun only = ArcaRun.of("restore", id, "--repo", repo, "--k8s-namespace", ns, "--k8s-only");
+        assertThat(only.exit()).as(only.toString()).isEqualTo(2);
+        assertThat(only.err()).contains("backup " + id + " holds no Kubernetes objects");
+    }
+
+    @Test
     void aNamespaceAloneIsABackupAndItsSecretsNeedEncryptionOrConsent() throws Exception {
         String ns = application();
         String repo = dir.resolve("plain").toString();

@@ -475,7 +475,9 @@ public final class Repository {
             Instant before) {
         if (BackupSelector.relative(ref)) {
             return new BackupSelector(this).find(ref, m -> holds.test(m) && latestCandidate(m), before)
-                    .orElseThrow(() -> notFound(ref, what, before));
+                    .orElseThrow(() -> list().stream().anyMatch(holds) ? notFound(ref, what, before)
+                            : new ArcaException(ErrorCode.BACKUP_NOT_FOUND, "no " + what + " in '" + storage.url()
+                                    + "'", "no backup holds it: list what each backup holds with 'arca list'"));
         }
         return new BackupSelector(this).find(ref, m -> true, before).orElseThrow(() -> notFound(ref, "backup", before));
     }
