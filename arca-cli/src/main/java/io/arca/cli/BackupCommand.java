@@ -144,6 +144,8 @@ final class BackupCommand implements Callable<Integer> {
     @Mixin
     PassphraseOptions passphrase;
     @Mixin
+    HookFlags hookFlags;
+    @Mixin
     ProgressOptions progressOptions;
 
     @Override
@@ -211,7 +213,8 @@ final class BackupCommand implements Callable<Integer> {
                 PhysicalBackupOptions options = new PhysicalBackupOptions(
                         codec.withWorkers(Math.max(codec.workers(), Runtime.getRuntime().availableProcessors())),
                         fast, mode, sums, labels, stagingDir, waitForArchive, pgdata);
-                m = new PhysicalBackup(repo, progress).run(connections, options);
+                m = hookFlags.hooks("backup", List.of()).run(() -> new PhysicalBackup(repo, progress)
+                        .run(connections, options), progress);
             } else {
                 List<CompositeBackup.PartWriter> parts = new ArrayList<>();
                 if (withDatabase) {
@@ -223,7 +226,7 @@ final class BackupCommand implements Callable<Integer> {
                 for (SourceFlags.Selected s : sources) {
                     parts.add(CompositeBackup.of(s.source(), s.options(), repo, codec, progress));
                 }
-                m = CompositeBackup.run(repo, parts, labels);
+                m = hookFlags.hooks("backup", List.of()).run(() -> CompositeBackup.run(repo, parts, labels), progress);
             }
             progress.done();
             List<String> failed = copyToOthers(m, opened, progress);

@@ -216,6 +216,8 @@ final class RestoreCommand implements Callable<Integer> {
     @Mixin
     PublicKeyOptions publicKeys;
     @Mixin
+    HookFlags hookFlags;
+    @Mixin
     ProgressOptions progressOptions;
 
     @Override
@@ -234,7 +236,7 @@ final class RestoreCommand implements Callable<Integer> {
                     throw new UsageException("--physical restores a physical backup alone; restore "
                             + titles(sources) + " without --physical");
                 }
-                return restorePhysical(repo, progress);
+                return hookFlags.hooks("restore", List.of()).run(() -> restorePhysical(repo, progress), progress);
             }
             rejectPhysicalOptions();
             sources.forEach(s -> s.source().checkRestore(s.options()));
@@ -242,7 +244,11 @@ final class RestoreCommand implements Callable<Integer> {
             java.time.Instant beforeTime = before == null ? null
                     : RecoveryTarget.parseTime(before, java.time.ZoneId.systemDefault());
             BackupManifest backup;
-            if (sources.isEmpty()) {
+            if (sources.isEmpty() && list) {
+                // --list shows any backup but a physical one, also one without a database
+                backup = repo.resolve(id, m -> m.has(LogicalBackup.SOURCE) || !Sections.others(m).isEmpty(),
+                        "logical backup", beforeTime);
+            } else if (sources.isEmpty()) {
                 backup = PostgresSection.resolve(repo, id, BackupKind.LOGICAL, beforeTime);
             } else {
                 boolean needDatabase = !only && to != null;
@@ -285,10 +291,10 @@ final class RestoreCommand implements Callable<Integer> {
                 s.source().checkTargets(new RestoreContext(repo, backup, clean, progress), backup.sections().stream()
                         .filter(section -> section.source().equals(s.source().id())).toList(), s.options());
             }
-            List<Hook> hooks = new ArrayList<>();
-            sources.forEach(s -> hooks.addAll(s.source().restoreHooks(s.options())));
+            List<Hook> sourceHooks = new ArrayList<>();
+            sources.forEach(s -> sourceHooks.addAll(s.source().restoreHooks(s.options())));
             List<String> done = new ArrayList<>();
-            Hooks.around(hooks, progress, () -> {
+            hookFlags.hooks("restore", sourceHooks).run(() -> {
                 if (database) {
                     restoreDatabase(repo, backup, encryption, storage, progress);
                 } else if (backup.has(LogicalBackup.SOURCE) && !only) {
@@ -304,7 +310,8 @@ final class RestoreCommand implements Callable<Integer> {
                         }
                     }
                 }
-            });
+                return null;
+            }, progress);
             progress.done();
             done.forEach(root.out::println);
             root.out.flush();

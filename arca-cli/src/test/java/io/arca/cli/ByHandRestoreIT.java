@@ -1,5 +1,7 @@
 package io.arca.cli;
 
+import io.arca.testkit.docs.DocBlocks;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.arca.core.crypto.GpgHome;
@@ -62,7 +64,7 @@ class ByHandRestoreIT {
     }
 
     private static void runDocumented(String marker, Path repo, Path dir, Map<String, String> env) throws Exception {
-        String script = documentedBlock(marker);
+        String script = DocBlocks.shell(DocBlocks.REPOSITORY_FORMAT, marker);
         String target = PG.createDatabase("handdst");
         Path log = dir.resolve("by-hand.log");
         ProcessBuilder pb = new ProcessBuilder("bash", "-euo", "pipefail", "-c", script)
@@ -80,14 +82,4 @@ class ByHandRestoreIT {
         }
     }
 
-    /** The first {@code sh} block after the marker {@code <!-- NAME -->}. */
-    static String documentedBlock(String name) throws Exception {
-        Path doc = Path.of(System.getProperty("arca.docs", "../docs"), "repository-format.md");
-        String text = Files.readString(doc);
-        int marker = text.indexOf("<!-- " + name + " -->");
-        assertThat(marker).as("marker in %s", doc).isPositive();
-        int start = text.indexOf("```sh\n", marker) + "```sh\n".length();
-        int end = text.indexOf("```", start);
-        return text.substring(start, end);
-    }
 }

@@ -1,5 +1,7 @@
 package io.arca.files;
 
+import io.arca.testkit.docs.DocBlocks;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.arca.core.crypto.GpgHome;
@@ -13,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Runs the by-hand restore commands of {@code docs/files.md} exactly as written, with only
+ * Runs the by-hand restore commands of {@code docs/repository-format.md} exactly as written, with only
  * {@code zstd}, {@code tar} and {@code gpg}, against backups that Arca took, and compares the
  * result with the original tree and with Arca's own restore.
  */
@@ -67,7 +69,8 @@ class FilesByHandIT {
 
     private String runDocumented(String marker, Path repo, Path target, Map<String, String> env) throws Exception {
         Path log = dir.resolve(marker + ".log");
-        ProcessBuilder pb = new ProcessBuilder("bash", "-euo", "pipefail", "-c", documentedBlock(marker))
+        ProcessBuilder pb = new ProcessBuilder("bash", "-euo", "pipefail", "-c",
+                DocBlocks.shell(DocBlocks.REPOSITORY_FORMAT, marker))
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().putAll(env);
         pb.environment().put("REPO", repo.toString());
@@ -79,14 +82,4 @@ class FilesByHandIT {
         return Files.readString(log);
     }
 
-    /** The first {@code sh} block after the marker {@code <!-- NAME -->} in docs/files.md. */
-    static String documentedBlock(String name) throws Exception {
-        Path doc = Path.of(System.getProperty("arca.docs", "../docs"), "files.md");
-        String text = Files.readString(doc);
-        int marker = text.indexOf("<!-- " + name + " -->");
-        assertThat(marker).as("marker %s in %s", name, doc).isPositive();
-        int start = text.indexOf("```sh\n", marker) + "```sh\n".length();
-        int end = text.indexOf("```", start);
-        return text.substring(start, end);
-    }
 }

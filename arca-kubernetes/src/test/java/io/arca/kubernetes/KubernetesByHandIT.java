@@ -1,5 +1,7 @@
 package io.arca.kubernetes;
 
+import io.arca.testkit.docs.DocBlocks;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.arca.core.crypto.EncryptionKeys;
@@ -20,7 +22,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * Runs the "Restoring by hand" blocks of {@code docs/kubernetes.md} exactly as written, with only
+ * Runs the "Restoring by hand" blocks of {@code docs/repository-format.md} exactly as written, with only
  * {@code zstd}, {@code gpg} and {@code kubectl}, against a backup Arca took: the objects deleted after
  * the backup are back, with their data.
  */
@@ -91,7 +93,8 @@ class KubernetesByHandIT extends KubernetesTestBase {
     /** Runs a documented block in {@code dir} with bash -euo pipefail; returns what it printed. */
     private String runDocumented(String marker, String ns, Map<String, String> env) throws Exception {
         Path work = Files.createDirectories(dir.resolve("by-hand"));
-        ProcessBuilder pb = new ProcessBuilder("bash", "-euo", "pipefail", "-c", documentedBlock(marker))
+        ProcessBuilder pb = new ProcessBuilder("bash", "-euo", "pipefail", "-c",
+                DocBlocks.shell(DocBlocks.REPOSITORY_FORMAT, marker))
                 .directory(work.toFile());
         pb.environment().putAll(env);
         pb.environment().put("REPO", dir.resolve("repo").toString());
@@ -140,14 +143,4 @@ class KubernetesByHandIT extends KubernetesTestBase {
         return bin;
     }
 
-    /** The first {@code sh} block after the marker {@code <!-- NAME -->} in docs/kubernetes.md. */
-    static String documentedBlock(String name) throws Exception {
-        Path doc = Path.of(System.getProperty("arca.docs", "../docs"), "kubernetes.md");
-        String text = Files.readString(doc);
-        int marker = text.indexOf("<!-- " + name + " -->");
-        assertThat(marker).as("marker %s in %s", name, doc).isPositive();
-        int start = text.indexOf("```sh\n", marker) + "```sh\n".length();
-        int end = text.indexOf("```", start);
-        return text.substring(start, end);
-    }
 }

@@ -1,5 +1,7 @@
 package io.arca.qdrant;
 
+import io.arca.testkit.docs.DocBlocks;
+
 import static io.arca.qdrant.QdrantTesting.backup;
 import static io.arca.qdrant.QdrantTesting.options;
 import static io.arca.qdrant.QdrantTesting.repository;
@@ -26,7 +28,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Runs the by-hand restore of {@code docs/qdrant.md} exactly as written, against a real backup:
+ * Runs the by-hand restore of {@code docs/repository-format.md} exactly as written, against a real backup:
  * {@code sha256sum}, {@code zstd -d} (and {@code gpg --decrypt}), then {@code curl} uploading the
  * snapshot to Qdrant (the stand-in, or a real one with {@code ARCA_TEST_QDRANT_URL}); the
  * collection comes back with every point.
@@ -100,7 +102,8 @@ class QdrantByHandRestoreIT {
 
     private String run(String marker, Map<String, String> vars) throws IOException, InterruptedException {
         Path work = Files.createDirectories(dir.resolve("work-" + marker));
-        ProcessBuilder pb = new ProcessBuilder("bash", "-euo", "pipefail", "-c", block(marker)).directory(work.toFile())
+        ProcessBuilder pb = new ProcessBuilder("bash", "-euo", "pipefail", "-c",
+                DocBlocks.shell(DocBlocks.REPOSITORY_FORMAT, marker)).directory(work.toFile())
                 .redirectErrorStream(true);
         pb.environment().putAll(vars);
         Process p = pb.start();
@@ -109,16 +112,6 @@ class QdrantByHandRestoreIT {
         return output;
     }
 
-    /** The first {@code sh} block after the marker {@code <!-- NAME -->} in docs/qdrant.md. */
-    static String block(String marker) throws IOException {
-        Path doc = Path.of(System.getProperty("arca.docs", "../docs"), "qdrant.md");
-        String text = Files.readString(doc);
-        int at = text.indexOf("<!-- " + marker + " -->");
-        assertThat(at).as("marker " + marker + " in " + doc).isNotNegative();
-        Matcher m = Pattern.compile("```sh\\n(.*?)```", Pattern.DOTALL).matcher(text);
-        assertThat(m.find(at)).as("sh block after " + marker).isTrue();
-        return m.group(1);
-    }
 
     private static boolean onPath(String tool) {
         for (String d : System.getenv().getOrDefault("PATH", "").split(":")) {
