@@ -65,7 +65,8 @@ public final class BackupCopy {
                                 + to.storage().url() + "'");
             }
         }
-        from.requireReadable(backup);
+        // as stored: a copy needs no key, and encrypted artifacts stay encrypted
+        from.requireStoredReadable(backup);
         // leftovers of an interrupted copy of this backup
         for (ObjectInfo info : to.storage().list(backup.id().directory() + "/")) {
             to.storage().delete(info.key());

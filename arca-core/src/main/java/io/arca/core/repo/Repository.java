@@ -519,11 +519,25 @@ public final class Repository {
                 layout(key(manifest.id(), artifact.file()), artifact);
                 continue;
             }
-            try (InputStream in = storage.openRead(key(manifest.id(), artifact.file()), new ReadRange(0, 1))) {
-                in.read();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            readFirstByte(manifest, artifact);
+        }
+    }
+
+    /**
+     * {@link #requireReadable} for reading artifacts as stored, without decrypting them (a copy):
+     * reads the first stored byte of every artifact, whatever keys this repository has.
+     */
+    public void requireStoredReadable(BackupManifest manifest) {
+        for (ArtifactRecord artifact : manifest.artifacts()) {
+            readFirstByte(manifest, artifact);
+        }
+    }
+
+    private void readFirstByte(BackupManifest manifest, ArtifactRecord artifact) {
+        try (InputStream in = storage.openRead(key(manifest.id(), artifact.file()), new ReadRange(0, 1))) {
+            in.read();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
