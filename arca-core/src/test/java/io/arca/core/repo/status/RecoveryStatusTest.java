@@ -222,6 +222,24 @@ class RecoveryStatusTest {
     }
 
     @Test
+    void everySubjectOfABackupIsJudgedTheOtherSourcesByIdentity() {
+        BackupManifest app = backup("app", ago(hours(2)));
+        var k8s = new io.arca.core.source.Section("kubernetes.objects",
+                io.arca.core.source.Subject.of("k8s", "prod-context", "shop"), List.of(), false, null);
+        var cluster = io.arca.core.repo.TestManifests.section(io.arca.core.repo.TestManifests.PHYSICAL, null, false,
+                List.of());
+        BackupManifest whole = new BackupManifest(app.formatVersion(), app.backupId(), app.repositoryId(), null,
+                app.startedAt(), app.finishedAt(), app.labels(), app.tools(), List.of(app.sections().get(0), k8s,
+                        cluster), app.artifacts(), null, null, null);
+
+        assertThat(RecoveryStatus.databasesOf(List.of(whole), List.of())).containsExactly("app", "k8s:/shop");
+        RecoveryStatus status = RecoveryStatus.of(RecoveryStatus.databasesOf(List.of(whole), List.of()),
+                List.of(whole), List.of(), db -> new RecoveryObjectives(hours(24), null, null), NOW);
+        assertThat(status.databases()).extracting(DatabaseStatus::database).containsExactly("app", "k8s:/shop");
+        assertThat(status.ok()).isTrue();
+    }
+
+    @Test
     void aDatabaseWithNothingIsJudgedWhenAskedFor() {
         RecoveryStatus status = RecoveryStatus.of(Set.of("billing"), List.of(backup("app", ago(hours(1)))), List.of(),
                 db -> DAILY, NOW);
