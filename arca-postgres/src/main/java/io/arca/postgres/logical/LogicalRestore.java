@@ -379,7 +379,8 @@ public final class LogicalRestore {
     private BackupManifest safetyBackup(BackupManifest restoring, ConnectionSettings target) {
         progress.note("taking a safety backup of '" + target.database() + "' before replacing it");
         LogicalBackupOptions o = LogicalBackupOptions.defaults(repository.defaultCodec())
-                .withLabels(Map.of("purpose", "safety", "before-restore-of", restoring.backupId()));
+                .withLabels(Map.of(BackupManifest.PURPOSE_LABEL, BackupManifest.SAFETY, "before-restore-of",
+                        restoring.backupId()));
         BackupManifest safety = new LogicalBackup(repository, binaries, progress).run(target, o);
         progress.note("safety backup " + safety.backupId() + " taken");
         return safety;

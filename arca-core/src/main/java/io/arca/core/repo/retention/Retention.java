@@ -92,7 +92,7 @@ public final class Retention {
             if (backup.startedAt().isAfter(now)) {
                 keep[i] = true;
                 r.add("start time in the future");
-            } else if ("safety".equals(backup.labels().get("purpose"))) {
+            } else if (backup.safety()) {
                 keep[i] = !backup.startedAt().isBefore(now.minus(policy.safetyKeepWithin()));
                 r.add(keep[i] ? "safety, within " + safetyWithin : "safety backup older than " + safetyWithin);
             } else {
