@@ -475,9 +475,12 @@ public final class Repository {
             Instant before) {
         if (BackupSelector.relative(ref)) {
             return new BackupSelector(this).find(ref, m -> holds.test(m) && latestCandidate(m), before)
-                    .orElseThrow(() -> list().stream().anyMatch(holds) ? notFound(ref, what, before)
-                            : new ArcaException(ErrorCode.BACKUP_NOT_FOUND, "no " + what + " in '" + storage.url()
-                                    + "'", "no backup holds it: list what each backup holds with 'arca list'"));
+                    .orElseThrow(() -> {
+                        List<BackupManifest> all = list();
+                        return all.isEmpty() || all.stream().anyMatch(holds) ? notFound(ref, what, before)
+                                : new ArcaException(ErrorCode.BACKUP_NOT_FOUND, "no " + what + " in '" + storage.url()
+                                        + "'", "no backup holds it: list what each backup holds with 'arca list'");
+                    });
         }
         return new BackupSelector(this).find(ref, m -> true, before).orElseThrow(() -> notFound(ref, "backup", before));
     }
