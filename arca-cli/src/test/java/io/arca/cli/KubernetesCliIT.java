@@ -101,7 +101,8 @@ class KubernetesCliIT {
         ArcaRun both = ok(ArcaRun.of("restore", "latest", "--repo", repo, "--passphrase-file", pass.toString(),
                 "--to", ArcaRun.url(PG.cluster(), target), "--k8s-namespace", ns, "--clean", "--no-safety-backup",
                 "--scale-down", "deployment/web", "--verbose"));
-        assertThat(both.err()).contains("scale deployment/web to 0").contains("the pods of deployment/web in namespace '"
+        assertThat(both.err()).contains("scaling deployment/web in namespace '" + ns + "' from 2 replicas to 0")
+                .contains("the pods of deployment/web in namespace '"
                 + ns + "' have ended").contains("scaled deployment/web in namespace '" + ns + "' back to 2 replicas");
         assertThat(both.out()).contains(": 0 objects created, 3 replaced, 0 kept");
         assertThat(client().configMaps().inNamespace(ns).withName("app-config").get().getData())
@@ -135,7 +136,7 @@ class KubernetesCliIT {
         // --k8s-only asks for the objects themselves: no backup holds them, and this one does not either
         ArcaRun latest = ArcaRun.of("restore", "latest", "--repo", repo, "--k8s-namespace", ns, "--k8s-only");
         assertThat(latest.exit()).as(latest.toString()).isEqualTo(1);
-        assertThat(latest.err()).contains("no backup with Kubernetes objects in").contains("no backup holds it");
+        assertThat(latest.err()).contains("no complete backup with Kubernetes objects in").contains("no backup holds it");
         String id = restore.out().split(" ")[1];
         ArcaRun only = ArcaRun.of("restore", id, "--repo", repo, "--k8s-namespace", ns, "--k8s-only");
         assertThat(only.exit()).as(only.toString()).isEqualTo(2);

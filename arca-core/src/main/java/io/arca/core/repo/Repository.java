@@ -478,8 +478,9 @@ public final class Repository {
                     .orElseThrow(() -> {
                         List<BackupManifest> all = list();
                         return all.isEmpty() || all.stream().anyMatch(holds) ? notFound(ref, what, before)
-                                : new ArcaException(ErrorCode.BACKUP_NOT_FOUND, "no " + what + " in '" + storage.url()
-                                        + "'", "no backup holds it: list what each backup holds with 'arca list'");
+                                : new ArcaException(ErrorCode.BACKUP_NOT_FOUND, "no complete " + what + " in '"
+                                        + storage.url() + "'", "no backup holds it: list what each backup holds with"
+                                        + " 'arca list'");
                     });
         }
         return new BackupSelector(this).find(ref, m -> true, before).orElseThrow(() -> notFound(ref, "backup", before));
