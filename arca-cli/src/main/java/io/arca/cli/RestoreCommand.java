@@ -267,6 +267,14 @@ final class RestoreCommand implements Callable<Integer> {
                             + ": only the hooks of its options run");
                 }
             }
+            if (to != null && only) {
+                throw new UsageException("--to restores the database, and an option ending in -only asks for one"
+                        + " other part alone: give one of them");
+            }
+            if (to != null && !backup.has(LogicalBackup.SOURCE)) {
+                throw new UsageException("backup " + backup.backupId() + " holds no database to restore with --to (it"
+                        + " holds " + Sections.describe(backup) + ")");
+            }
             boolean database = backup.has(LogicalBackup.SOURCE) && !only && (to != null || sources.isEmpty());
             if (PostgresSection.kind(backup) == io.arca.postgres.manifest.BackupKind.PHYSICAL) {
                 throw new io.arca.core.error.ArcaException(io.arca.core.error.ErrorCode.USAGE, "backup "

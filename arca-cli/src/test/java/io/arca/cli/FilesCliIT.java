@@ -134,6 +134,15 @@ class FilesCliIT {
         assertThat(backup.exit()).as(backup.toString()).isZero();
 
         Path restored = dir.resolve("restored");
+        String id = backup.out().split(" ")[1];
+        ArcaRun noDatabase = ArcaRun.of("restore", id, "--repo", repo.toString(), "--files-to", restored.toString(),
+                "--to", "postgresql://x@127.0.0.1:1/y");
+        assertThat(noDatabase.exit()).as(noDatabase.toString()).isEqualTo(2);
+        assertThat(noDatabase.err()).contains("holds no database to restore with --to");
+        ArcaRun both = ArcaRun.of("restore", id, "--repo", repo.toString(), "--files-to", restored.toString(),
+                "--files-only", "--to", "postgresql://x@127.0.0.1:1/y");
+        assertThat(both.exit()).as(both.toString()).isEqualTo(2);
+        assertThat(Files.exists(restored)).as("nothing restored").isFalse();
         ArcaRun restore = ArcaRun.of("restore", "latest", "--repo", repo.toString(), "--files-to", restored.toString());
         assertThat(restore.exit()).as(restore.toString()).isZero();
         assertThat(restored.resolve(".env")).hasContent("APP_ENV=production");
