@@ -267,6 +267,11 @@ final class RestoreCommand implements Callable<Integer> {
                             + ": only the hooks of its options run");
                 }
             }
+            if (PostgresSection.kind(backup) == io.arca.postgres.manifest.BackupKind.PHYSICAL) {
+                throw new io.arca.core.error.ArcaException(io.arca.core.error.ErrorCode.USAGE, "backup "
+                        + backup.backupId() + " is a physical backup", "restore it with 'arca restore --physical "
+                        + backup.backupId() + " --pgdata DIR'");
+            }
             if (to != null && only) {
                 throw new UsageException("--to restores the database, and an option ending in -only asks for one"
                         + " other part alone: give one of them");
@@ -276,11 +281,6 @@ final class RestoreCommand implements Callable<Integer> {
                         + " holds " + Sections.describe(backup) + ")");
             }
             boolean database = backup.has(LogicalBackup.SOURCE) && !only && (to != null || sources.isEmpty());
-            if (PostgresSection.kind(backup) == io.arca.postgres.manifest.BackupKind.PHYSICAL) {
-                throw new io.arca.core.error.ArcaException(io.arca.core.error.ErrorCode.USAGE, "backup "
-                        + backup.backupId() + " is a physical backup", "restore it with 'arca restore --physical "
-                        + backup.backupId() + " --pgdata DIR'");
-            }
             if (database && clean && !noSafetyBackup && !list) {
                 // the safety backup must be possible before anything is touched
                 repo.requireEncryption(encryption);
@@ -302,9 +302,11 @@ final class RestoreCommand implements Callable<Integer> {
             List<Hook> sourceHooks = new ArrayList<>();
             sources.forEach(s -> sourceHooks.addAll(s.source().restoreHooks(s.options())));
             List<String> done = new ArrayList<>();
+            List<String> parts = new ArrayList<>();
+            Map<String, Object> report = new LinkedHashMap<>();
             hookFlags.hooks("restore", sourceHooks).run(() -> {
                 if (database) {
-                    restoreDatabase(repo, backup, encryption, storage, progress);
+                    report.putAll(restoreDatabase(repo, backup, encryption, storage, progress, done));
                 } else if (backup.has(LogicalBackup.SOURCE) && !only) {
                     progress.note("the backup also holds database '" + Sections.databaseName(backup)
                             + "': --to URL restores it");
@@ -314,14 +316,23 @@ final class RestoreCommand implements Callable<Integer> {
                         if (section.source().equals(s.source().id())) {
                             String line = s.source().restore(new RestoreContext(repo, backup, clean, progress), section,
                                     s.options());
-                            done.add(s.source().title() + " " + section.subject() + ": " + line);
+                            parts.add(s.source().title() + " " + section.subject() + ": " + line);
                         }
                     }
                 }
                 return null;
             }, progress);
             progress.done();
-            done.forEach(root.out::println);
+            if (output.json()) {
+                report.putIfAbsent("backup", backup.backupId());
+                if (!parts.isEmpty()) {
+                    report.put("parts", parts);
+                }
+                Text.json(root.out, report);
+            } else {
+                done.forEach(root.out::println);
+                parts.forEach(root.out::println);
+            }
             root.out.flush();
         } finally {
             progress.done();
@@ -361,9 +372,12 @@ final class RestoreCommand implements Callable<Integer> {
         }
     }
 
-    /** The database part: the backup's pg_dump archive into --to. */
-    private void restoreDatabase(Repository repo, BackupManifest backup, EncryptionKeys encryption, Storage storage,
-            ConsoleProgress progress) {
+    /**
+     * The database part: the backup's pg_dump archive into --to. Adds its lines to {@code lines} and
+     * returns its fields for {@code --output json}.
+     */
+    private Map<String, Object> restoreDatabase(Repository repo, BackupManifest backup, EncryptionKeys encryption,
+            Storage storage, ConsoleProgress progress, List<String> lines) {
         LogicalRestore restore = new LogicalRestore(repo, postgres.binaries(), progress);
         if (to == null) {
             throw new UsageException("missing --to URL: the database to restore into");
@@ -396,33 +410,28 @@ final class RestoreCommand implements Callable<Integer> {
             throw repo.namingNewestIntact(e, backup);
         }
         progress.done();
-        if (output.json()) {
-            Map<String, Object> j = new LinkedHashMap<>();
-            j.put("backup", r.backup().backupId());
-            j.put("target", r.target());
-            j.put("created", r.created());
-            j.put("mode", r.mode().label());
-            j.put("safetyBackup", r.safetyBackup() == null ? null : r.safetyBackup().backupId());
-            j.put("durationMillis", r.duration().toMillis());
-            j.put("globals", g);
-            Text.json(root.out, j);
-        } else {
-            if (g != null) {
-                root.out.println(g.describe());
-            }
-            if (r.safetyBackup() != null) {
-                root.out.println("safety backup " + r.safetyBackup().backupId() + " taken of the target before"
-                        + " replacing it");
-            }
-            root.out.println("restored " + r.backup().backupId() + " into " + r.target() + switch (r.mode()) {
-                case CREATED -> " (created)";
-                case SWAPPED -> " (replaced: restored into a new database, then swapped in)";
-                case IN_PLACE_TRANSACTION -> " (in place, one transaction)";
-                case IN_PLACE -> " (in place)";
-                default -> "";
-            } + " in " + Text.duration(r.duration()));
-            root.out.flush();
+        Map<String, Object> j = new LinkedHashMap<>();
+        j.put("backup", r.backup().backupId());
+        j.put("target", r.target());
+        j.put("created", r.created());
+        j.put("mode", r.mode().label());
+        j.put("safetyBackup", r.safetyBackup() == null ? null : r.safetyBackup().backupId());
+        j.put("durationMillis", r.duration().toMillis());
+        j.put("globals", g);
+        if (g != null) {
+            lines.add(g.describe());
         }
+        if (r.safetyBackup() != null) {
+            lines.add("safety backup " + r.safetyBackup().backupId() + " taken of the target before replacing it");
+        }
+        lines.add("restored " + r.backup().backupId() + " into " + r.target() + switch (r.mode()) {
+            case CREATED -> " (created)";
+            case SWAPPED -> " (replaced: restored into a new database, then swapped in)";
+            case IN_PLACE_TRANSACTION -> " (in place, one transaction)";
+            case IN_PLACE -> " (in place)";
+            default -> "";
+        } + " in " + Text.duration(r.duration()));
+        return j;
     }
 
     private int restorePhysical(Repository repo, ConsoleProgress progress) {

@@ -147,8 +147,11 @@ class WholeApplicationIT {
         ok(arca("restore", id, "--repo", repo, "--passphrase-file", pass.toString(), "--files-to", files.toString(),
                 "--files-only"));
         assertThat(Files.readString(files.resolve("app/.env"))).isEqualTo("MODE=production\n");
-        ok(arca("restore", id, "--repo", repo, "--passphrase-file", pass.toString(), "--qdrant", qdrant.url(),
-                "--qdrant-only", "--qdrant-collection", "embeddings:embeddings_alone"));
+        JsonNode qdrantAlone = LogicalRoundTripIT.json(ok(arca("restore", id, "--repo", repo, "--passphrase-file",
+                pass.toString(), "--qdrant", qdrant.url(), "--qdrant-only", "--qdrant-collection",
+                "embeddings:embeddings_alone", "-o", "json")).out());
+        assertThat(qdrantAlone.get("backup").asText()).isEqualTo(id);
+        assertThat(qdrantAlone.get("parts").get(0).asText()).contains("qdrant collection 'embeddings_alone' created");
         assertThat(vectors.pointsCount("embeddings_alone")).isEqualTo(50);
 
         // all together, between the runbook's hooks
