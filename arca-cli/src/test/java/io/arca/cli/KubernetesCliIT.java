@@ -85,6 +85,18 @@ class KubernetesCliIT {
         assertThat(ok(ArcaRun.of("verify", "latest", "--repo", repo, "--passphrase-file", pass.toString())).exit())
                 .isZero();
 
+        // a namespace the backup does not hold: refused before anything is restored
+        String target0 = "k8sno_" + Math.abs(System.nanoTime() % 100000);
+        ArcaRun wrong = ArcaRun.of("restore", "latest", "--repo", repo, "--passphrase-file", pass.toString(),
+                "--to", ArcaRun.url(PG.cluster(), target0), "--k8s-namespace", "no-such-namespace");
+        assertThat(wrong.exit()).as(wrong.toString()).isEqualTo(2);
+        assertThat(wrong.err()).contains("holds no namespace no-such-namespace (it holds " + ns + ")");
+        try (Connection c = PG.connect("postgres"); ResultSet r = c.createStatement().executeQuery(
+                "select count(*) from pg_database where datname = '" + target0 + "'")) {
+            r.next();
+            assertThat(r.getInt(1)).as("the database part never started").isZero();
+        }
+
         // the objects alone, into another namespace
         String copy = k8s.namespace("copy");
         ArcaRun objects = ok(ArcaRun.of("restore", "latest", "--repo", repo, "--passphrase-file", pass.toString(),

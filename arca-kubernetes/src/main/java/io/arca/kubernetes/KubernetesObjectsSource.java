@@ -210,6 +210,26 @@ public final class KubernetesObjectsSource implements BackupSource {
         }
     }
 
+    /**
+     * A namespace named by {@code --k8s-namespace} that the backup does not hold is a usage error
+     * before anything is restored, unless the options also ask for hooks (which may act in a
+     * namespace the backup does not hold) or the backup holds no Kubernetes objects at all (the
+     * hooks alone take part).
+     */
+    @Override
+    public void checkTargets(RestoreContext context, List<Section> sections, SourceOptions options) {
+        RestoreSettings settings = RestoreSettings.of(options);
+        if (sections.isEmpty() || !restoreHooks(options).isEmpty()) {
+            return;
+        }
+        List<String> held = sections.stream().map(s -> s.details(NamespaceDetails.class).namespace()).toList();
+        List<String> missing = settings.namespaces().stream().filter(n -> !held.contains(n)).toList();
+        if (!missing.isEmpty()) {
+            throw new io.arca.core.error.UsageException("backup " + context.manifest().backupId() + " holds no"
+                    + " namespace " + String.join(", ", missing) + " (it holds " + String.join(", ", held) + ")");
+        }
+    }
+
     @Override
     public List<Hook> restoreHooks(SourceOptions options) {
         RestoreSettings settings = RestoreSettings.of(options);
