@@ -346,7 +346,8 @@ final class BackupCommand implements Callable<Integer> {
             Text.json(root.out, ListCommand.summary(m));
             return;
         }
-        PostgresSection.PhysicalInfo p = PostgresSection.physical(m);
+        PostgresSection.Details details = PostgresSection.details(m);
+        PostgresSection.PhysicalInfo p = details == null ? null : details.physical();
         if (p != null) {
             root.out.println("backup " + m.backupId() + " complete: physical, " + Text.bytes(m.size()) + " stored as "
                     + Text.bytes(m.storedSize()) + " in " + Text.duration(m.duration()) + " (WAL " + p.startLsn()
@@ -356,7 +357,7 @@ final class BackupCommand implements Callable<Integer> {
             root.out.flush();
             return;
         }
-        PostgresSection.DatabaseInfo db = PostgresSection.database(m);
+        PostgresSection.DatabaseInfo db = details == null ? null : details.database();
         if (db == null || m.sections().size() > 1) {
             root.out.println("backup " + m.backupId() + " complete: " + Text.bytes(m.size()) + " stored as "
                     + Text.bytes(m.storedSize()) + " in " + Text.duration(m.duration()) + " (" + Sections.describe(m)

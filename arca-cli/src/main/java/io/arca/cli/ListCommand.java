@@ -77,9 +77,11 @@ final class ListCommand implements Callable<Integer> {
             } else {
                 Text.Table t = new Text.Table("ID", "STARTED", "KIND", "DATABASE", "SIZE", "STORED", "DURATION", "LABELS");
                 for (BackupManifest m : catalog.backups()) {
-                    PostgresSection.DatabaseInfo db = PostgresSection.database(m);
+                    PostgresSection.Details details = PostgresSection.details(m);
+                    PostgresSection.DatabaseInfo db = details == null ? null : details.database();
                     t.row(m.backupId(), Text.time(m.startedAt()), Sections.kind(m),
-                            PostgresSection.physical(m) != null ? "(cluster)" : db == null ? Sections.subjects(m)
+                            details != null && details.physical() != null ? "(cluster)"
+                                    : db == null ? Sections.subjects(m)
                                     : db.name() + (m.partial() ? " (partial)" : "")
                                             + (m.sections().size() > 1 ? " +" + Sections.others(m) : ""),
                             Text.bytes(m.size()),
@@ -143,8 +145,8 @@ final class ListCommand implements Callable<Integer> {
         r.put("startedAt", m.startedAt().toString());
         r.put("finishedAt", m.finishedAt().toString());
         r.put("durationMillis", m.duration().toMillis());
-        PostgresSection.DatabaseInfo db = PostgresSection.database(m);
-        r.put("database", db == null ? null : db.name());
+        PostgresSection.Details details = PostgresSection.details(m);
+        r.put("database", details == null || details.database() == null ? null : details.database().name());
         r.put("partial", m.partial());
         r.put("size", m.size());
         r.put("storedSize", m.storedSize());
@@ -157,7 +159,7 @@ final class ListCommand implements Callable<Integer> {
             sections.add(j);
         }
         r.put("sections", sections);
-        PostgresSection.PhysicalInfo p = PostgresSection.physical(m);
+        PostgresSection.PhysicalInfo p = details == null ? null : details.physical();
         if (p != null) {
             r.put("systemIdentifier", p.systemIdentifier());
             r.put("timeline", p.timeline());

@@ -252,14 +252,16 @@ final class RestoreCommand implements Callable<Integer> {
                 backup = PostgresSection.resolve(repo, id, BackupKind.LOGICAL, beforeTime);
             } else {
                 boolean needDatabase = !only && to != null;
+                // sources that may take part through their hooks alone need no section
+                List<String> required = sources.stream().filter(s -> !hooksOnly(s)).map(s -> s.source().id()).toList();
                 backup = repo.resolve(id, m -> (!needDatabase || m.has(LogicalBackup.SOURCE))
-                        && sources.stream().allMatch(s -> hooksOnly(s) || m.has(s.source().id())), "backup with "
+                        && required.stream().allMatch(m::has), "backup with "
                         + (needDatabase ? "a database and " : "") + titles(sources), beforeTime);
                 for (SourceFlags.Selected s : sources) {
                     if (backup.has(s.source().id())) {
                         continue;
                     }
-                    if (!hooksOnly(s)) {
+                    if (required.contains(s.source().id())) {
                         throw new UsageException("backup " + backup.backupId() + " holds no " + s.source().title()
                                 + " (it holds " + Sections.describe(backup) + ")");
                     }

@@ -38,12 +38,13 @@ final class ShowCommand implements Callable<Integer> {
                 // the PostgreSQL section's fields at the top too, where format 1 had them
                 json.put("backupId", m.backupId());
                 json.put("kind", Sections.kind(m));
-                if (PostgresSection.database(m) != null) {
-                    json.set("database", RepositoryJson.mapper().valueToTree(PostgresSection.database(m)));
-                }
-                if (PostgresSection.physical(m) != null) {
-                    json.set("physical", RepositoryJson.mapper().valueToTree(PostgresSection.physical(m)));
-                }
+                PostgresSection.of(m).map(io.arca.core.source.Section::details).ifPresent(details -> {
+                    for (String field : new String[] {"database", "physical"}) {
+                        if (details.hasNonNull(field)) {
+                            json.set(field, details.get(field));
+                        }
+                    }
+                });
                 Text.json(root.out, json);
                 return 0;
             }
@@ -63,8 +64,9 @@ final class ShowCommand implements Callable<Integer> {
                             + (e.passphrase() ? (e.recipients().isEmpty() ? "" : " and ") + "with the passphrase" : "")
                             + " (" + m.artifacts().stream().filter(ArtifactRecord::encrypted).count() + " of "
                             + m.artifacts().size() + " artifacts)"));
-            PostgresSection.DatabaseInfo db = PostgresSection.database(m);
-            PostgresSection.PhysicalInfo p = PostgresSection.physical(m);
+            PostgresSection.Details details = PostgresSection.details(m);
+            PostgresSection.DatabaseInfo db = details == null ? null : details.database();
+            PostgresSection.PhysicalInfo p = details == null ? null : details.physical();
             if (p != null) {
                 out.println("cluster     " + db.host() + " (PostgreSQL " + db.serverVersion() + ")");
                 out.println("system id   " + p.systemIdentifier());
