@@ -658,6 +658,11 @@ public final class Repository {
         return CodecSpec.parse(artifact.codecs().get(0)).codec();
     }
 
+    /** The job history: run records and their summaries. */
+    public io.arca.core.repo.run.RunLog runs() {
+        return new io.arca.core.repo.run.RunLog(storage, clock);
+    }
+
     /** A new id for a drill starting now (the same form as a backup id). */
     public BackupId newDrillId() {
         return BackupId.generate(clock.instant(), random);
