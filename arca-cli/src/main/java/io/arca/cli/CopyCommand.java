@@ -1,5 +1,7 @@
 package io.arca.cli;
 
+import io.arca.app.repo.OpenRepository;
+
 import io.arca.postgres.manifest.PostgresSection;
 
 import io.arca.core.error.ArcaException;

@@ -1,5 +1,7 @@
 package io.arca.cli;
 
+import io.arca.app.repo.OpenRepository;
+
 import io.arca.core.crypto.EncryptionKeys;
 import io.arca.core.error.ArcaException;
 import io.arca.core.error.ErrorCode;

@@ -13,7 +13,7 @@ import java.util.Map;
  *
  * @param formatVersion the record format, {@link #FORMAT_VERSION}
  * @param runId the run's id (the form of a backup id, from the run's start)
- * @param job what ran: {@code backup}, {@code verify}, {@code drill}, {@code prune}, {@code copy},
+ * @param job what ran: {@code backup}, {@code physical-backup}, {@code verify}, {@code drill}, {@code prune}, {@code copy},
  *     {@code wal-receive} (see {@link Job})
  * @param subject what it ran for, as the subject's name ({@code app}, a database name, ...); the
  *     label of its metrics, so one subject keeps one name; {@code *} for a run over the whole
@@ -61,7 +61,7 @@ public record RunRecord(int formatVersion, String runId, String job, String subj
 
     /** The jobs that write run records; {@link #name()} is the record's {@code job}. */
     public enum Job {
-        BACKUP("backup"), VERIFY("verify"), DRILL("drill"), PRUNE("prune"), COPY("copy"), WAL_RECEIVE("wal-receive");
+        BACKUP("backup"), PHYSICAL_BACKUP("physical-backup"), VERIFY("verify"), DRILL("drill"), PRUNE("prune"), COPY("copy"), WAL_RECEIVE("wal-receive");
 
         private final String name;
 

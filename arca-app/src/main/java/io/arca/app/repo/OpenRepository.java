@@ -1,4 +1,4 @@
-package io.arca.cli;
+package io.arca.app.repo;
 
 import io.arca.core.error.UsageException;
 import io.arca.core.repo.Repository;
@@ -16,7 +16,7 @@ import java.time.Duration;
  * An opened repository with a lease held in it (see {@link Leases}); closing releases the lease and
  * the store. Commands that write or delete backups open their repositories through this.
  */
-final class OpenRepository implements AutoCloseable {
+public final class OpenRepository implements AutoCloseable {
     private final Storage storage;
     private final Repository repository;
     private final Lease lease;
@@ -27,7 +27,7 @@ final class OpenRepository implements AutoCloseable {
         this.lease = lease;
     }
 
-    static OpenRepository open(StorageUrl url, LeaseMode mode, String purpose) {
+    public static OpenRepository open(StorageUrl url, LeaseMode mode, String purpose) {
         Storage storage = Storages.open(url);
         try {
             Repository repository = Repository.open(storage, Clock.systemUTC());
@@ -40,7 +40,7 @@ final class OpenRepository implements AutoCloseable {
     }
 
     /** The lease keeper of a store, with the time to live from the environment. */
-    static Leases leases(Storage storage) {
+    public static Leases leases(Storage storage) {
         return new Leases(storage, Clock.systemUTC(), leaseTtl());
     }
 
@@ -63,15 +63,15 @@ final class OpenRepository implements AutoCloseable {
         return d;
     }
 
-    Repository repository() {
+    public Repository repository() {
         return repository;
     }
 
-    Storage storage() {
+    public Storage storage() {
         return storage;
     }
 
-    Lease lease() {
+    public Lease lease() {
         return lease;
     }
 

@@ -1,0 +1,2 @@
+/** Opening repositories for a run: storage, repository and lease together. */
+package io.arca.app.repo;

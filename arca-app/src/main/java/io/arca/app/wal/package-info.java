@@ -1,0 +1,2 @@
+/** Being built. */
+package io.arca.app.wal;
