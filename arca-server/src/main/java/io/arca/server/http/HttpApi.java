@@ -67,7 +67,11 @@ public final class HttpApi implements AutoCloseable {
     private static final String METRICS_TYPE = "text/plain; version=0.0.4; charset=utf-8";
     private static final System.Logger LOG = System.getLogger(HttpApi.class.getName());
     private static final int MAX_QUERY_PARAMETERS = 20;
+    /** {@code token}: {@code /metrics} needs a read token; {@code none} (the default): it needs none. */
+    static final String METRICS_AUTH_ENV = "ARCA_METRICS_AUTH";
     private static final int MAX_TARGET_LENGTH = 4096;
+    /** How much of a too large body is read and dropped before the 413 is sent. */
+    private static final long DRAIN_BYTES = 1024 * 1024;
 
     private final InetSocketAddress address;
     private final ApiTokens tokens;
@@ -98,7 +102,8 @@ public final class HttpApi implements AutoCloseable {
         this.queue = b.queue;
         this.metrics = b.metrics;
         this.readiness = b.readiness;
-        this.metricsRequireToken = b.metricsRequireToken;
+        this.metricsRequireToken = b.metricsRequireToken != null ? b.metricsRequireToken
+                : metricsAuth(b.environment.get(METRICS_AUTH_ENV));
         this.threads = b.threads;
         this.background = Executors.newSingleThreadExecutor(daemon("arca-http-refresh"));
         this.data = new ApiData(b.config, b.clock, b.refreshInterval, background);
@@ -199,6 +204,17 @@ public final class HttpApi implements AutoCloseable {
             router.add("GET", file.equals("index.html") ? "/" : "/" + file, Router.Access.PUBLIC, false,
                     r -> page.get(file));
         }
+    }
+
+    private static boolean metricsAuth(String value) {
+        if (value == null || value.isBlank() || value.equals("none")) {
+            return false;
+        }
+        if (value.equals("token")) {
+            return true;
+        }
+        throw new UsageException(METRICS_AUTH_ENV + ": '" + value + "' is neither none nor token",
+                "set it to token for /metrics behind a read token, or none (the default)", null);
     }
 
     private Response readyz() {
@@ -488,19 +504,24 @@ public final class HttpApi implements AutoCloseable {
     private static byte[] readBody(HttpExchange exchange) throws IOException {
         String length = exchange.getRequestHeaders().getFirst("Content-Length");
         if (length != null) {
-            long n;
             try {
-                n = Long.parseLong(length.strip());
+                if (Long.parseLong(length.strip()) < 0) {
+                    throw new NumberFormatException();
+                }
             } catch (NumberFormatException e) {
                 throw ApiException.badRequest("bad Content-Length", null);
-            }
-            if (n > MAX_BODY_BYTES) {
-                throw tooLarge();
             }
         }
         try (InputStream in = exchange.getRequestBody()) {
             byte[] body = in.readNBytes(MAX_BODY_BYTES + 1);
             if (body.length > MAX_BODY_BYTES) {
+                // read what is left (up to a bound) so that the client, still sending, gets the 413
+                // rather than a reset connection; a larger body is cut off
+                byte[] buffer = new byte[8192];
+                long drained = 0;
+                for (int n; drained < DRAIN_BYTES && (n = in.read(buffer)) >= 0; ) {
+                    drained += n;
+                }
                 throw tooLarge();
             }
             return body;
@@ -616,7 +637,7 @@ public final class HttpApi implements AutoCloseable {
         private RunQueue queue;
         private Supplier<String> metrics;
         private Supplier<Optional<String>> readiness;
-        private boolean metricsRequireToken;
+        private Boolean metricsRequireToken;
         private Clock clock = Clock.systemUTC();
         private Duration refreshInterval = DEFAULT_REFRESH;
         private int threads = 8;
@@ -675,9 +696,10 @@ public final class HttpApi implements AutoCloseable {
         }
 
         /**
-         * Whether {@code /metrics} needs a read token. Off by default: Prometheus scrapes without
-         * one, and the metrics hold no backup ids, URLs with credentials or other secrets; turn it on
-         * when the port is reachable by those who should not see subject names.
+         * Whether {@code /metrics} needs a read token; by default as {@code ARCA_METRICS_AUTH} says
+         * ({@code token} or {@code none}), else not: Prometheus scrapes without one, and the metrics
+         * hold no backup ids, credentials or other secrets. Turn it on when the port is reachable by
+         * those who should not see subject names.
          */
         public Builder metricsRequireToken(boolean require) {
             this.metricsRequireToken = require;
