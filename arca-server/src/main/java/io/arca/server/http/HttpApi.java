@@ -1,6 +1,7 @@
 package io.arca.server.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsServer;
@@ -236,12 +237,12 @@ public final class HttpApi implements AutoCloseable {
         r.onlyQuery(Set.of("subject", "limit"));
         String subject = r.query("subject");
         Integer limit = limit(r);
-        List<Views.BackupSummary> out = new ArrayList<>();
+        List<Views.Backup> out = new ArrayList<>();
         for (ApiData.Located l : data.backups(subject)) {
             if (limit != null && out.size() >= limit) {
                 break;
             }
-            out.add(Views.BackupSummary.of(l.repository(), l.manifest()));
+            out.add(new Views.Backup(l.repository(), l.backup().summary()));
         }
         return Response.json(200, out);
     }
@@ -250,13 +251,16 @@ public final class HttpApi implements AutoCloseable {
         r.onlyQuery(Set.of());
         String id = r.path("id");
         requireId(id, "backup");
-        List<ApiData.Located> found = data.backup(id);
-        if (found.isEmpty()) {
+        ApiData.Shown shown = data.backup(id);
+        if (shown == null) {
             throw new ApiException(404, ErrorCode.BACKUP_NOT_FOUND, "no backup '" + id + "' in the repositories of"
                     + " arca.yaml", "list backups with GET " + API + "/backups");
         }
-        return Response.json(200, Views.BackupDetail.of(found.get(0).repository(),
-                found.stream().map(ApiData.Located::repository).toList(), found.get(0).manifest()));
+        // as 'arca show -o json' has it, with where it is
+        ObjectNode json = ApiJson.mapper().valueToTree(shown.detail());
+        json.put("repository", shown.repositories().get(0));
+        json.set("repositories", ApiJson.mapper().valueToTree(shown.repositories()));
+        return Response.json(200, json);
     }
 
     private Response runs(Request r) {
@@ -279,27 +283,27 @@ public final class HttpApi implements AutoCloseable {
                     "use one of: succeeded, failed, partial, queued, running");
         }
         Integer limit = limit(r);
-        List<Views.RunView> out = new ArrayList<>();
+        List<Views.Run> out = new ArrayList<>();
         Set<String> seen = new java.util.HashSet<>();
         if (queue != null) {
             for (RunState s : queue.active()) {
-                Views.RunView v = Views.RunView.of(s);
+                Views.Run v = Views.Run.of(s);
                 if (matches(v, subject, job, outcome)) {
                     out.add(v);
-                    seen.add(v.id());
+                    seen.add(v.runId());
                 }
             }
         }
         for (ApiData.LocatedRun l : data.runs(since)) {
-            Views.RunView v = Views.RunView.of(l.record(), l.repositories());
-            if (!seen.contains(v.id()) && matches(v, subject, job, outcome)) {
+            Views.Run v = Views.Run.of(l.record(), null, l.repositories());
+            if (!seen.contains(v.runId()) && matches(v, subject, job, outcome)) {
                 out.add(v);
             }
         }
         return Response.json(200, limit == null || out.size() <= limit ? out : out.subList(0, limit));
     }
 
-    private static boolean matches(Views.RunView v, String subject, String job, String outcome) {
+    private static boolean matches(Views.Run v, String subject, String job, String outcome) {
         return (subject == null || subject.equals(v.subject())) && (job == null || job.equals(v.job()))
                 && (outcome == null || outcome.equals(v.state()));
     }
@@ -310,14 +314,15 @@ public final class HttpApi implements AutoCloseable {
         requireId(id, "run");
         Optional<RunState> state = queue == null ? Optional.empty() : queue.state(id);
         if (state.isPresent() && state.get().record() == null) {
-            return Response.json(200, Views.RunView.of(state.get()));
+            return Response.json(200, Views.Run.of(state.get()));
         }
         ApiData.LocatedRun recorded = data.run(id);
         if (recorded != null) {
-            return Response.json(200, Views.RunView.of(recorded.record(), recorded.repositories()));
+            return Response.json(200, Views.Run.of(recorded.record(), state.map(RunState::queuedAt).orElse(null),
+                    recorded.repositories()));
         }
         if (state.isPresent()) {
-            return Response.json(200, Views.RunView.of(state.get()));
+            return Response.json(200, Views.Run.of(state.get()));
         }
         throw new ApiException(404, ErrorCode.API_NOT_FOUND, "no run '" + id + "' in the server's queue or the"
                 + " repositories of arca.yaml", "list runs with GET " + API + "/runs?since=30d");
@@ -327,12 +332,12 @@ public final class HttpApi implements AutoCloseable {
         r.onlyQuery(Set.of("subject", "limit"));
         String subject = r.query("subject");
         Integer limit = limit(r);
-        List<Views.DrillView> out = new ArrayList<>();
+        List<Views.Drill> out = new ArrayList<>();
         for (ApiData.LocatedDrill d : data.drills(subject)) {
             if (limit != null && out.size() >= limit) {
                 break;
             }
-            out.add(Views.DrillView.of(d.repository(), d.subject(), d.drill()));
+            out.add(Views.Drill.of(d.repository(), d.subject(), d.drill()));
         }
         return Response.json(200, out);
     }
@@ -364,7 +369,7 @@ public final class HttpApi implements AutoCloseable {
             throw new ApiException(503, ErrorCode.FAILURE, "this server runs no jobs", "start it with 'arca server'");
         }
         RunState state = queue.submit(job, subject, RunRecord.Trigger.API);
-        return Response.json(202, Views.RunView.of(state)).withHeader("Location", API + "/runs/" + state.runId());
+        return Response.json(202, Views.Run.of(state)).withHeader("Location", API + "/runs/" + state.runId());
     }
 
     private static void requireId(String id, String what) {

@@ -1,5 +1,6 @@
 package io.arca.server.http;
 
+import io.arca.app.catalog.BackupSummary;
 import io.arca.core.error.ArcaException;
 import io.arca.core.error.ErrorCode;
 import io.arca.core.repo.BackupId;
@@ -49,8 +50,12 @@ final class RepositoryView implements AutoCloseable {
     private Repository repository;
     private volatile Catalog catalog;
 
-    /** The catalog at one time: manifests by folder, and the backups newest first. */
-    private record Catalog(Instant readAt, Map<String, BackupManifest> byFolder, List<BackupManifest> newestFirst) {
+    /** A complete backup, with its summary made once (manifests are never rewritten). */
+    record Entry(BackupManifest manifest, BackupSummary summary) {
+    }
+
+    /** The catalog at one time: backups by folder, and newest first. */
+    private record Catalog(Instant readAt, Map<String, Entry> byFolder, List<Entry> newestFirst) {
     }
 
     RepositoryView(String name, String url, Clock clock, Duration refreshInterval, Executor background) {
@@ -85,7 +90,7 @@ final class RepositoryView implements AutoCloseable {
     }
 
     /** Complete backups, newest first (damaged and incomplete ones left out, as {@code arca list} does). */
-    List<BackupManifest> backups() {
+    List<Entry> backups() {
         Catalog c = catalog;
         if (c == null || refreshInterval.isZero()) {
             return refresh().newestFirst();
@@ -111,9 +116,9 @@ final class RepositoryView implements AutoCloseable {
             return null;
         }
         // by the catalog first; a backup committed since the last refresh is read directly
-        for (BackupManifest m : backups()) {
-            if (m.backupId().equals(id)) {
-                return m;
+        for (Entry e : backups()) {
+            if (e.manifest().backupId().equals(id)) {
+                return e.manifest();
             }
         }
         BackupId backupId = new BackupId(id);
@@ -145,23 +150,24 @@ final class RepositoryView implements AutoCloseable {
                     folders.merge(folder, info.key().equals(folder + MANIFEST), Boolean::logicalOr);
                 }
             }
-            Map<String, BackupManifest> byFolder = new HashMap<>();
+            Map<String, Entry> byFolder = new HashMap<>();
             Set<String> sorted = new TreeSet<>(folders.keySet());
             for (String folder : sorted) {
                 if (!folders.get(folder)) {
                     continue; // incomplete: no manifest yet
                 }
-                BackupManifest m = old == null ? null : old.byFolder().get(folder);
-                if (m == null) {
-                    m = read(repo, folder);
+                Entry e = old == null ? null : old.byFolder().get(folder);
+                if (e == null) {
+                    BackupManifest m = read(repo, folder);
+                    e = m == null ? null : new Entry(m, BackupSummary.of(m));
                 }
-                if (m != null) {
-                    byFolder.put(folder, m);
+                if (e != null) {
+                    byFolder.put(folder, e);
                 }
             }
-            List<BackupManifest> newestFirst = new ArrayList<>(byFolder.values());
-            newestFirst.sort(Comparator.comparing(BackupManifest::startedAt).thenComparing(BackupManifest::backupId)
-                    .reversed());
+            List<Entry> newestFirst = new ArrayList<>(byFolder.values());
+            newestFirst.sort(Comparator.comparing((Entry e) -> e.manifest().startedAt())
+                    .thenComparing(e -> e.manifest().backupId()).reversed());
             Catalog c = new Catalog(clock.instant(), byFolder, List.copyOf(newestFirst));
             catalog = c;
             return c;

@@ -33,12 +33,14 @@ import java.util.Random;
  * {@link Repository.PendingBackup}, the run log, the drill log), and the {@code arca.yaml} naming them:
  *
  * <ul>
- *   <li>{@code app} (repository {@code main}; RPO 36h, RTO 1h): backups 50h and 2h ago, a drill that
- *       passed a day ago measuring 20 minutes, a backup run that succeeded, a verify run that failed.
+ *   <li>{@code app} (repository {@code main}; RPO 36h, RTO 1h): backups 50h and 2h ago, a drill of
+ *       the older one that passed a day ago measuring 20 minutes, a backup run that succeeded, a
+ *       verify run that failed five hours ago and one that succeeded three hours ago: all is well.
  *   <li>{@code shop} ({@code main}; RPO 24h): one backup 40h ago (RPO missed), a backup run that
- *       failed an hour ago (PostgreSQL unreachable), a drill that failed three days ago.
+ *       failed an hour ago (PostgreSQL unreachable), a drill of it that failed 30 hours ago.
  *   <li>{@code reports} (repository {@code archive}, empty; RPO 24h): no backup.
- *   <li>A backup without a subject label, of database {@code legacy}: grouped by its database.
+ *   <li>A backup without a subject label, of database {@code legacy} (10h ago): grouped by its
+ *       database, a subject arca.yaml does not name.
  * </ul>
  *
  * The API's clock stands at {@link #NOW}.
@@ -60,6 +62,7 @@ final class ApiFixture {
     String legacyBackup;
     String appBackupRun;
     String appVerifyRun;
+    String appVerifyOkRun;
     String shopBackupRun;
     String appDrill;
     String shopDrill;
@@ -94,11 +97,13 @@ final class ApiFixture {
                 null, null, appNewest, newest.size());
         appVerifyRun = run(main, "verify", "app", "schedule", NOW.minus(Duration.ofHours(5)), RunRecord.FAILED,
                 "ARCA-1600", "artifact 'db.dump.zst' of backup '" + appOld + "' has the wrong sha-256", appOld, null);
+        appVerifyOkRun = run(main, "verify", "app", "cli", NOW.minus(Duration.ofHours(3)), RunRecord.SUCCEEDED,
+                null, null, appNewest, null);
         shopBackupRun = run(main, "backup", "shop", "schedule", NOW.minus(Duration.ofHours(1)), RunRecord.FAILED,
                 "ARCA-1500", "cannot connect to postgresql://db:5432/shop: connection refused", null, null);
 
-        appDrill = drill(main, appNewest, "app", NOW.minus(Duration.ofDays(1)), Duration.ofMinutes(20), null);
-        shopDrill = drill(main, shopBackup, "shop", NOW.minus(Duration.ofDays(3)), null,
+        appDrill = drill(main, appOld, "app", NOW.minus(Duration.ofDays(1)), Duration.ofMinutes(20), null);
+        shopDrill = drill(main, shopBackup, "shop", NOW.minus(Duration.ofHours(30)), null,
                 "restore failed: pg_restore exited 1");
         clock.set(NOW);
     }

@@ -212,7 +212,9 @@ class HttpApiIT {
         assertThat(artifact.get("file").asText()).isEqualTo("app.dump.zst");
         assertThat(artifact.get("size").asLong()).isEqualTo(12_000);
         assertThat(artifact.get("sha256").asText()).hasSize(64);
-        assertThat(artifact.get("encrypted").asBoolean()).isFalse();
+        assertThat(artifact.has("encryption")).isFalse();
+        assertThat(b.get("kind").asText()).isEqualTo("logical");
+        assertThat(b.get("database").get("name").asText()).isEqualTo("app");
         assertThat(b.get("sections").get(0).get("details").get("database").get("name").asText()).isEqualTo("app");
 
         assertError(c.get("/api/v1/backups/20200101T000000Z-00000000", READ), 404, "ARCA-1004");
@@ -224,7 +226,8 @@ class HttpApiIT {
     void runsComeFromTheRecordsAndTheQueue() {
         ApiClient c = start(builder());
         JsonNode runs = ApiClient.json(c.get("/api/v1/runs", READ));
-        assertThat(ids(runs)).containsExactly(fixture.shopBackupRun, fixture.appBackupRun, fixture.appVerifyRun);
+        assertThat(ids(runs)).containsExactly(fixture.shopBackupRun, fixture.appBackupRun, fixture.appVerifyOkRun,
+                fixture.appVerifyRun);
         JsonNode failed = runs.get(0);
         assertThat(failed.get("state").asText()).isEqualTo("failed");
         assertThat(failed.get("errorCode").asText()).isEqualTo("ARCA-1500");
@@ -233,19 +236,20 @@ class HttpApiIT {
         assertThat(failed.get("durationMillis").asLong()).isEqualTo(95_000);
 
         assertThat(ids(ApiClient.json(c.get("/api/v1/runs?subject=app", READ))))
-                .containsExactly(fixture.appBackupRun, fixture.appVerifyRun);
-        assertThat(ids(ApiClient.json(c.get("/api/v1/runs?job=verify", READ)))).containsExactly(fixture.appVerifyRun);
+                .containsExactly(fixture.appBackupRun, fixture.appVerifyOkRun, fixture.appVerifyRun);
+        assertThat(ids(ApiClient.json(c.get("/api/v1/runs?job=verify", READ))))
+                .containsExactly(fixture.appVerifyOkRun, fixture.appVerifyRun);
         assertThat(ids(ApiClient.json(c.get("/api/v1/runs?outcome=failed", READ))))
                 .containsExactly(fixture.shopBackupRun, fixture.appVerifyRun);
         assertThat(ids(ApiClient.json(c.get("/api/v1/runs?since=90m", READ)))).containsExactly(fixture.shopBackupRun);
         assertThat(ids(ApiClient.json(c.get("/api/v1/runs?since=" + ApiFixture.NOW.minus(Duration.ofHours(3)), READ))))
-                .containsExactly(fixture.shopBackupRun, fixture.appBackupRun);
+                .containsExactly(fixture.shopBackupRun, fixture.appBackupRun, fixture.appVerifyOkRun);
         assertThat(ids(ApiClient.json(c.get("/api/v1/runs?limit=1", READ)))).containsExactly(fixture.shopBackupRun);
 
         // a run queued in this server comes first, in state queued
         RunState queued = queue.submit(RunRecord.Job.BACKUP, "app", RunRecord.Trigger.SCHEDULE);
         JsonNode withQueued = ApiClient.json(c.get("/api/v1/runs?subject=app", READ));
-        assertThat(withQueued.get(0).get("id").asText()).isEqualTo(queued.runId());
+        assertThat(withQueued.get(0).get("runId").asText()).isEqualTo(queued.runId());
         assertThat(withQueued.get(0).get("state").asText()).isEqualTo("queued");
         assertThat(ids(ApiClient.json(c.get("/api/v1/runs?outcome=queued", READ)))).containsExactly(queued.runId());
 
@@ -280,45 +284,55 @@ class HttpApiIT {
     }
 
     @Test
-    void statusJudgesEachSubjectOfTheConfiguration() {
+    void statusJudgesEachSubjectAsArcaStatusDoes() {
         ApiClient c = start(builder());
         JsonNode status = ApiClient.json(c.get("/api/v1/status", READ));
         assertThat(status.get("now").asText()).isEqualTo(ApiFixture.NOW.toString());
         assertThat(status.get("ok").asBoolean()).isFalse();
+        assertThat(status.get("problems")).isEmpty();
         JsonNode subjects = status.get("subjects");
-        assertThat(subjects).hasSize(3);
+        // the subjects of arca.yaml in its order, then the others the repositories name
+        List<String> names = new ArrayList<>();
+        subjects.forEach(s -> names.add(s.get("subject").asText()));
+        assertThat(names).containsExactly("app", "shop", "reports", "legacy");
 
         JsonNode app = subjects.get(0);
-        assertThat(app.get("subject").asText()).isEqualTo("app");
-        assertThat(app.get("ok").asBoolean()).as(app.toString()).isTrue();
-        assertThat(app.get("newestBackup").get("id").asText()).isEqualTo(fixture.appNewest);
+        assertThat(app.get("repository").asText()).isEqualTo("main");
+        assertThat(app.get("backupId").asText()).isEqualTo(fixture.appNewest);
         assertThat(app.get("backupAgeSeconds").asLong()).isEqualTo(7_200);
         assertThat(app.get("rpoMet").asBoolean()).isTrue();
-        assertThat(app.get("objectives").get("rpo").asText()).isEqualTo("36h");
-        assertThat(app.get("objectives").get("rpoSeconds").asLong()).isEqualTo(36 * 3600);
-        assertThat(app.get("window").get("from").asText())
-                .isEqualTo(ApiFixture.NOW.minus(Duration.ofHours(50)).plusSeconds(90).toString());
-        assertThat(app.get("window").get("to").asText())
-                .isEqualTo(ApiFixture.NOW.minus(Duration.ofHours(2)).plusSeconds(90).toString());
-        assertThat(app.get("lastDrill").get("id").asText()).isEqualTo(fixture.appDrill);
+        assertThat(app.get("rpoSeconds").asLong()).isEqualTo(36 * 3600);
+        assertThat(app.get("recoverable").get("oldest").asText())
+                .isEqualTo(ApiFixture.NOW.minus(Duration.ofHours(50)).toString());
+        assertThat(app.get("recoverable").get("newest").asText())
+                .isEqualTo(ApiFixture.NOW.minus(Duration.ofHours(2)).toString());
+        assertThat(app.get("lastDrillId").asText()).isEqualTo(fixture.appDrill);
         assertThat(app.get("measuredRtoMillis").asLong()).isEqualTo(1_200_000);
         assertThat(app.get("rtoMet").asBoolean()).isTrue();
-        assertThat(app.get("lastRuns").get("backup").get("last").get("id").asText()).isEqualTo(fixture.appBackupRun);
-        assertThat(app.get("lastRuns").get("verify").get("lastFailure").get("id").asText())
+        assertThat(app.get("runs").get("backup").get("last").get("runId").asText()).isEqualTo(fixture.appBackupRun);
+        assertThat(app.get("runs").get("verify").get("lastFailure").get("runId").asText())
                 .isEqualTo(fixture.appVerifyRun);
+        // a verify failed, and a later one succeeded: all is well
+        assertThat(app.get("runs").get("verify").get("last").get("runId").asText()).isEqualTo(fixture.appVerifyOkRun);
+        assertThat(app.get("problems")).as(app.toString()).isEmpty();
+        assertThat(app.get("ok").asBoolean()).isTrue();
 
         JsonNode shop = subjects.get(1);
         assertThat(shop.get("ok").asBoolean()).isFalse();
         assertThat(shop.get("rpoMet").asBoolean()).isFalse();
         assertThat(shop.get("problems").toString()).contains("newest backup is 40h old, RPO is 24h",
-                "last backup run " + fixture.shopBackupRun + " failed: cannot connect",
-                "last drill " + fixture.shopDrill + " failed: restore failed", "no drill passed in the last 7d");
+                "last drill " + fixture.shopDrill + " failed: restore failed", "no drill passed in the last 7d",
+                "last backup failed at 2026-03-10 11:01:35Z: cannot connect");
 
         JsonNode reports = subjects.get(2);
-        assertThat(reports.get("repositories").toString()).isEqualTo("[\"archive\"]");
-        assertThat(reports.has("newestBackup")).isFalse();
+        assertThat(reports.get("repository").asText()).isEqualTo("archive");
+        assertThat(reports.has("backupId")).isFalse();
         assertThat(reports.get("problems").toString()).isEqualTo("[\"no backup\"]");
-        assertThat(reports.get("objectives").has("drillWithin")).as("drill-within none").isFalse();
+        assertThat(reports.has("drillWithinSeconds")).as("drill-within none").isFalse();
+
+        JsonNode legacy = subjects.get(3);
+        assertThat(legacy.get("backupId").asText()).isEqualTo(fixture.legacyBackup);
+        assertThat(legacy.has("rpoSeconds")).as("no objectives for a subject arca.yaml does not name").isFalse();
     }
 
     @Test
@@ -327,7 +341,7 @@ class HttpApiIT {
         HttpResponse<String> r = c.post("/api/v1/subjects/app/backup", OPERATOR, null);
         assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
         JsonNode run = ApiClient.json(r);
-        String id = run.get("id").asText();
+        String id = run.get("runId").asText();
         assertThat(r.headers().firstValue("Location")).hasValue("/api/v1/runs/" + id);
         assertThat(run.get("state").asText()).isEqualTo("queued");
         assertThat(run.get("job").asText()).isEqualTo("backup");
@@ -558,9 +572,11 @@ class HttpApiIT {
                 .doesNotContain("GET /app.js");
     }
 
+    /** The {@code id}, {@code runId} or {@code drillId} of each item. */
     static List<String> ids(JsonNode array) {
         List<String> ids = new ArrayList<>();
-        array.forEach(n -> ids.add(n.get("id").asText()));
+        array.forEach(n -> ids.add(n.has("id") ? n.get("id").asText()
+                : n.has("runId") ? n.get("runId").asText() : n.get("drillId").asText()));
         return ids;
     }
 

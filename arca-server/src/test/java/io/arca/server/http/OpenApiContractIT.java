@@ -127,9 +127,9 @@ class OpenApiContractIT {
         check("POST", "/api/v1/subjects/shop/drill", OPERATOR, null, 202);
         // a run in the queue, as the list and by id show it
         check("GET", "/api/v1/runs", READ, null, 200);
-        check("GET", "/api/v1/runs/" + queued.get("id").asText(), READ, null, 200);
-        queue.start(queued.get("id").asText());
-        check("GET", "/api/v1/runs/" + queued.get("id").asText(), READ, null, 200);
+        check("GET", "/api/v1/runs/" + queued.get("runId").asText(), READ, null, 200);
+        queue.start(queued.get("runId").asText());
+        check("GET", "/api/v1/runs/" + queued.get("runId").asText(), READ, null, 200);
 
         // errors
         check("GET", "/api/v1/backups", null, null, 401);

@@ -95,22 +95,25 @@ class StatusPageIT {
         assertThat(driver.executeScript("return window.sessionStorage.getItem('arca.token')")).isEqualTo(READ);
 
         assertThat(driver.findElements(By.cssSelector("#subjects tbody tr")))
-                .extracting(r -> r.getAttribute("data-subject")).containsExactly("app", "shop", "reports");
+                .extracting(r -> r.getAttribute("data-subject")).containsExactly("app", "shop", "reports", "legacy");
 
         assertThat(cell("app", "newest").getText()).contains(fixture.appNewest).contains("2026-03-10 10:00 UTC")
                 .contains("main");
         assertThat(cell("app", "age").getText()).isEqualTo("2h / 36h");
         assertThat(cell("app", "age").getAttribute("class")).isEqualTo("ok");
-        assertThat(cell("app", "window").getText()).isEqualTo("2026-03-08 10:01 UTC → 2026-03-10 10:01 UTC");
+        assertThat(cell("app", "window").getText()).isEqualTo("2026-03-08 10:00 UTC → 2026-03-10 10:00 UTC");
         assertThat(cell("app", "drill").getText()).startsWith("passed").contains("2026-03-09 12:00 UTC");
         assertThat(cell("app", "rto").getText()).isEqualTo("20m / 1h");
         assertThat(cell("app", "problems").getText()).isEqualTo("all objectives met");
-        assertThat(cell("app", "runs").getText()).contains("backup: succeeded").contains("verify: failed");
+        assertThat(cell("legacy", "problems").getText()).isEqualTo("no drill passed in the last 7d");
+        assertThat(cell("legacy", "age").getText()).isEqualTo("10h / not set");
+        assertThat(cell("app", "runs").getText()).contains("backup: succeeded").contains("verify: succeeded");
 
         assertThat(cell("shop", "age").getText()).isEqualTo("40h / 24h");
         assertThat(cell("shop", "age").getAttribute("class")).isEqualTo("bad");
         assertThat(cell("shop", "drill").getText()).startsWith("failed");
         assertThat(cell("shop", "rto").getText()).isEqualTo("– / not set");
+        assertThat(cell("app", "drill").getText()).contains("2026-03-09 12:00 UTC");
         assertThat(cell("shop", "problems").findElements(By.tagName("li"))).extracting(WebElement::getText)
                 .contains("newest backup is 40h old, RPO is 24h", "no drill passed in the last 7d");
         assertThat(driver.findElement(By.cssSelector("tr[data-subject='shop']")).getAttribute("class"))
@@ -130,6 +133,7 @@ class StatusPageIT {
         assertThat(ok.getAttribute("class")).isEmpty();
         assertThat(ok.findElement(By.cssSelector("td[data-field='backup']")).getText()).isEqualTo(fixture.appNewest);
         assertThat(driver.findElements(By.cssSelector("#runs tr.failed"))).hasSize(2);
+        assertThat(driver.findElements(By.cssSelector("#runs tbody tr"))).hasSize(4);
 
         // a reload keeps the token of this tab: no prompt
         driver.navigate().refresh();

@@ -102,7 +102,7 @@
     body.textContent = '';
     if (!status.subjects.length) {
       var empty = el('tr', null, 'empty');
-      var td = el('td', 'arca.yaml names no subjects');
+      var td = el('td', 'no subjects: arca.yaml names none and the repositories hold no backup');
       td.colSpan = 8;
       empty.appendChild(td);
       body.appendChild(empty);
@@ -113,50 +113,50 @@
       cell(row, 'subject').appendChild(el('strong', s.subject));
 
       var newest = cell(row, 'newest', 'mono');
-      if (s.newestBackup) {
-        newest.appendChild(el('span', s.newestBackup.id));
-        newest.appendChild(el('span', when(s.newestBackup.startedAt) + ' · ' + s.newestBackup.repository, 'sub'));
+      if (s.backupId) {
+        newest.appendChild(el('span', s.backupId));
+        newest.appendChild(el('span', when(s.backupStartedAt) + ' · ' + s.repository, 'sub'));
       } else {
         newest.textContent = 'none';
         newest.className = 'bad';
       }
 
       var age = cell(row, 'age', verdict(s.rpoMet));
-      var rpo = s.objectives && s.objectives.rpo ? s.objectives.rpo : 'not set';
-      age.textContent = (s.backupAgeSeconds !== undefined ? readable(s.backupAgeSeconds) : '–') + ' / ' + rpo;
+      age.textContent = (s.backupAgeSeconds !== undefined ? readable(s.backupAgeSeconds) : '–') + ' / '
+          + (s.rpoSeconds !== undefined ? readable(s.rpoSeconds) : 'not set');
 
       var win = cell(row, 'window');
-      if (s.window) {
-        win.textContent = when(s.window.from) + ' → ' + when(s.window.to);
-        if (s.window.wal) {
-          win.appendChild(el('span', 'with archived WAL', 'sub'));
+      if (s.recoverable) {
+        win.textContent = when(s.recoverable.oldest) + ' → ' + when(s.recoverable.newest);
+        if (s.recoverable.walIncluded) {
+          win.appendChild(el('span', 'any point, with archived WAL', 'sub'));
         }
       } else {
         win.textContent = 'none';
       }
 
       var drill = cell(row, 'drill');
-      if (s.lastDrill) {
-        drill.appendChild(el('span', s.lastDrill.verdict === 'pass' ? 'passed' : 'failed',
-            'badge ' + (s.lastDrill.verdict === 'pass' ? 'ok' : 'bad')));
-        drill.appendChild(el('span', when(s.lastDrill.startedAt), 'sub'));
+      if (s.lastDrillId) {
+        var passed = s.lastDrillVerdict === 'pass';
+        drill.appendChild(el('span', passed ? 'passed' : 'failed', 'badge ' + (passed ? 'ok' : 'bad')));
+        drill.appendChild(el('span', when(s.lastDrillStartedAt), 'sub'));
       } else {
         drill.textContent = 'never';
       }
 
       var rto = cell(row, 'rto', verdict(s.rtoMet));
-      var target = s.objectives && s.objectives.rto ? s.objectives.rto : 'not set';
-      rto.textContent = (s.measuredRtoMillis !== undefined ? readable(s.measuredRtoMillis / 1000) : '–') + ' / ' + target;
+      rto.textContent = (s.measuredRtoMillis !== undefined ? readable(s.measuredRtoMillis / 1000) : '–') + ' / '
+          + (s.rtoSeconds !== undefined ? readable(s.rtoSeconds) : 'not set');
 
       var runs = cell(row, 'runs');
-      Object.keys(s.lastRuns || {}).sort().forEach(function (job) {
-        var last = s.lastRuns[job].last;
+      Object.keys(s.runs || {}).sort().forEach(function (job) {
+        var last = s.runs[job].last;
         if (!last) {
           return;
         }
         var line = el('span', null, 'sub');
         line.appendChild(document.createTextNode(job + ': '));
-        line.appendChild(el('span', last.state, 'badge ' + (last.state === 'succeeded' ? 'ok' : 'bad')));
+        line.appendChild(el('span', last.outcome, 'badge ' + (last.outcome === 'succeeded' ? 'ok' : 'bad')));
         line.appendChild(document.createTextNode(' ' + when(last.finishedAt)));
         runs.appendChild(line);
       });
@@ -176,6 +176,12 @@
     var overall = document.getElementById('overall');
     overall.textContent = status.ok ? 'all objectives met' : 'objectives missed';
     overall.className = 'badge ' + (status.ok ? 'ok' : 'bad');
+    var repositoryProblems = document.getElementById('repository-problems');
+    repositoryProblems.textContent = '';
+    (status.problems || []).forEach(function (p) {
+      repositoryProblems.appendChild(el('li', p));
+    });
+    repositoryProblems.hidden = !(status.problems || []).length;
     document.getElementById('updated').textContent = 'as of ' + when(status.now);
   }
 
@@ -192,7 +198,7 @@
     runs.forEach(function (r) {
       var failed = r.state === 'failed' || r.state === 'partial';
       var row = el('tr', null, failed ? 'failed' : '');
-      row.setAttribute('data-run', r.id);
+      row.setAttribute('data-run', r.runId);
       row.setAttribute('data-state', r.state);
       cell(row, 'started').textContent = when(r.startedAt || r.queuedAt);
       cell(row, 'subject').textContent = r.subject;
