@@ -21,7 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Executor;
 
@@ -212,8 +211,9 @@ final class ApiData implements AutoCloseable {
         return m.lines().findFirst().orElse(m);
     }
 
-    Set<String> repositoryNames() {
-        return repositories.keySet();
+    /** Reads each repository's catalog ahead of the first request. */
+    void warm() {
+        repositories.values().forEach(RepositoryView::warm);
     }
 
     @Override

@@ -50,8 +50,11 @@ final class RepositoryView implements AutoCloseable {
     private Repository repository;
     private volatile Catalog catalog;
 
-    /** A complete backup, with its summary made once (manifests are never rewritten). */
-    record Entry(BackupManifest manifest, BackupSummary summary) {
+    /**
+     * A complete backup, with its summary and that summary's JSON made once: a manifest is never
+     * rewritten, so a list of thousands is answered by joining bytes.
+     */
+    record Entry(BackupManifest manifest, BackupSummary summary, byte[] json) {
     }
 
     /** The catalog at one time: backups by folder, and newest first. */
@@ -92,8 +95,15 @@ final class RepositoryView implements AutoCloseable {
     /** Complete backups, newest first (damaged and incomplete ones left out, as {@code arca list} does). */
     List<Entry> backups() {
         Catalog c = catalog;
-        if (c == null || refreshInterval.isZero()) {
+        if (refreshInterval.isZero()) {
             return refresh().newestFirst();
+        }
+        if (c == null) {
+            synchronized (lock) {
+                // those who waited for the first refresh use it rather than each listing again
+                c = catalog != null ? catalog : refresh();
+            }
+            return c.newestFirst();
         }
         if (Duration.between(c.readAt(), clock.instant()).compareTo(refreshInterval) >= 0
                 && refreshing.compareAndSet(false, true)) {
@@ -159,7 +169,7 @@ final class RepositoryView implements AutoCloseable {
                 Entry e = old == null ? null : old.byFolder().get(folder);
                 if (e == null) {
                     BackupManifest m = read(repo, folder);
-                    e = m == null ? null : new Entry(m, BackupSummary.of(m));
+                    e = m == null ? null : entry(m);
                 }
                 if (e != null) {
                     byFolder.put(folder, e);
@@ -171,6 +181,23 @@ final class RepositoryView implements AutoCloseable {
             Catalog c = new Catalog(clock.instant(), byFolder, List.copyOf(newestFirst));
             catalog = c;
             return c;
+        }
+    }
+
+    private Entry entry(BackupManifest m) {
+        BackupSummary summary = BackupSummary.of(m);
+        return new Entry(m, summary, ApiJson.write(new Views.Backup(name, summary)));
+    }
+
+    /** Reads the catalog now, so that the first request finds it; failures are left for the requests to report. */
+    void warm() {
+        if (refreshInterval.isZero()) {
+            return;
+        }
+        try {
+            backups();
+        } catch (RuntimeException e) {
+            // the repository may not exist yet: /readyz and the requests say so
         }
     }
 

@@ -392,6 +392,13 @@ class HttpApiIT {
         assertThat(get.headers().firstValue("Allow")).hasValue("POST");
         assertThat(queue.submissions).isEmpty();
 
+        queue.refuse = new ArcaException(ErrorCode.LOCK_HELD, "this replica does not lead: 'arca-1' does",
+                "send triggers to the leader");
+        assertError(c.post("/api/v1/subjects/app/backup", OPERATOR, null), 409, "ARCA-1200");
+        queue.refuse = new ArcaException(ErrorCode.FAILURE, "the server is shutting down: no new runs");
+        assertError(c.post("/api/v1/subjects/app/backup", OPERATOR, null), 503, "ARCA-1000");
+        queue.refuse = null;
+
         ApiClient noQueue = start(builder().runQueue(null));
         assertError(noQueue.post("/api/v1/subjects/app/backup", OPERATOR, null), 503, "ARCA-1000");
     }

@@ -146,6 +146,9 @@ class OpenApiContractIT {
         check("POST", "/api/v1/subjects/nobody/verify", OPERATOR, null, 404);
         check("POST", "/api/v1/subjects/reports/drill", OPERATOR, null, 400);
         check("POST", "/api/v1/subjects/app/drill", OPERATOR, "x".repeat(HttpApi.MAX_BODY_BYTES + 1), 413);
+        queue.refuse = new io.arca.core.error.ArcaException(io.arca.core.error.ErrorCode.LOCK_HELD, "not the leader");
+        check("POST", "/api/v1/subjects/app/backup", OPERATOR, null, 409);
+        queue.refuse = null;
         check("DELETE", "/api/v1/backups", OPERATOR, null, 405);
         check("GET", "/api/v1/subjects/app/backup", OPERATOR, null, 405);
         check("GET", "/healthz?", null, null, 200);

@@ -25,6 +25,8 @@ final class RecordingRunQueue implements RunQueue {
     }
 
     final List<Submission> submissions = new CopyOnWriteArrayList<>();
+    /** When set, what {@link #submit} throws (a replica that does not lead, a shutdown). */
+    volatile RuntimeException refuse;
     private final Map<String, RunState> states = new ConcurrentHashMap<>();
     private final Set<String> subjects;
     private final Clock clock;
@@ -37,6 +39,9 @@ final class RecordingRunQueue implements RunQueue {
 
     @Override
     public synchronized RunState submit(RunRecord.Job job, String subject, RunRecord.Trigger trigger) {
+        if (refuse != null) {
+            throw refuse;
+        }
         if (!subjects.contains(subject)) {
             throw new UsageException("no subject '" + subject + "' in arca.yaml");
         }
