@@ -61,6 +61,7 @@ public final class ArcaCommand implements Runnable {
         List<Class<?>> only = COMMANDS.stream().filter(c -> c.getAnnotation(Command.class).name().equals(named)).toList();
         (only.isEmpty() ? COMMANDS : only).forEach(cl::addSubcommand);
         SourceFlags.register(cl);
+        ConfigDefaults.install(cl, System.getenv());
         return cl;
     }
 
