@@ -648,10 +648,8 @@ public final class HttpApi implements AutoCloseable {
             h.set("Strict-Transport-Security", "max-age=31536000");
         }
         response.headers().forEach(h::set);
-        boolean head = "HEAD".equals(exchange.getRequestMethod());
-        exchange.sendResponseHeaders(response.status(), response.body().length == 0 || head ? -1
-                : response.body().length);
-        if (!head && response.body().length > 0) {
+        exchange.sendResponseHeaders(response.status(), response.body().length == 0 ? -1 : response.body().length);
+        if (response.body().length > 0) {
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(response.body());
             }
