@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * What the API reads: the repositories and subjects of {@code arca.yaml}. Backups, drills and runs
@@ -34,10 +35,21 @@ final class ApiData implements AutoCloseable {
     private final StatusService status;
     private final BackupCatalogService catalog = new BackupCatalogService();
     private final Map<String, RepositoryView> repositories = new LinkedHashMap<>();
+    private final Duration refreshInterval;
+    private final Executor background;
+    private final Object statusLock = new Object();
+    private final AtomicBoolean statusRefreshing = new AtomicBoolean();
+    private volatile Judged judged;
+
+    /** A status and when it was made (by the monotonic clock: ages, not instants). */
+    private record Judged(long madeAtNanos, Views.Status status) {
+    }
 
     ApiData(ArcaConfig config, Clock clock, Duration refreshInterval, Executor background) {
         this.config = Objects.requireNonNull(config, "config");
         this.clock = clock;
+        this.refreshInterval = refreshInterval;
+        this.background = background;
         this.status = new StatusService(clock);
         if (config.repositories() != null) {
             config.repositories().forEach((name, entry) -> repositories.put(name,
@@ -172,6 +184,47 @@ final class ApiData implements AutoCloseable {
      * first repository that names it. Subjects of arca.yaml come first, in its order.
      */
     Views.Status status() {
+        if (refreshInterval.isZero()) {
+            return judge();
+        }
+        // judging reads every manifest, drill and summary: one status serves all the requests of a
+        // refresh interval; a status up to twelve intervals old is served while a new one is made
+        Judged j = judged;
+        long age = j == null ? Long.MAX_VALUE : System.nanoTime() - j.madeAtNanos();
+        if (age < refreshInterval.toNanos()) {
+            return j.status();
+        }
+        if (age < refreshInterval.toNanos() * 12) {
+            if (statusRefreshing.compareAndSet(false, true)) {
+                background.execute(() -> {
+                    try {
+                        rejudge();
+                    } catch (RuntimeException e) {
+                        // the next request tries again
+                    } finally {
+                        statusRefreshing.set(false);
+                    }
+                });
+            }
+            return j.status();
+        }
+        synchronized (statusLock) {
+            Judged now = judged;
+            if (now != null && now != j && System.nanoTime() - now.madeAtNanos() < refreshInterval.toNanos()) {
+                return now.status(); // made while this request waited
+            }
+            return rejudge();
+        }
+    }
+
+    private Views.Status rejudge() {
+        long start = System.nanoTime();
+        Views.Status s = judge();
+        judged = new Judged(start, s);
+        return s;
+    }
+
+    private Views.Status judge() {
         Map<String, Views.Subject> bySubject = new LinkedHashMap<>();
         Map<String, Views.Subject> others = new TreeMap<>();
         subjects().keySet().forEach(name -> bySubject.put(name, null));

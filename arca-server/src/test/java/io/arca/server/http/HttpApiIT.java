@@ -194,8 +194,30 @@ class HttpApiIT {
             seen = ids(ApiClient.json(c.get("/api/v1/backups", READ)));
         } while (!seen.contains(later.backupId()) && System.nanoTime() < deadline);
         assertThat(seen).as("a backup committed after start appears after a refresh").contains(later.backupId());
-        // one shown directly by id even before the refresh: not needed here, the list has it
         assertThat(c.get("/api/v1/backups/" + later.backupId(), READ).statusCode()).isEqualTo(200);
+
+        // the status too: a failed backup of app shows after a refresh
+        JsonNode before = ApiClient.json(c.get("/api/v1/status", READ)).get("subjects").get(0);
+        assertThat(before.get("runProblems")).isEmpty();
+        fixture.run(fixture.main, "backup", "app", "schedule", Instant.now(), RunRecord.FAILED, "ARCA-1500",
+                "cannot connect", null, null);
+        JsonNode after;
+        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        do {
+            after = ApiClient.json(c.get("/api/v1/status", READ)).get("subjects").get(0);
+        } while (after.get("runProblems").isEmpty() && System.nanoTime() < deadline);
+        assertThat(after.get("runProblems").toString()).contains("cannot connect");
+    }
+
+    @Test
+    void aBackupCommittedSinceTheLastRefreshIsFoundById() throws Exception {
+        ApiClient c = start(builder().refreshInterval(Duration.ofHours(1)));
+        assertThat(ApiClient.json(c.get("/api/v1/backups", READ))).hasSize(4);
+        BackupManifest later = fixture.backup(fixture.main, "app", "app", ApiFixture.NOW.minusSeconds(30), 100);
+        fixture.clock.set(ApiFixture.NOW);
+        assertThat(ApiClient.json(c.get("/api/v1/backups", READ))).as("listed after the next refresh").hasSize(4);
+        assertThat(ApiClient.json(c.get("/api/v1/backups/" + later.backupId(), READ)).get("id").asText())
+                .isEqualTo(later.backupId());
     }
 
     @Test
