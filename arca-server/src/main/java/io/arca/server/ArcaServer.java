@@ -1,0 +1,328 @@
+package io.arca.server;
+
+import io.arca.app.config.ArcaConfig;
+import io.arca.app.event.JobListener;
+import io.arca.app.job.SubjectJob;
+import io.arca.app.job.SubjectJobs;
+import io.arca.core.repo.run.RunRecord;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.net.InetAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * {@code arca server}: the run queue, the scheduler (on the leading replica only, when leader
+ * election is on) and the HTTP side, started together and stopped together.
+ *
+ * <p>A shutdown ({@link #shutdown}) stops scheduling, cancels queued runs and stops wal-receive,
+ * then with {@code finish} lets running jobs end for up to {@code server.shutdownGrace} before it
+ * interrupts them, with {@code abort} interrupts them at once; an interrupted job cleans up (a
+ * backup without its manifest is discarded) and its run is recorded as failed. Only then is the
+ * Lease released (so a new leader does not take a run still under way for missed) and the HTTP side
+ * stopped.
+ */
+public final class ArcaServer implements AutoCloseable {
+    /** How long interrupted jobs get to clean up and record their runs. */
+    public static final Duration UNWIND = Duration.ofSeconds(60);
+
+    private enum Phase { RUNNING, STOPPING, STOPPED }
+
+    private final Builder b;
+    private final ServerSettings settings;
+    private final ServerRunQueue queue;
+    private final LeaderElection election;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final Object lock = new Object();
+    private Phase phase = Phase.RUNNING;
+    private Scheduler scheduler;
+
+    private ArcaServer(Builder b, ServerSettings settings) {
+        this.b = b;
+        this.settings = settings;
+        this.queue = new ServerRunQueue(b.config, b.environment, settings.concurrency(), b.clock, b.identity,
+                b.listener, b.jobs);
+        // a schedule that is no cron expression fails the start, on every replica
+        newScheduler();
+        if (settings.leaderElection()) {
+            queue.leading(false);
+            KubernetesClient client = b.kubernetes.get();
+            String namespace = settings.leaseNamespace() != null ? settings.leaseNamespace()
+                    : client.getNamespace() != null ? client.getNamespace() : "default";
+            election = new LeaderElection(client, namespace, settings.leaseName(), b.identity, b.electionTiming,
+                    this::startLeading, this::stopLeading, b.log);
+        } else {
+            election = null;
+        }
+    }
+
+    /** A server for {@code config}; {@link Builder#start()} starts it. */
+    public static Builder builder(ArcaConfig config) {
+        return new Builder(config);
+    }
+
+    private void start() {
+        if (election != null) {
+            b.log.accept("leader election: standing for lease " + election.lease() + " as '" + b.identity + "'");
+            election.start();
+        } else {
+            startLeading();
+        }
+    }
+
+    private Scheduler newScheduler() {
+        return new Scheduler(b.config, settings, queue, b.clock, b.random,
+                b.history != null ? b.history : new RunLogHistory(b.config, b.clock), b.log);
+    }
+
+    private void startLeading() {
+        Scheduler s;
+        synchronized (lock) {
+            if (phase != Phase.RUNNING) {
+                return;
+            }
+            queue.leading(true);
+            s = newScheduler();
+            scheduler = s;
+        }
+        b.log.accept("scheduling the jobs of " + subjects() + " subject(s)");
+        s.start();
+    }
+
+    private void stopLeading() {
+        Scheduler s;
+        synchronized (lock) {
+            s = scheduler;
+            scheduler = null;
+        }
+        if (s != null) {
+            s.close();
+            b.log.accept("stopped scheduling: this replica no longer leads");
+        }
+        queue.leading(false);
+    }
+
+    private int subjects() {
+        return b.config.subjects() == null ? 0 : b.config.subjects().size();
+    }
+
+    /** The settings in use (the {@code server:} section with its defaults and overrides). */
+    public ServerSettings settings() {
+        return settings;
+    }
+
+    /** Where runs are submitted (the scheduler's and the API's). */
+    public ServerRunQueue queue() {
+        return queue;
+    }
+
+    /** Each job's next scheduled run; empty on a replica that does not lead. */
+    public java.util.List<Scheduler.Planned> planned() {
+        synchronized (lock) {
+            return scheduler == null ? java.util.List.of() : scheduler.planned();
+        }
+    }
+
+    /** What {@code /readyz} says now. */
+    public Readiness readiness() {
+        Phase p;
+        synchronized (lock) {
+            p = phase;
+        }
+        if (p != Phase.RUNNING) {
+            return new Readiness(false, false, election != null ? election.leader() : null, "shutting down");
+        }
+        if (election == null) {
+            return new Readiness(true, true, b.identity, "leading");
+        }
+        boolean leading = election.leading();
+        String leader = election.leader();
+        return new Readiness(true, leading, leader, leading ? "leading"
+                : leader == null ? "standing by: no replica leads yet" : "standing by: '" + leader + "' leads");
+    }
+
+    /**
+     * Stops the server with {@code mode} (see the class comment) and returns once it has stopped.
+     * A second call while the first is under way returns at once; {@link #abort()} hurries it.
+     */
+    public void shutdown(ServerSettings.Shutdown mode) {
+        Scheduler s;
+        synchronized (lock) {
+            if (phase != Phase.RUNNING) {
+                return;
+            }
+            phase = Phase.STOPPING;
+            s = scheduler;
+            scheduler = null;
+        }
+        Duration grace = mode == ServerSettings.Shutdown.FINISH ? settings.shutdownGrace() : Duration.ZERO;
+        int running = queue.active().size();
+        b.log.accept("shutting down (" + mode.name().toLowerCase(java.util.Locale.ROOT) + "): " + running
+                + " run(s) active" + (running > 0 && !grace.isZero() ? ", waiting up to "
+                        + io.arca.core.repo.retention.DurationText.format(grace) + " for them" : ""));
+        try {
+            if (s != null) {
+                s.close();
+            }
+            if (!queue.shutdown(grace, b.unwind)) {
+                b.log.accept("shutdown: " + queue.active().size() + " run(s) did not end within "
+                        + io.arca.core.repo.retention.DurationText.format(b.unwind) + " of being interrupted");
+            }
+            if (election != null) {
+                election.close();
+            }
+        } finally {
+            synchronized (lock) {
+                phase = Phase.STOPPED;
+            }
+            stopped.countDown();
+            b.log.accept("stopped");
+        }
+    }
+
+    /** Interrupts running jobs at once, also during a {@code finish} shutdown's grace period. */
+    public void abort() {
+        queue.abort();
+    }
+
+    /** Waits until the server has stopped; returns whether it has. */
+    public boolean awaitStopped(Duration limit) throws InterruptedException {
+        return stopped.await(limit.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** Shuts down as {@code server.shutdown} says. */
+    @Override
+    public void close() {
+        shutdown(settings.shutdown());
+    }
+
+    /** What a server is made of; the defaults are the production ones. */
+    public static final class Builder {
+        private final ArcaConfig config;
+        private Map<String, String> environment = System.getenv();
+        private Clock clock = Clock.systemUTC();
+        private Random random = new Random();
+        private String identity;
+        private String listen;
+        private JobListener listener = JobListener.NONE;
+        private Consumer<String> log = line -> { };
+        private Function<RunRecord.Job, SubjectJob> jobs = SubjectJobs::of;
+        private Scheduler.History history;
+        private Supplier<KubernetesClient> kubernetes = () -> new KubernetesClientBuilder().build();
+        private LeaderElection.Timing electionTiming = LeaderElection.Timing.DEFAULT;
+        private Duration unwind = UNWIND;
+
+        private Builder(ArcaConfig config) {
+            this.config = Objects.requireNonNull(config);
+        }
+
+        /** Where jobs read secrets ({@code System.getenv()} by default). */
+        public Builder environment(Map<String, String> environment) {
+            this.environment = environment;
+            return this;
+        }
+
+        public Builder clock(Clock clock) {
+            this.clock = clock;
+            return this;
+        }
+
+        /** The source of the scheduler's jitter. */
+        public Builder random(Random random) {
+            this.random = random;
+            return this;
+        }
+
+        /** This replica's name: the Lease holder and the {@code host} of its run records (default: the host name). */
+        public Builder identity(String identity) {
+            this.identity = identity;
+            return this;
+        }
+
+        /** {@code host:port} to listen on instead of {@code server.listen}. */
+        public Builder listen(String listen) {
+            this.listen = listen;
+            return this;
+        }
+
+        /** Receives every run's events (the log of the front end). */
+        public Builder listener(JobListener listener) {
+            this.listener = listener;
+            return this;
+        }
+
+        /** Receives one line per thing the server does or fails to do (never a secret). */
+        public Builder log(Consumer<String> log) {
+            this.log = log;
+            return this;
+        }
+
+        /** The job of each kind of run ({@link SubjectJobs#of} by default). */
+        public Builder jobs(Function<RunRecord.Job, SubjectJob> jobs) {
+            this.jobs = jobs;
+            return this;
+        }
+
+        /** When jobs last ran (by default from the run records of each subject's first repository). */
+        public Builder history(Scheduler.History history) {
+            this.history = history;
+            return this;
+        }
+
+        /** The Kubernetes client for leader election (by default from the pod's service account or kubeconfig). */
+        public Builder kubernetes(Supplier<KubernetesClient> kubernetes) {
+            this.kubernetes = kubernetes;
+            return this;
+        }
+
+        public Builder electionTiming(LeaderElection.Timing timing) {
+            this.electionTiming = timing;
+            return this;
+        }
+
+        /** How long interrupted jobs get to clean up ({@link #UNWIND} by default). */
+        public Builder unwind(Duration unwind) {
+            this.unwind = unwind;
+            return this;
+        }
+
+        /**
+         * Starts the server.
+         *
+         * @throws io.arca.core.error.UsageException for settings or schedules that cannot be used
+         */
+        public ArcaServer start() {
+            if (identity == null) {
+                identity = hostName(environment);
+            }
+            ServerSettings settings = ServerSettings.of(config);
+            if (listen != null) {
+                settings = settings.withListen(listen);
+            }
+            ArcaServer server = new ArcaServer(this, settings);
+            server.start();
+            return server;
+        }
+    }
+
+    /** {@code HOSTNAME} (a pod's name) or the host's name. */
+    static String hostName(Map<String, String> environment) {
+        String pod = environment.get("HOSTNAME");
+        if (pod != null && !pod.isBlank()) {
+            return pod;
+        }
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            return "arca-server";
+        }
+    }
+}
