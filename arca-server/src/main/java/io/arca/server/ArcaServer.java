@@ -40,6 +40,7 @@ public final class ArcaServer implements AutoCloseable {
     private final ServerSettings settings;
     private final ServerRunQueue queue;
     private final LeaderElection election;
+    private final KubernetesClient kubernetes;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Object lock = new Object();
     private Phase phase = Phase.RUNNING;
@@ -55,12 +56,14 @@ public final class ArcaServer implements AutoCloseable {
         if (settings.leaderElection()) {
             queue.leading(false);
             KubernetesClient client = b.kubernetes.get();
+            kubernetes = client;
             String namespace = settings.leaseNamespace() != null ? settings.leaseNamespace()
                     : client.getNamespace() != null ? client.getNamespace() : "default";
             election = new LeaderElection(client, namespace, settings.leaseName(), b.identity, b.electionTiming,
                     this::startLeading, this::stopLeading, b.log);
         } else {
             election = null;
+            kubernetes = null;
         }
     }
 
@@ -178,6 +181,7 @@ public final class ArcaServer implements AutoCloseable {
             }
             if (election != null) {
                 election.close();
+                kubernetes.close();
             }
         } finally {
             synchronized (lock) {

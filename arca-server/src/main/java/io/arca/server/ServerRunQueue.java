@@ -196,7 +196,7 @@ public final class ServerRunQueue implements RunQueue {
         cancelled.forEach((r, s) -> r.done.complete(s));
         synchronized (lock) {
             awaitIdle(grace, true);
-            running.values().forEach(r -> r.thread.interrupt());
+            running.values().forEach(this::interrupt);
             return awaitIdle(unwind, false);
         }
     }
@@ -205,7 +205,7 @@ public final class ServerRunQueue implements RunQueue {
     public void abort() {
         synchronized (lock) {
             abortNow = true;
-            running.values().forEach(r -> r.thread.interrupt());
+            running.values().forEach(this::interrupt);
             lock.notifyAll();
         }
     }
@@ -251,7 +251,19 @@ public final class ServerRunQueue implements RunQueue {
     }
 
     private void interruptLongRunning() {
-        running.values().stream().filter(Run::longRunning).forEach(r -> r.thread.interrupt());
+        running.values().stream().filter(Run::longRunning).forEach(this::interrupt);
+    }
+
+    /**
+     * Interrupts a run's job, once, and only while the job itself runs: a second interrupt would land
+     * in its clean-up, and one after the job would close the channels the recorder writes the record
+     * through. Under {@link #lock}.
+     */
+    private void interrupt(Run r) {
+        if (!r.interrupted && !r.jobDone) {
+            r.interrupted = true;
+            r.thread.interrupt();
+        }
     }
 
     private List<Run> activeRuns() {
@@ -286,8 +298,17 @@ public final class ServerRunQueue implements RunQueue {
     private void execute(Run r) {
         try {
             Subject subject = subject(r.subject);
-            recorder.run(r.id, r.job, r.subject, r.trigger, List.of(),
-                    ctx -> jobs.apply(r.job).run(subject, ctx));
+            recorder.run(r.id, r.job, r.subject, r.trigger, List.of(), ctx -> {
+                try {
+                    return jobs.apply(r.job).run(subject, ctx);
+                } finally {
+                    synchronized (lock) {
+                        r.jobDone = true;
+                    }
+                    // an interrupt the job did not consume must not fail the writing of its record
+                    Thread.interrupted();
+                }
+            });
         } catch (RuntimeException e) {
             // recorded, and told to the listener, by the recorder
         } finally {
@@ -334,6 +355,8 @@ public final class ServerRunQueue implements RunQueue {
         java.time.Instant startedAt;
         RunRecord record;
         Thread thread;
+        boolean interrupted;
+        boolean jobDone;
 
         Run(String id, RunRecord.Job job, String subject, RunRecord.Trigger trigger, java.time.Instant queuedAt) {
             this.id = id;
