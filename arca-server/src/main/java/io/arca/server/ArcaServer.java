@@ -5,6 +5,7 @@ import io.arca.app.event.JobListener;
 import io.arca.app.job.SubjectJob;
 import io.arca.app.job.SubjectJobs;
 import io.arca.core.repo.run.RunRecord;
+import io.arca.server.http.HttpApi;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.net.InetAddress;
@@ -12,6 +13,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -41,6 +43,7 @@ public final class ArcaServer implements AutoCloseable {
     private final ServerRunQueue queue;
     private final LeaderElection election;
     private final KubernetesClient kubernetes;
+    private final HttpApi http;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Object lock = new Object();
     private Phase phase = Phase.RUNNING;
@@ -65,6 +68,12 @@ public final class ArcaServer implements AutoCloseable {
             election = null;
             kubernetes = null;
         }
+        // tokens, keystore and address are checked here, before anything runs
+        this.http = HttpApi.builder(b.config).listen(settings.listen()).environment(b.environment).clock(b.clock)
+                .runQueue(queue).readiness(() -> {
+                    Readiness r = readiness();
+                    return r.ready() ? Optional.empty() : Optional.of(r.detail());
+                }).build();
     }
 
     /** A server for {@code config}; {@link Builder#start()} starts it. */
@@ -73,6 +82,18 @@ public final class ArcaServer implements AutoCloseable {
     }
 
     private void start() {
+        try {
+            http.start();
+        } catch (RuntimeException e) {
+            http.close();
+            queue.shutdown(Duration.ZERO, Duration.ZERO);
+            if (kubernetes != null) {
+                kubernetes.close();
+            }
+            throw e;
+        }
+        b.log.accept("listening on " + (http.tls() ? "https://" : "http://") + host(settings.listen()) + ":"
+                + http.port());
         if (election != null) {
             b.log.accept("leader election: standing for lease " + election.lease() + " as '" + b.identity + "'");
             election.start();
@@ -134,6 +155,15 @@ public final class ArcaServer implements AutoCloseable {
         }
     }
 
+    /** The port the HTTP side listens on (the one chosen when {@code server.listen} gives port 0). */
+    public int port() {
+        return http.port();
+    }
+
+    private static String host(String listen) {
+        return listen.substring(0, listen.lastIndexOf(':'));
+    }
+
     /** What {@code /readyz} says now. */
     public Readiness readiness() {
         Phase p;
@@ -184,6 +214,7 @@ public final class ArcaServer implements AutoCloseable {
                 kubernetes.close();
             }
         } finally {
+            http.close();
             synchronized (lock) {
                 phase = Phase.STOPPED;
             }

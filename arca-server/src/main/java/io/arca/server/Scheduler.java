@@ -1,14 +1,14 @@
 package io.arca.server;
 
 import io.arca.app.config.ArcaConfig;
+import io.arca.app.config.CronSchedule;
 import io.arca.core.error.UsageException;
 import io.arca.core.repo.run.RunRecord;
 import java.time.Clock;
-import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -21,8 +21,8 @@ import java.util.function.Consumer;
 
 /**
  * Submits each subject's jobs to the {@link ServerRunQueue} on their cron schedules
- * ({@code schedules.backup}, {@code physicalBackup}, {@code verify}, {@code drill}, {@code prune}, in
- * {@code schedules.timezone}, UTC by default), each fire time delayed by a random jitter of up to
+ * ({@code schedules.backup}, {@code physicalBackup}, {@code verify}, {@code drill}, {@code prune}: a
+ * {@link CronSchedule} in {@code schedules.timezone}, UTC by default), each fire time delayed by a random jitter of up to
  * {@code server.jitter} so that many servers do not all hit one bucket at 02:00:00. A scheduled run
  * whose previous one is still queued is not queued twice.
  *
@@ -93,7 +93,12 @@ public final class Scheduler implements AutoCloseable {
                 return;
             }
             String at = "subjects." + name + ".schedules.";
-            ZoneId zone = zone(at + "timezone", s.timezone());
+            ZoneId zone;
+            try {
+                zone = s.timezone() == null ? CronSchedule.DEFAULT_ZONE : CronSchedule.zone(s.timezone());
+            } catch (UsageException e) {
+                throw new UsageException(at + "timezone: " + e.getMessage(), e.hint(), e);
+            }
             add(name, RunRecord.Job.BACKUP, at + "backup", s.backup(), zone);
             add(name, RunRecord.Job.PHYSICAL_BACKUP, at + "physicalBackup", s.physicalBackup(), zone);
             add(name, RunRecord.Job.VERIFY, at + "verify", s.verify(), zone);
@@ -106,20 +111,13 @@ public final class Scheduler implements AutoCloseable {
     }
 
     private void add(String subject, RunRecord.Job job, String field, String expression, ZoneId zone) {
-        if (expression != null && !expression.isBlank()) {
-            entries.add(new Entry(subject, job, FireTimes.parse(field, expression.trim(), zone)));
-        }
-    }
-
-    private static ZoneId zone(String field, String text) {
-        if (text == null || text.isBlank()) {
-            return ZoneOffset.UTC;
+        if (expression == null) {
+            return;
         }
         try {
-            return ZoneId.of(text);
-        } catch (DateTimeException e) {
-            throw new UsageException(field + ": '" + text + "' is not a time zone",
-                    "write a zone id such as UTC or Europe/Berlin", e);
+            entries.add(new Entry(subject, job, CronSchedule.of(expression, zone)));
+        } catch (UsageException e) {
+            throw new UsageException(field + ": " + e.getMessage(), e.hint(), e);
         }
     }
 
@@ -147,7 +145,8 @@ public final class Scheduler implements AutoCloseable {
         for (Entry e : entries) {
             e.plan(now);
             if (settings.missedRuns() == ServerSettings.MissedRuns.ONCE) {
-                Optional<Instant> previous = e.times.previous(now);
+                // the last fire time at or before now
+                Optional<Instant> previous = e.times.previous(now.plusNanos(1)).map(ZonedDateTime::toInstant);
                 if (previous.isPresent() && missed(e, previous.get())) {
                     log.accept(e.job.jobName() + " of '" + e.subject + "' was due at " + previous.get()
                             + " and did not run since: running it once now");
@@ -337,18 +336,18 @@ public final class Scheduler implements AutoCloseable {
     private final class Entry {
         final String subject;
         final RunRecord.Job job;
-        final FireTimes times;
+        final CronSchedule times;
         Instant fireAt;
         Instant dueAt;
 
-        Entry(String subject, RunRecord.Job job, FireTimes times) {
+        Entry(String subject, RunRecord.Job job, CronSchedule times) {
             this.subject = subject;
             this.job = job;
             this.times = times;
         }
 
         void plan(Instant after) {
-            Optional<Instant> fire = times.next(after);
+            Optional<Instant> fire = times.next(after).map(ZonedDateTime::toInstant);
             long jitterMillis = settings.jitter().toMillis();
             Duration jitter = jitterMillis <= 0 ? Duration.ZERO
                     : Duration.ofMillis((long) (random.nextDouble() * (jitterMillis + 1)));

@@ -22,7 +22,7 @@ import java.util.Objects;
  */
 public record ServerSettings(String listen, int concurrency, Duration jitter, MissedRuns missedRuns, Shutdown shutdown,
         Duration shutdownGrace, boolean leaderElection, String leaseNamespace, String leaseName) {
-    public static final String DEFAULT_LISTEN = "127.0.0.1:9187";
+    public static final String DEFAULT_LISTEN = io.arca.server.http.HttpApi.DEFAULT_LISTEN;
     public static final int DEFAULT_CONCURRENCY = 2;
     public static final Duration DEFAULT_GRACE = Duration.ofMinutes(10);
     public static final String DEFAULT_LEASE_NAME = "arca-server";

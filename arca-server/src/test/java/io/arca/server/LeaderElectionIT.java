@@ -7,11 +7,17 @@ import static org.awaitility.Awaitility.await;
 import io.arca.app.config.ArcaConfig;
 import io.arca.core.error.ArcaException;
 import io.arca.core.error.ErrorCode;
+import io.arca.core.repo.Repository;
+import io.arca.core.repo.RepositoryConfig;
 import io.arca.core.repo.run.RunRecord;
+import io.arca.core.storage.StorageUrl;
+import io.arca.core.storage.Storages;
 import io.arca.testkit.k8s.KubernetesTestServer;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +26,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two replicas of {@code arca server} with leader election against fabric8's mock Kubernetes API
@@ -37,8 +44,13 @@ class LeaderElectionIT {
     private final Map<String, GateJob> jobs = Map.of("arca-a", new GateJob(null, true), "arca-b",
             new GateJob(null, true));
 
+    @TempDir
+    Path dir;
+
     @BeforeEach
     void startKubernetes() {
+        Repository.init(Storages.open(StorageUrl.parse(dir.toString())), new RepositoryConfig.Defaults("zstd:3"),
+                java.time.Clock.systemUTC());
         k8s = KubernetesTestServer.startMock();
         namespace = k8s.namespace("arca");
     }
@@ -50,11 +62,11 @@ class LeaderElectionIT {
     }
 
     private ArcaServer replica(String identity) {
-        ArcaConfig config = Configs.config("/nowhere",
+        ArcaConfig config = Configs.config(dir.toString(),
                 new ArcaConfig.Server(null, null, null, 2, null, "once", null, null,
                         new ArcaConfig.LeaderElection(true, namespace, "arca-server")),
                 Configs.schedules("UTC", "0 2 1 1 *"), "app");
-        ArcaServer server = ArcaServer.builder(config).identity(identity).electionTiming(FAST)
+        ArcaServer server = ArcaServer.builder(config).identity(identity).listen("127.0.0.1:0").electionTiming(FAST)
                 // nothing ran yet: the leader runs the missed backup once when it starts leading
                 .history((job, subject) -> Optional.empty())
                 .jobs(job -> jobs.get(identity))
@@ -85,6 +97,12 @@ class LeaderElectionIT {
         await().atMost(WAIT).until(() -> jobs.get("arca-a").started.size() == 1);
         assertThatThrownBy(() -> b.queue().submit(RunRecord.Job.BACKUP, "app", RunRecord.Trigger.API))
                 .isInstanceOfSatisfying(ArcaException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.LOCK_HELD));
+        // the standby serves the read-only API and is ready; a trigger sent to it is refused
+        assertThat(Http.get(b.port(), "/readyz").statusCode()).isEqualTo(200);
+        assertThat(Http.get(b.port(), "/api/v1/runs").statusCode()).isEqualTo(200);
+        HttpResponse<String> refused = Http.post(b.port(), "/api/v1/subjects/app/backup");
+        assertThat(refused.statusCode()).isEqualTo(409);
+        assertThat(refused.body()).contains("ARCA-" + ErrorCode.LOCK_HELD.number()).contains("not the leader");
 
         a.shutdown(ServerSettings.Shutdown.FINISH);
 

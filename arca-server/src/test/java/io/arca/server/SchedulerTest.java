@@ -249,11 +249,11 @@ class SchedulerTest {
         ArcaConfig config = Configs.config("/nowhere", null, Configs.schedules("UTC", "every night"), "app");
         assertThatThrownBy(() -> scheduler(config, new Random(1), never()))
                 .isInstanceOf(UsageException.class)
-                .hasMessageStartingWith("subjects.app.schedules.backup: 'every night' is not a cron expression");
+                .hasMessageStartingWith("subjects.app.schedules.backup: invalid cron expression 'every night'");
         ArcaConfig zone = Configs.config("/nowhere", null, Configs.schedules("Mars/Olympus", "0 2 * * *"), "app");
         assertThatThrownBy(() -> scheduler(zone, new Random(1), never()))
                 .isInstanceOf(UsageException.class)
-                .hasMessage("subjects.app.schedules.timezone: 'Mars/Olympus' is not a time zone");
+                .hasMessageStartingWith("subjects.app.schedules.timezone: unknown time zone 'Mars/Olympus'");
     }
 
     @Test

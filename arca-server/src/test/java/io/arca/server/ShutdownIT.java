@@ -16,6 +16,7 @@ import io.arca.core.storage.StorageUrl;
 import io.arca.core.storage.Storages;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -85,7 +86,7 @@ class ShutdownIT {
         ArcaConfig config = Configs.config(dir.resolve("repo").toString(),
                 new ArcaConfig.Server(null, null, null, 1, null, "skip", shutdown, grace, null),
                 Configs.schedules("UTC", "0 2 1 1 *"), "app", "crm");
-        return ArcaServer.builder(config).identity("test-host").history((j, s) -> Optional.empty())
+        return ArcaServer.builder(config).identity("test-host").listen("127.0.0.1:0").history((j, s) -> Optional.empty())
                 .jobs(j -> job()).unwind(WAIT).start();
     }
 
@@ -112,6 +113,10 @@ class ShutdownIT {
                 ServerSettings.Shutdown.FINISH));
 
         await().atMost(WAIT).until(() -> !server.readiness().ready());
+        // still serving while the job finishes, but not ready
+        HttpResponse<String> readyz = Http.get(server.port(), "/readyz");
+        assertThat(readyz.statusCode()).isEqualTo(503);
+        assertThat(readyz.body()).contains("shutting down");
         assertThat(server.queue().state(queued.runId()).orElseThrow().state()).isEqualTo(RunState.CANCELLED);
         assertThatThrownBy(() -> server.queue().submit(RunRecord.Job.BACKUP, "crm", RunRecord.Trigger.API))
                 .isInstanceOf(ArcaException.class).hasMessageContaining("shutting down");
