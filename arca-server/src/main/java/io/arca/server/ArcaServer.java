@@ -104,7 +104,7 @@ public final class ArcaServer implements AutoCloseable {
 
     private Scheduler newScheduler() {
         return new Scheduler(b.config, settings, queue, b.clock, b.random,
-                b.history != null ? b.history : new RunLogHistory(b.config, b.clock), b.log);
+                b.history != null ? b.history : new RunLogHistory(b.config, b.clock), b.log, b.fireTimes);
     }
 
     private void startLeading() {
@@ -254,6 +254,7 @@ public final class ArcaServer implements AutoCloseable {
         private Supplier<KubernetesClient> kubernetes = () -> new KubernetesClientBuilder().build();
         private LeaderElection.Timing electionTiming = LeaderElection.Timing.DEFAULT;
         private Duration unwind = UNWIND;
+        private FireTimes.Reader fireTimes = FireTimes.cron();
 
         private Builder(ArcaConfig config) {
             this.config = Objects.requireNonNull(config);
@@ -320,6 +321,15 @@ public final class ArcaServer implements AutoCloseable {
 
         public Builder electionTiming(LeaderElection.Timing timing) {
             this.electionTiming = timing;
+            return this;
+        }
+
+        /**
+         * How schedule expressions are read: {@link FireTimes#cron()} (arca.yaml's five fields) by
+         * default; a test that must fire every few seconds passes a dialect with seconds.
+         */
+        public Builder fireTimes(FireTimes.Reader reader) {
+            this.fireTimes = reader;
             return this;
         }
 

@@ -8,7 +8,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -78,6 +77,12 @@ public final class Scheduler implements AutoCloseable {
      */
     public Scheduler(ArcaConfig config, ServerSettings settings, ServerRunQueue queue, Clock clock, Random random,
             History history, Consumer<String> log) {
+        this(config, settings, queue, clock, random, history, log, FireTimes.cron());
+    }
+
+    /** As above, reading the schedules with {@code reader} (another cron dialect, in tests). */
+    public Scheduler(ArcaConfig config, ServerSettings settings, ServerRunQueue queue, Clock clock, Random random,
+            History history, Consumer<String> log, FireTimes.Reader reader) {
         this.settings = Objects.requireNonNull(settings);
         this.queue = Objects.requireNonNull(queue);
         this.clock = Objects.requireNonNull(clock);
@@ -99,23 +104,24 @@ public final class Scheduler implements AutoCloseable {
             } catch (UsageException e) {
                 throw new UsageException(at + "timezone: " + e.getMessage(), e.hint(), e);
             }
-            add(name, RunRecord.Job.BACKUP, at + "backup", s.backup(), zone);
-            add(name, RunRecord.Job.PHYSICAL_BACKUP, at + "physicalBackup", s.physicalBackup(), zone);
-            add(name, RunRecord.Job.VERIFY, at + "verify", s.verify(), zone);
-            add(name, RunRecord.Job.DRILL, at + "drill", s.drill(), zone);
-            add(name, RunRecord.Job.PRUNE, at + "prune", s.prune(), zone);
+            add(reader, name, RunRecord.Job.BACKUP, at + "backup", s.backup(), zone);
+            add(reader, name, RunRecord.Job.PHYSICAL_BACKUP, at + "physicalBackup", s.physicalBackup(), zone);
+            add(reader, name, RunRecord.Job.VERIFY, at + "verify", s.verify(), zone);
+            add(reader, name, RunRecord.Job.DRILL, at + "drill", s.drill(), zone);
+            add(reader, name, RunRecord.Job.PRUNE, at + "prune", s.prune(), zone);
             if (Boolean.TRUE.equals(s.walReceive())) {
                 walSubjects.add(name);
             }
         });
     }
 
-    private void add(String subject, RunRecord.Job job, String field, String expression, ZoneId zone) {
+    private void add(FireTimes.Reader reader, String subject, RunRecord.Job job, String field, String expression,
+            ZoneId zone) {
         if (expression == null) {
             return;
         }
         try {
-            entries.add(new Entry(subject, job, CronSchedule.of(expression, zone)));
+            entries.add(new Entry(subject, job, reader.read(expression, zone)));
         } catch (UsageException e) {
             throw new UsageException(field + ": " + e.getMessage(), e.hint(), e);
         }
@@ -146,7 +152,7 @@ public final class Scheduler implements AutoCloseable {
             e.plan(now);
             if (settings.missedRuns() == ServerSettings.MissedRuns.ONCE) {
                 // the last fire time at or before now
-                Optional<Instant> previous = e.times.previous(now.plusNanos(1)).map(ZonedDateTime::toInstant);
+                Optional<Instant> previous = e.times.previous(now.plusNanos(1));
                 if (previous.isPresent() && missed(e, previous.get())) {
                     log.accept(e.job.jobName() + " of '" + e.subject + "' was due at " + previous.get()
                             + " and did not run since: running it once now");
@@ -336,18 +342,18 @@ public final class Scheduler implements AutoCloseable {
     private final class Entry {
         final String subject;
         final RunRecord.Job job;
-        final CronSchedule times;
+        final FireTimes times;
         Instant fireAt;
         Instant dueAt;
 
-        Entry(String subject, RunRecord.Job job, CronSchedule times) {
+        Entry(String subject, RunRecord.Job job, FireTimes times) {
             this.subject = subject;
             this.job = job;
             this.times = times;
         }
 
         void plan(Instant after) {
-            Optional<Instant> fire = times.next(after).map(ZonedDateTime::toInstant);
+            Optional<Instant> fire = times.next(after);
             long jitterMillis = settings.jitter().toMillis();
             Duration jitter = jitterMillis <= 0 ? Duration.ZERO
                     : Duration.ofMillis((long) (random.nextDouble() * (jitterMillis + 1)));

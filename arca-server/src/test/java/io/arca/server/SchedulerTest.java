@@ -245,6 +245,24 @@ class SchedulerTest {
     }
 
     @Test
+    void anotherDialectFiresEveryFewSeconds() {
+        ArcaConfig config = Configs.config("/nowhere", null, Configs.schedules("UTC", "0/5 * * * * ?"), "app");
+        ServerSettings settings = ServerSettings.of(config);
+        queue = new ServerRunQueue(config, Map.of(), 2, clock, "h", e -> { }, job -> gate);
+        scheduler = new Scheduler(config, settings, queue, clock, new Random(1), justRan(), log::add,
+                SecondsCron.reader());
+        scheduler.plan();
+
+        for (int i = 1; i <= 3; i++) {
+            assertThat(scheduler.planned()).extracting(Scheduler.Planned::fireAt)
+                    .containsExactly(START.plusSeconds(5L * i));
+            clock.set(START.plusSeconds(5L * i));
+            scheduler.runDue();
+        }
+        await().atMost(WAIT).until(() -> gate.started.size() == 3);
+    }
+
+    @Test
     void aScheduleThatIsNoCronExpressionIsRefusedWithItsField() {
         ArcaConfig config = Configs.config("/nowhere", null, Configs.schedules("UTC", "every night"), "app");
         assertThatThrownBy(() -> scheduler(config, new Random(1), never()))
