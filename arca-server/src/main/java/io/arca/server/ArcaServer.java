@@ -2,6 +2,9 @@ package io.arca.server;
 
 import io.arca.app.config.ArcaConfig;
 import io.arca.app.event.JobListener;
+import io.arca.app.metrics.MetricsModel;
+import io.arca.app.notify.Notifier;
+import io.arca.app.notify.PreviousOutcomes;
 import io.arca.app.job.SubjectJob;
 import io.arca.app.job.SubjectJobs;
 import io.arca.core.repo.run.RunRecord;
@@ -11,6 +14,8 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -23,7 +28,10 @@ import java.util.function.Supplier;
 
 /**
  * {@code arca server}: the run queue, the scheduler (on the leading replica only, when leader
- * election is on) and the HTTP side, started together and stopped together.
+ * election is on) and the HTTP side with {@code /metrics}, started together and stopped together.
+ * Every run's events go to the front end's listener, to the {@link Notifier} (failure, recovery),
+ * and trigger a reread of the metrics and a check of the objectives (also every
+ * {@link #OBJECTIVES_EVERY}: an RPO is missed by time passing), whose misses the notifier announces.
  *
  * <p>A shutdown ({@link #shutdown}) stops scheduling, cancels queued runs and stops wal-receive,
  * then with {@code finish} lets running jobs end for up to {@code server.shutdownGrace} before it
@@ -35,11 +43,18 @@ import java.util.function.Supplier;
 public final class ArcaServer implements AutoCloseable {
     /** How long interrupted jobs get to clean up and record their runs. */
     public static final Duration UNWIND = Duration.ofSeconds(60);
+    /** How often the leader checks the objectives besides after each run: an RPO is missed by time passing. */
+    public static final Duration OBJECTIVES_EVERY = Duration.ofMinutes(5);
 
     private enum Phase { RUNNING, STOPPING, STOPPED }
 
     private final Builder b;
     private final ServerSettings settings;
+    private final RunLogs runLogs;
+    private final Notifier notifier;
+    private final MetricsModel metrics;
+    private final AfterRuns metricsRefresh;
+    private final AfterRuns objectives;
     private final ServerRunQueue queue;
     private final LeaderElection election;
     private final KubernetesClient kubernetes;
@@ -52,28 +67,83 @@ public final class ArcaServer implements AutoCloseable {
     private ArcaServer(Builder b, ServerSettings settings) {
         this.b = b;
         this.settings = settings;
-        this.queue = new ServerRunQueue(b.config, b.environment, settings.concurrency(), b.clock, b.identity,
-                b.listener, b.jobs);
-        // a schedule that is no cron expression fails the start, on every replica
-        newScheduler();
-        if (settings.leaderElection()) {
-            queue.leading(false);
-            KubernetesClient client = b.kubernetes.get();
-            kubernetes = client;
-            String namespace = settings.leaseNamespace() != null ? settings.leaseNamespace()
-                    : client.getNamespace() != null ? client.getNamespace() : "default";
-            election = new LeaderElection(client, namespace, settings.leaseName(), b.identity, b.electionTiming,
-                    this::startLeading, this::stopLeading, b.log);
-        } else {
-            election = null;
-            kubernetes = null;
+        List<AutoCloseable> made = new ArrayList<>();
+        try {
+            runLogs = new RunLogs(b.config, b.clock);
+            made.add(runLogs);
+            // the run before a run, for "recovered", comes from the records of the subject's repositories
+            notifier = Notifier.from(b.config, b.environment, PreviousOutcomes.perSubject(runLogs::forSubject),
+                    b.clock, b.log, b.notifyOptions != null ? b.notifyOptions : notifyOptions(b.identity));
+            made.add(notifier);
+            boolean anyRepository = b.config.repositories() != null && !b.config.repositories().isEmpty();
+            metrics = anyRepository ? MetricsModel.of(b.config, b.metricsRefresh, b.clock) : null;
+            if (metrics != null) {
+                made.add(metrics);
+            }
+            // a run's outcome shows in /metrics at once, not at the next refresh
+            metricsRefresh = metrics == null ? null : new AfterRuns("metrics-refresh", metrics::refresh, null, b.log);
+            if (metricsRefresh != null) {
+                made.add(metricsRefresh);
+            }
+            objectives = new AfterRuns("objectives", this::checkObjectives, b.objectivesEvery, b.log);
+            made.add(objectives);
+            JobListener listener = b.listener.and(notifier).and(objectives);
+            if (metricsRefresh != null) {
+                listener = listener.and(metricsRefresh);
+            }
+            queue = new ServerRunQueue(b.config, b.environment, settings.concurrency(), b.clock, b.identity, listener,
+                    b.jobs);
+            // a schedule that cannot be read fails the start, on every replica
+            newScheduler();
+            // tokens, keystore and address are checked here, before anything runs
+            HttpApi.Builder api = HttpApi.builder(b.config).listen(settings.listen()).environment(b.environment)
+                    .clock(b.clock).runQueue(queue).readiness(() -> {
+                        Readiness r = readiness();
+                        return r.ready() ? Optional.empty() : Optional.of(r.detail());
+                    });
+            if (metrics != null) {
+                api.metrics(metrics::scrape);
+            }
+            http = api.build();
+            made.add(http);
+            if (settings.leaderElection()) {
+                queue.leading(false);
+                KubernetesClient client = b.kubernetes.get();
+                made.add(client);
+                kubernetes = client;
+                String namespace = settings.leaseNamespace() != null ? settings.leaseNamespace()
+                        : client.getNamespace() != null ? client.getNamespace() : "default";
+                election = new LeaderElection(client, namespace, settings.leaseName(), b.identity, b.electionTiming,
+                        this::startLeading, this::stopLeading, b.log);
+            } else {
+                election = null;
+                kubernetes = null;
+            }
+        } catch (RuntimeException | Error e) {
+            java.util.Collections.reverse(made);
+            for (AutoCloseable c : made) {
+                try {
+                    c.close();
+                } catch (Exception suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
         }
-        // tokens, keystore and address are checked here, before anything runs
-        this.http = HttpApi.builder(b.config).listen(settings.listen()).environment(b.environment).clock(b.clock)
-                .runQueue(queue).readiness(() -> {
-                    Readiness r = readiness();
-                    return r.ready() ? Optional.empty() : Optional.of(r.detail());
-                }).build();
+    }
+
+    private static Notifier.Options notifyOptions(String identity) {
+        Notifier.Options d = Notifier.Options.defaults();
+        return new Notifier.Options(identity, d.retry(), d.sleeper(), d.timeout(), d.closeTimeout(), d.threads(),
+                d.tls());
+    }
+
+    /** Tells the notifier which objectives each subject misses; only the leader does, so a miss is told once. */
+    private void checkObjectives() {
+        if (!notifier.active() || !readiness().leading()) {
+            return;
+        }
+        notifier.objectivesChecked(new ObjectivesCheck(b.config, b.clock).check(b.log));
     }
 
     /** A server for {@code config}; {@link Builder#start()} starts it. */
@@ -85,11 +155,8 @@ public final class ArcaServer implements AutoCloseable {
         try {
             http.start();
         } catch (RuntimeException e) {
-            http.close();
             queue.shutdown(Duration.ZERO, Duration.ZERO);
-            if (kubernetes != null) {
-                kubernetes.close();
-            }
+            closeParts();
             throw e;
         }
         b.log.accept("listening on " + (http.tls() ? "https://" : "http://") + host(settings.listen()) + ":"
@@ -119,6 +186,7 @@ public final class ArcaServer implements AutoCloseable {
         }
         b.log.accept("scheduling the jobs of " + subjects() + " subject(s)");
         s.start();
+        objectives.request();
     }
 
     private void stopLeading() {
@@ -211,15 +279,38 @@ public final class ArcaServer implements AutoCloseable {
             }
             if (election != null) {
                 election.close();
-                kubernetes.close();
             }
         } finally {
-            http.close();
+            closeParts();
             synchronized (lock) {
                 phase = Phase.STOPPED;
             }
             stopped.countDown();
             b.log.accept("stopped");
+        }
+    }
+
+    /** Closes what runs beside the queue, each whatever the others do: the last notices go out first. */
+    private void closeParts() {
+        List<AutoCloseable> parts = new ArrayList<>(List.of(objectives));
+        if (metricsRefresh != null) {
+            parts.add(metricsRefresh);
+        }
+        parts.add(notifier);
+        parts.add(http);
+        if (metrics != null) {
+            parts.add(metrics);
+        }
+        parts.add(runLogs);
+        if (kubernetes != null) {
+            parts.add(kubernetes);
+        }
+        for (AutoCloseable c : parts) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                b.log.accept("shutdown: closing " + c.getClass().getSimpleName() + " failed: " + e.getMessage());
+            }
         }
     }
 
@@ -255,6 +346,9 @@ public final class ArcaServer implements AutoCloseable {
         private LeaderElection.Timing electionTiming = LeaderElection.Timing.DEFAULT;
         private Duration unwind = UNWIND;
         private FireTimes.Reader fireTimes = FireTimes.cron();
+        private Notifier.Options notifyOptions;
+        private Duration metricsRefresh = MetricsModel.DEFAULT_REFRESH;
+        private Duration objectivesEvery = OBJECTIVES_EVERY;
 
         private Builder(ArcaConfig config) {
             this.config = Objects.requireNonNull(config);
@@ -330,6 +424,24 @@ public final class ArcaServer implements AutoCloseable {
          */
         public Builder fireTimes(FireTimes.Reader reader) {
             this.fireTimes = reader;
+            return this;
+        }
+
+        /** How notifications are delivered (retries, timeouts); this host's defaults otherwise. */
+        public Builder notifyOptions(Notifier.Options options) {
+            this.notifyOptions = options;
+            return this;
+        }
+
+        /** How often {@code /metrics} rereads the repositories at most (besides after each run). */
+        public Builder metricsRefresh(Duration every) {
+            this.metricsRefresh = every;
+            return this;
+        }
+
+        /** How often the objectives are checked besides after each run ({@link #OBJECTIVES_EVERY} by default). */
+        public Builder objectivesEvery(Duration every) {
+            this.objectivesEvery = every;
             return this;
         }
 

@@ -16,6 +16,7 @@ import io.arca.testkit.k8s.KubernetesTestServer;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -77,6 +78,21 @@ class LeaderElectionIT {
         return server;
     }
 
+    /** Writes the Lease over to {@code arca-gone}; false when a renewal came between the read and the write. */
+    private boolean takeOverAsArcaGone() {
+        Lease lease = k8s.client().leases().inNamespace(namespace).withName("arca-server").get();
+        lease.getSpec().setHolderIdentity("arca-gone");
+        try {
+            k8s.client().leases().inNamespace(namespace).resource(lease).update();
+            return true;
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 409) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
     private String holder() {
         Lease lease = k8s.client().leases().inNamespace(namespace).withName("arca-server").get();
         return lease == null ? null : lease.getSpec().getHolderIdentity();
@@ -124,9 +140,7 @@ class LeaderElectionIT {
         await().atMost(WAIT).until(() -> "arca-a".equals(b.readiness().leader()));
 
         // another holder writes the Lease as if a's renewals were lost: a notices and stops leading
-        Lease lease = k8s.client().leases().inNamespace(namespace).withName("arca-server").get();
-        lease.getSpec().setHolderIdentity("arca-gone");
-        k8s.client().leases().inNamespace(namespace).resource(lease).update();
+        await().atMost(WAIT).until(this::takeOverAsArcaGone);
 
         await().atMost(WAIT).until(() -> !a.readiness().leading());
         assertThat(a.planned()).isEmpty();
