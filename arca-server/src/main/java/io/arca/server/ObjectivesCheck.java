@@ -19,7 +19,8 @@ import java.util.Map;
 /**
  * Which objectives (RPO, RTO, drill-within) each configured subject misses, judged by
  * {@link StatusService} on the subject's first repository, where all its backups, drills and run
- * records are. Failed runs are not objective misses: the notifier reports them as failures.
+ * records are, and read by {@link ObjectiveMiss#of}. Failed runs are not objective misses: the
+ * notifier reports them as failures.
  */
 final class ObjectivesCheck {
     private final ArcaConfig config;
@@ -62,27 +63,9 @@ final class ObjectivesCheck {
             }
             for (String subject : subjects) {
                 SubjectStatus s = report.subject(subject);
-                misses.put(subject, s == null ? List.of() : missesOf(s));
+                misses.put(subject, s == null ? List.of() : ObjectiveMiss.of(s));
             }
         });
         return misses;
-    }
-
-    static List<ObjectiveMiss> missesOf(SubjectStatus s) {
-        List<ObjectiveMiss> out = new ArrayList<>();
-        if (Boolean.FALSE.equals(s.rpoMet())) {
-            out.add(new ObjectiveMiss("rpo", text(s.backupProblems(), "no backup within the RPO")));
-        }
-        if (Boolean.FALSE.equals(s.rtoMet())) {
-            out.add(new ObjectiveMiss("rto", text(s.drillProblems(), "the last drill's recovery took longer than the RTO")));
-        }
-        if (Boolean.FALSE.equals(s.drillWithinMet())) {
-            out.add(new ObjectiveMiss("drill-within", text(s.drillProblems(), "no drill passed within drill-within")));
-        }
-        return out;
-    }
-
-    private static String text(List<String> problems, String otherwise) {
-        return problems.isEmpty() ? otherwise : String.join("; ", problems);
     }
 }
