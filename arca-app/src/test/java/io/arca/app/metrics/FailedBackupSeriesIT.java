@@ -57,7 +57,8 @@ class FailedBackupSeriesIT {
 
     @Test
     void aFailedBackupRunFiresArcaBackupFailedInPromtool() throws Exception {
-        Clock clock = Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), Instant.EPOCH.plus(Duration.ofHours(3))));
+        Clock clock = Clock.offset(Clock.systemUTC(),
+                Duration.between(Instant.now(), Instant.EPOCH.plus(Duration.ofHours(3))));
         StorageUrl url = StorageUrl.parse(dir.resolve("repo").toString());
         try (Storage storage = Storages.open(url)) {
             Repository.init(storage, new RepositoryConfig.Defaults("zstd"), clock);

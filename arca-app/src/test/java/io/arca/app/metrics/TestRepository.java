@@ -69,7 +69,7 @@ final class TestRepository {
                 null, artifacts));
     }
 
-    /** A complete physical backup of cluster {@code system} on {@code timeline}, from segment {@code startSegment} to {@code stopSegment}. */
+    /** A complete physical backup of cluster {@code system} on {@code timeline}, from one segment to another. */
     BackupManifest physical(String system, int timeline, long startSegment, long stopSegment, Instant start,
             Duration took, Map<String, String> labels) {
         String startLsn = lsn(startSegment);
@@ -140,7 +140,8 @@ final class TestRepository {
      * stored at {@code stored} when the store keeps files on disk (its modification time).
      */
     void wal(String system, int timeline, long segment, boolean partial, Instant stored) {
-        String name = WalFileName.segment(new TimelineId(timeline), segment, SEGMENT).name() + (partial ? ".partial" : "");
+        String name = WalFileName.segment(new TimelineId(timeline), segment, SEGMENT).name()
+                + (partial ? ".partial" : "");
         String key = WalArchive.folder(Long.parseUnsignedLong(system), new TimelineId(timeline)) + name + "-"
                 + "0".repeat(64) + ".zst";
         try (Storage storage = Storages.open(url); StorageWriter w = storage.openWrite(key, WriteOptions.DEFAULT)) {
