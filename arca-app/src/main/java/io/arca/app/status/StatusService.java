@@ -183,9 +183,14 @@ public final class StatusService {
 
     /** A failed drill run whose drill record is the subject's failed last drill: that problem is already told. */
     private static boolean reportedAsDrill(RunRecord run, DatabaseStatus d) {
+        DrillRecord last = d.lastDrill();
+        if (last == null || last.passed()) {
+            return false;
+        }
         String drillId = run.details().get("drillId");
-        return drillId != null && d.lastDrill() != null && !d.lastDrill().passed()
-                && drillId.equals(d.lastDrill().drillId());
+        // a record without the drill's id: the drill that started while the run ran
+        return drillId != null ? drillId.equals(last.drillId())
+                : !last.startedAt().isBefore(run.startedAt()) && !last.startedAt().isAfter(run.finishedAt());
     }
 
     /** Whether the last failure came after the last success (or there was none). */
