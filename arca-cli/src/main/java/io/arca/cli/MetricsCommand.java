@@ -1,10 +1,6 @@
 package io.arca.cli;
 
-import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import io.arca.app.config.ArcaConfig;
+import io.arca.app.config.ConfigLoader;
 import io.arca.app.metrics.MetricsModel;
 import io.arca.app.metrics.MetricsTarget;
 import io.arca.core.error.ArcaException;
@@ -23,6 +19,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -53,7 +50,8 @@ final class MetricsCommand implements Callable<Integer> {
 
     @Option(names = "--config", paramLabel = "FILE",
             description = "arca.yaml: the metrics of all its repositories, labelled with their names, with its"
-                    + " subjects' objectives (instead of --repo).")
+                    + " subjects' objectives (instead of --repo; env ARCA_CONFIG, used when neither --repo nor"
+                    + " ARCA_REPO is given).")
     Path config;
 
     @Option(names = "--textfile", paramLabel = "FILE",
@@ -80,14 +78,22 @@ final class MetricsCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The repositories of --config, else of --repo (ARCA_REPO); not both. */
+    /**
+     * The repositories of --config, else of --repo, else of ARCA_REPO, else of ARCA_CONFIG's file:
+     * flags before the environment, and --config and --repo not together.
+     */
     private List<MetricsTarget> targets() {
-        if (config != null) {
-            if (spec.commandLine().getParseResult().hasMatchedOption("--repo")) {
-                throw new UsageException("give --repo or --config, not both",
-                        "--config reports every repository of arca.yaml; --repo reports the ones it names", null);
-            }
-            return MetricsTarget.of(load(config));
+        Map<String, String> env = System.getenv();
+        boolean repoFlag = spec.commandLine().getParseResult().hasMatchedOption("--repo");
+        if (config != null && repoFlag) {
+            throw new UsageException("give --repo or --config, not both",
+                    "--config reports every repository of arca.yaml; --repo reports the ones it names", null);
+        }
+        String configEnv = env.get(ConfigLoader.CONFIG_ENV);
+        if (config != null || !repoFlag && repository.repos.stream().allMatch(r -> r == null || r.isBlank())
+                && configEnv != null && !configEnv.isBlank()) {
+            Path file = ConfigLoader.file(config, env);
+            return MetricsTarget.of(ConfigDefaults.loader(env).load(file));
         }
         List<MetricsTarget> targets = new ArrayList<>();
         for (StorageUrl url : urls()) {
@@ -100,8 +106,8 @@ final class MetricsCommand implements Callable<Integer> {
         try {
             return repository.urls();
         } catch (UsageException e) {
-            throw new UsageException("no repository given: pass --repo URL (or set ARCA_REPO), or --config FILE",
-                    "see 'arca metrics --help'", e);
+            throw new UsageException("no repository given: pass --repo URL (or set ARCA_REPO), or --config FILE"
+                    + " (or set ARCA_CONFIG)", "see 'arca metrics --help'", e);
         }
     }
 
@@ -153,26 +159,5 @@ final class MetricsCommand implements Callable<Integer> {
                 "cannot read " + failures.size() + " of " + repositories + " repositories: " + which,
                 "the metrics were written with arca_metrics_scrape_error 1 for "
                         + (failures.size() == 1 ? "it" : "them") + "; check each with 'arca list --repo URL'");
-    }
-
-    /**
-     * Reads {@code arca.yaml}. Interim: the configuration's own loader (schema, line-numbered errors)
-     * replaces this when it is on main.
-     */
-    private static ArcaConfig load(Path file) {
-        if (!Files.isRegularFile(file)) {
-            throw new UsageException("configuration file '" + file + "' does not exist",
-                    "give the path of arca.yaml with --config", null);
-        }
-        try {
-            return new ObjectMapper(new YAMLFactory()).configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
-                    .readValue(file.toFile(), ArcaConfig.class);
-        } catch (JacksonException e) {
-            throw new UsageException("configuration file '" + file + "' is not valid: "
-                    + e.getOriginalMessage().lines().findFirst().orElse(""), "check it with 'arca config check'", e);
-        } catch (IOException e) {
-            throw new ArcaException(ErrorCode.LOCAL_IO, "cannot read configuration file '" + file + "': "
-                    + e.getMessage(), "check the path and its permissions", e);
-        }
     }
 }

@@ -134,13 +134,27 @@ class MetricsIT {
     }
 
     @Test
-    void badInputExits2AndAnUnwritableTextfileExits1() {
+    void badInputExits2AndAnUnwritableTextfileExits1() throws Exception {
         ArcaRun nothing = ArcaRun.of("metrics");
         assertThat(nothing.exit()).as(nothing.toString()).isEqualTo(2);
         assertThat(nothing.err()).contains("no repository given");
 
         ArcaRun noConfig = ArcaRun.of("metrics", "--config", dir.resolve("missing.yaml").toString());
         assertThat(noConfig.exit()).as(noConfig.toString()).isEqualTo(2);
+
+        Path bad = dir.resolve("bad.yaml");
+        Files.writeString(bad, """
+                repositories:
+                  main:
+                    url: %s
+                subjects:
+                  app:
+                    repositories: [offsite]
+                    database: postgresql://arca@db/app
+                """.formatted(repo));
+        ArcaRun badConfig = ArcaRun.of("metrics", "--config", bad.toString());
+        assertThat(badConfig.exit()).as(badConfig.toString()).isEqualTo(2);
+        assertThat(badConfig.err()).contains("bad.yaml:").contains("offsite");
 
         Path noSuchDir = dir.resolve("no/such/arca.prom");
         ArcaRun noDir = ArcaRun.of("metrics", "--repo", repo, "--textfile", noSuchDir.toString());
