@@ -69,9 +69,10 @@ final class RepositoryReader implements AutoCloseable {
         }
     }
 
-    private RepositoryFacts read(Storage storage, Instant readAt, long started) {
+    private RepositoryFacts read(Storage store, Instant readAt, long started) {
+        List<ObjectInfo> objects = store.list("");
+        Storage storage = new ListedStorage(store, objects);
         Repository repo = Repository.open(storage, clock);
-        List<ObjectInfo> objects = storage.list("");
         Repository.Catalog catalog = repo.catalog();
         List<BackupManifest> backups = catalog.backups();
         List<DrillRecord> drills = repo.drills();

@@ -13,10 +13,11 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** A store that records the keys read through it, for tests of what a refresh reads. */
+/** A store that records the keys read and the prefixes listed through it, for tests of what a refresh reads. */
 final class CountingStorage implements Storage {
     private final Storage delegate;
     final List<String> reads = new CopyOnWriteArrayList<>();
+    final List<String> lists = new CopyOnWriteArrayList<>();
 
     CountingStorage(Storage delegate) {
         this.delegate = delegate;
@@ -57,6 +58,7 @@ final class CountingStorage implements Storage {
 
     @Override
     public List<ObjectInfo> list(String prefix) {
+        lists.add(prefix);
         return delegate.list(prefix);
     }
 

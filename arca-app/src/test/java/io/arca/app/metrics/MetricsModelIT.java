@@ -71,7 +71,7 @@ class MetricsModelIT {
     }
 
     @Test
-    void aCachedModelReadsEachRunRecordOnce() {
+    void aCachedModelListsTheRepositoryOnceAndReadsEachRunRecordOnce() {
         s3.createBucket("runs");
         Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         TestRepository repo = TestRepository.init(StorageUrl.parse(s3.url("runs", "")), now.minus(Duration.ofDays(30)));
@@ -88,6 +88,7 @@ class MetricsModelIT {
                 })) {
             assertThat(Samples.parse(model.scrape()).value("arca_job_runs_total", "outcome", "succeeded")).isEqualTo(20);
             assertThat(store.get().takeRunRecordReads()).hasSize(20);
+            assertThat(store.get().lists).as("one listing of the whole repository per refresh").containsExactly("");
 
             repo.run("backup", "app", now.minus(Duration.ofMinutes(10)), Duration.ofMinutes(1), RunRecord.FAILED);
             assertThat(Samples.parse(model.scrape()).value("arca_job_runs_total", "outcome", "succeeded"))
