@@ -26,7 +26,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
@@ -179,10 +178,6 @@ final class TestRepository {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    Path root() {
-        return url.filePath();
     }
 
     private static String lsn(long segment) {
