@@ -45,6 +45,8 @@ final class ConfigDefaults implements IDefaultValueProvider {
     /** The options this class fills that have an environment variable of their own, which wins over the file. */
     static final Map<String, String> ENVIRONMENT = Map.of("--repo", "ARCA_REPO", "--db", "ARCA_DB",
             "--passphrase-file", "ARCA_PASSPHRASE", "--private-key", "ARCA_PRIVATE_KEY", "--encrypt-to", "ARCA_PUBLIC_KEY");
+    // commands that take --repo more than once (the others take the subject's first repository)
+    private static final Set<String> SEVERAL_REPOSITORIES = Set.of("init", "backup", "verify");
     private static final Set<String> LISTS = Set.of("--repo", "--encrypt-to", "--private-key", "--check", "--label");
 
     private final Map<String, String> environment;
@@ -204,7 +206,9 @@ final class ConfigDefaults implements IDefaultValueProvider {
         ArcaConfig.Objectives objectives = subject.objectives();
         ArcaConfig.Drill drill = subject.drill();
         return switch (option) {
-            case "--repo" -> list(spec, subject.repositories().stream().map(r -> config.repositories().get(r).url()).toList());
+            case "--repo" -> SEVERAL_REPOSITORIES.contains(command)
+                    ? list(spec, subject.repositories().stream().map(r -> config.repositories().get(r).url()).toList())
+                    : primary.url();
             case "--db" -> subject.database();
             case "--encrypt-to" -> primary.encryptTo() == null ? null : list(spec, primary.encryptTo());
             case "--passphrase-file" -> primary.passphraseFile();

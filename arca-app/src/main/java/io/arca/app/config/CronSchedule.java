@@ -45,7 +45,7 @@ import java.util.regex.Pattern;
  */
 public final class CronSchedule {
     /** The zone of a schedule that names none. */
-    public static final ZoneId DEFAULT_ZONE = ZoneOffset.UTC;
+    public static final ZoneId DEFAULT_ZONE = ZoneId.of("UTC");
 
     private static final CronParser PARSER = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
     private static final String FIELDS = "minute hour day-of-month month day-of-week";
