@@ -96,24 +96,25 @@ class ConfigCheckIT {
         assertThat(inTwo).hasSize(1);
         assertThat(inTwo.get(0).toString()).contains(first).contains("payments");
 
-        String second = id(run(env, "backup", "--config", file.toString(), "--subject", "app", "-o", "json"));
-        // keepLast: 1 from the file
+        // ARCA_CONFIG and ARCA_SUBJECT instead of the flags; the backup is the subject's, not the database's
+        Map<String, String> fromEnv = new HashMap<>(env);
+        fromEnv.putAll(Map.of("ARCA_CONFIG", file.toString(), "ARCA_SUBJECT", "app"));
+        String second = id(run(fromEnv, "backup", "-o", "json"));
+        JsonNode both = json(run(env, "list", "--repo", two.toString(), "--subject", "app", "-o", "json"));
+        assertThat(both).hasSize(2);
+
+        // keepLast: 1 from the file, in the subject's (first) repository
         run(env, "prune", "--config", file.toString(), "--subject", "app");
-        JsonNode inOne = json(run(env, "list", "--config", file.toString(), "--subject", "app", "-o", "json"));
+        JsonNode inOne = json(run(fromEnv, "list", "-o", "json"));
         assertThat(inOne).hasSize(1);
         assertThat(inOne.get(0).toString()).contains(second).doesNotContain(first);
-
-        // ARCA_CONFIG and ARCA_SUBJECT instead of the flags
-        Map<String, String> fromEnv = new HashMap<>(env);
-        fromEnv.putAll(Map.of("ARCA_CONFIG", file.toString(), "ARCA_SUBJECT", "other"));
-        assertThat(json(run(fromEnv, "list", "-o", "json"))).hasSize(2);
 
         // ARCA_REPO wins over the file, and --repo over ARCA_REPO
         Path empty = dir.resolve("empty");
         run(env, "init", "--repo", empty.toString());
         fromEnv.put("ARCA_REPO", empty.toString());
         assertThat(json(run(fromEnv, "list", "-o", "json"))).isEmpty();
-        assertThat(json(run(fromEnv, "list", "--repo", one.toString(), "-o", "json"))).hasSize(1);
+        assertThat(json(run(fromEnv, "list", "--repo", two.toString(), "-o", "json"))).hasSize(2);
     }
 
     @Test

@@ -48,12 +48,12 @@ class ConfigDefaultsTest {
 
         ArcaRun list = ArcaRun.of("list", "--config", config.toString(), "--subject", "other");
         assertThat(list.exit()).as(list.toString()).isZero();
-        assertThat(list.out()).isEqualTo("no backups in file:" + dir.resolve("two") + "\n");
+        assertThat(list.out()).isEqualTo("no backups in file:" + dir.resolve("two") + " of 'other'\n");
 
         // a command that works on one repository takes the subject's first
         ArcaRun app = ArcaRun.of("list", "--config", config.toString(), "--subject", "app");
         assertThat(app.exit()).as(app.toString()).isZero();
-        assertThat(app.out()).isEqualTo("no backups in file:" + dir.resolve("one") + "\n");
+        assertThat(app.out()).isEqualTo("no backups in file:" + dir.resolve("one") + " of 'app'\n");
     }
 
     @Test
@@ -90,8 +90,12 @@ class ConfigDefaultsTest {
     void theFileIsNotReadWhenNoOptionNeedsIt() throws Exception {
         Files.writeString(config, "not: [valid");
         assertThat(ArcaRun.of("init", "--repo", dir.resolve("x").toString()).exit()).isZero();
-        ArcaRun r = ArcaRun.of("list", "--config", config.toString(), "--repo", dir.resolve("x").toString());
+        ArcaRun r = ArcaRun.of("list", "--config", config.toString(), "--repo", dir.resolve("x").toString(),
+                "--subject", "app");
         assertThat(r.exit()).as(r.toString()).isZero();
+        // without --subject the file is read for its only subject
+        assertThat(ArcaRun.of("list", "--config", config.toString(), "--repo", dir.resolve("x").toString()).exit())
+                .isEqualTo(2);
     }
 
     @Test
@@ -99,11 +103,12 @@ class ConfigDefaultsTest {
         assertThat(ArcaRun.of("init", "--config", config.toString(), "--subject", "app").exit()).isZero();
         Run r = run(Map.of("ARCA_CONFIG", config.toString(), "ARCA_SUBJECT", "other"), "list");
         assertThat(r.exit).as(r.err).isZero();
-        assertThat(r.out).isEqualTo("no backups in file:" + dir.resolve("two") + "\n");
+        // ARCA_SUBJECT is --subject's default too: list shows that subject's backups
+        assertThat(r.out).isEqualTo("no backups in file:" + dir.resolve("two") + " of 'other'\n");
 
         // a flag names the subject over ARCA_SUBJECT
         r = run(Map.of("ARCA_CONFIG", config.toString(), "ARCA_SUBJECT", "other"), "list", "--subject", "app");
-        assertThat(r.out).isEqualTo("no backups in file:" + dir.resolve("one") + "\n");
+        assertThat(r.out).isEqualTo("no backups in file:" + dir.resolve("one") + " of 'app'\n");
 
         // ARCA_REPO set: the provider leaves --repo to the variable (this JVM has none, so nothing is given)
         r = run(Map.of("ARCA_CONFIG", config.toString(), "ARCA_SUBJECT", "other", "ARCA_REPO", "/elsewhere"), "list");
@@ -112,9 +117,31 @@ class ConfigDefaultsTest {
     }
 
     @Test
+    void theOnlySubjectOfTheFileIsTheSubject() throws Exception {
+        Path single = Files.writeString(dir.resolve("single.yaml"), """
+                repositories:
+                  one: {url: %s}
+                subjects:
+                  solo:
+                    repositories: [one]
+                    database: postgresql://app@127.0.0.1:1/app
+                """.formatted(dir.resolve("one")));
+        assertThat(ArcaRun.of("init", "--config", single.toString()).exit()).isZero();
+        ArcaRun r = ArcaRun.of("list", "--config", single.toString());
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.out()).isEqualTo("no backups in file:" + dir.resolve("one") + " of 'solo'\n");
+        // without a file there is no subject to default to
+        assertThat(ArcaRun.of("list", "--repo", dir.resolve("one").toString()).out())
+                .isEqualTo("no backups in file:" + dir.resolve("one") + "\n");
+    }
+
+    @Test
     void helpShowsTheOptions() {
         ArcaRun r = ArcaRun.of("backup", "--help");
-        assertThat(r.out()).contains("--config=FILE", "--subject=NAME", "env ARCA_CONFIG", "env ARCA_SUBJECT");
+        // the command's own --subject says where its default comes from
+        assertThat(r.out().replaceAll("\\s+", " ")).contains("--config=FILE", "--subject=NAME", "env ARCA_CONFIG",
+                "Env ARCA_SUBJECT; with --config, the file's only subject by default.");
+        assertThat(ArcaRun.of("show", "--help").out().replaceAll("\\s+", " ")).contains("--subject=NAME", "(env ARCA_SUBJECT;");
         // commands that read the file themselves get neither
         assertThat(ArcaRun.of("config", "check", "--help").out()).doesNotContain("--subject");
     }
