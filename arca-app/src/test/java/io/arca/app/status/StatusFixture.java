@@ -25,6 +25,8 @@ import java.util.Map;
 final class StatusFixture {
     final Storage storage;
     final Instant now;
+    /** Seeds each run id's random part: ids stay distinct and repeatable. */
+    private long runs;
 
     StatusFixture(Storage storage, Instant now) {
         this.storage = storage;
@@ -70,7 +72,7 @@ final class StatusFixture {
     RunRecord run(String job, String subject, Duration ago, String outcome, String message, Map<String, String> details) {
         Instant end = now.minus(ago);
         Instant start = end.minusSeconds(30);
-        String id = BackupId.generate(start, new java.util.Random(ago.toMillis() + job.hashCode())).value();
+        String id = BackupId.generate(start, new java.util.Random(++runs)).value();
         boolean ok = RunRecord.SUCCEEDED.equals(outcome);
         RunRecord record = new RunRecord(RunRecord.FORMAT_VERSION, id, job, subject, "schedule", "test-host", start, end,
                 outcome, ok ? null : "ARCA-1500", ok ? 0 : 14, message, null, null, null, details);
