@@ -45,17 +45,18 @@ public final class DrillJob implements SubjectJob {
 
     @Override
     public RunResult run(Subject subject, RunContext context) {
-        try (SubjectRepositories repos = SubjectRepositories.open(subject, clock)) {
-            Repository primary = repos.repositories().get(0);
-            context.recordIn(primary);
-            DrillResult result = new DrillService(BackupSources.load(), PgBinaries.discover(List.of()), Progress.NONE)
-                    .drill(primary, request(subject));
-            ArcaException failure = result.failure();
-            if (failure != null) {
-                throw new FailedRun(failure, result);
-            }
-            return result;
+        // the repository stays open until the run's record is written to it
+        SubjectRepositories repos = SubjectRepositories.open(subject, clock);
+        context.closeAtEnd(repos);
+        Repository primary = repos.repositories().get(0);
+        context.recordIn(primary);
+        DrillResult result = new DrillService(BackupSources.load(), PgBinaries.discover(List.of()), Progress.NONE)
+                .drill(primary, request(subject));
+        ArcaException failure = result.failure();
+        if (failure != null) {
+            throw new FailedRun(failure, result);
         }
+        return result;
     }
 
     /** The drill of {@code subject} as its {@code drill} entry and objectives say. */

@@ -30,16 +30,17 @@ public final class VerifyJob implements SubjectJob {
 
     @Override
     public RunResult run(Subject subject, RunContext context) {
-        try (SubjectRepositories repos = SubjectRepositories.open(subject, clock)) {
-            List<Repository> all = repos.repositories();
-            all.forEach(context::recordIn);
-            VerifyResult result = new VerifyService(BackupSources.load(), PgBinaries.discover(List.of()), Progress.NONE)
-                    .verify(all, VerifyRequest.latest(subject.name()), VerifyListener.NONE);
-            ArcaException failure = result.failure();
-            if (failure != null) {
-                throw new FailedRun(failure, result);
-            }
-            return result;
+        // the repositories stay open until the run's record is written to them
+        SubjectRepositories repos = SubjectRepositories.open(subject, clock);
+        context.closeAtEnd(repos);
+        List<Repository> all = repos.repositories();
+        all.forEach(context::recordIn);
+        VerifyResult result = new VerifyService(BackupSources.load(), PgBinaries.discover(List.of()), Progress.NONE)
+                .verify(all, VerifyRequest.latest(subject.name()), VerifyListener.NONE);
+        ArcaException failure = result.failure();
+        if (failure != null) {
+            throw new FailedRun(failure, result);
         }
+        return result;
     }
 }
