@@ -60,9 +60,12 @@ public final class RunRecorder {
             result = work.apply(ctx);
         } catch (RuntimeException | Error e) {
             ArcaException failure = Failures.of(e);
+            // a failure with a result (a failed drill's evidence) records what that result names
+            RunResult done = failure instanceof FailedRun f && f.result() != null ? f.result() : null;
             finish(ctx, new RunRecord(RunRecord.FORMAT_VERSION, id, job.jobName(), subject, trigger.triggerName(), host,
                     started, clock.instant(), RunRecord.FAILED, code(failure), failure.code().exitCode(),
-                    failure.getMessage(), null, null, null, Map.of()), failure);
+                    failure.getMessage(), done == null ? null : done.bytes(), done == null ? null : done.storedBytes(),
+                    done == null ? null : done.backupId(), done == null ? Map.of() : done.details()), failure);
             if (e instanceof Error err) {
                 throw err;
             }
