@@ -110,7 +110,8 @@ public final class RunRecorder {
         return "ARCA-" + e.code().number();
     }
 
-    private static String localHost() {
+    /** This host's name as runs record it: the pod's ({@code HOSTNAME}) in Kubernetes, else the machine's. */
+    public static String localHost() {
         String pod = System.getenv("HOSTNAME");
         if (pod != null && !pod.isBlank()) {
             return pod;

@@ -1,5 +1,7 @@
 package io.arca.app.notify;
 
+import io.arca.app.job.RunRecorder;
+
 import io.arca.app.config.ArcaConfig;
 import io.arca.app.event.JobEvent;
 import io.arca.app.event.JobListener;
@@ -8,7 +10,6 @@ import io.arca.app.status.StatusReport;
 import io.arca.app.status.SubjectStatus;
 import io.arca.core.repo.run.RunLog;
 import io.arca.core.repo.run.RunRecord;
-import java.net.InetAddress;
 import java.net.http.HttpClient;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
@@ -109,7 +110,7 @@ public final class Notifier implements JobListener, AutoCloseable {
 
         /** This host, {@link Delivery.Policy#DEFAULT}, 10 s per attempt, close waits up to 60 s, 4 threads. */
         public static Options defaults() {
-            return new Options(localHost(), Delivery.Policy.DEFAULT, Delivery.Sleeper.REAL, Duration.ofSeconds(10),
+            return new Options(RunRecorder.localHost(), Delivery.Policy.DEFAULT, Delivery.Sleeper.REAL, Duration.ofSeconds(10),
                     Duration.ofSeconds(60), 4, null);
         }
 
@@ -390,17 +391,6 @@ public final class Notifier implements JobListener, AutoCloseable {
         executor.shutdownNow();
     }
 
-    private static String localHost() {
-        String pod = System.getenv("HOSTNAME");
-        if (pod != null && !pod.isBlank()) {
-            return pod;
-        }
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (java.io.IOException e) {
-            return "unknown";
-        }
-    }
 
     /**
      * The notices for one channel, sent one after another in the order they were made (a failure
