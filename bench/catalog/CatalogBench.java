@@ -4,8 +4,10 @@ import io.arca.core.pipeline.CodecSpec;
 import io.arca.core.repo.ArtifactRecord;
 import io.arca.core.repo.BackupId;
 import io.arca.core.repo.BackupManifest;
+import io.arca.core.repo.DrillRecord;
 import io.arca.core.repo.Repository;
 import io.arca.core.repo.RepositoryConfig;
+import io.arca.core.repo.catalog.ObjectIndex;
 import io.arca.core.repo.run.RunLog;
 import io.arca.core.repo.run.RunRecord;
 import io.arca.core.source.BackupPart;
@@ -102,6 +104,19 @@ public final class CatalogBench {
         // name -> n -> times (s)
         Map<String, Map<Integer, List<Double>>> times = new LinkedHashMap<>();
         Map<Integer, int[]> counts = new TreeMap<>();
+        Map<Integer, Double> rebuild = new TreeMap<>();
+        for (int n : sizes) {
+            // the first listing of a repository without an index reads every manifest and writes the index
+            Storage storage = stores.get(n);
+            Repository repo = Repository.open(storage, Clock.systemUTC());
+            for (String name : List.of("backups", "drills")) {
+                new ObjectIndex(storage, name, Clock.systemUTC()).clear();
+            }
+            long t0 = System.nanoTime();
+            repo.catalog();
+            rebuild.put(n, secs(t0));
+            log(String.format("n=%d: catalog() without an index (writes it): %.2f s", n, rebuild.get(n)));
+        }
         for (int round = 0; round <= rounds; round++) {
             // round 0 warms the JVM's code paths and the store's caches; it is not reported
             for (int n : sizes) {
@@ -113,6 +128,13 @@ public final class CatalogBench {
                 time(times, "RunLog.latest()", n, r, () -> c[1] = repo.runs().latest().size());
                 time(times, "RunLog.list(7d)", n, r,
                         () -> c[2] = repo.runs().list(Instant.now().minus(Duration.ofDays(7))).size());
+                time(times, "drills()", n, r, () -> repo.drills());
+                // what a /metrics refresh or 'arca status' reads from the repository, one JVM, warm
+                time(times, "catalog() + drills() + RunLog.latest()", n, r, () -> {
+                    repo.catalog();
+                    repo.drills();
+                    repo.runs().latest();
+                });
                 counts.put(n, c);
                 if (arca != null) {
                     String url = String.format(template, n);
@@ -135,7 +157,13 @@ public final class CatalogBench {
             }
             System.out.println(row);
         });
+        StringBuilder first = new StringBuilder("| first catalog() of a repository without an index (writes it) |");
+        for (int n : sizes) {
+            first.append(String.format(" %.2f s |", rebuild.get(n)));
+        }
+        System.out.println(first);
         System.out.println();
+        System.out.println("load average at the end: " + java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim());
         for (int n : sizes) {
             int[] c = counts.get(n);
             System.out.printf("n=%d: catalog %d backups, latest() %d job/subject pairs, list(7d) %d records; all times"
@@ -169,6 +197,12 @@ public final class CatalogBench {
                 int subject = i % SUBJECTS;
                 long rows = 1000 + random.nextInt(1_000_000);
                 done.add(pool.submit(() -> backup(r, clock, start, subject, rows)));
+            }
+            // drill evidence: one drill a week per subject
+            for (int i = 0; i < n / SUBJECTS; i++) {
+                Instant start = from.plusMillis(step * SUBJECTS * i + random.nextInt((int) Math.max(1, step)));
+                int subject = i % SUBJECTS;
+                done.add(pool.submit(() -> drill(r, clock, start, subject)));
             }
             for (Future<?> f : done) {
                 f.get();
@@ -220,6 +254,18 @@ public final class CatalogBench {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    private static void drill(Repository repo, ThreadClock clock, Instant start, int subject) {
+        clock.set(start);
+        List<DrillRecord.TableCheck> tables = new ArrayList<>();
+        for (int t = 0; t < 12; t++) {
+            tables.add(new DrillRecord.TableCheck("public", "table_" + t, true, 1000L, 1000L, true));
+        }
+        repo.writeDrill(new DrillRecord(1, repo.newDrillId().value(), repo.config().repositoryId(),
+                "20260101T000000Z-00000000", "db" + subject, start, start.plusSeconds(40), start.minusSeconds(3600), 3600,
+                null, Map.of("arca", "bench"), Map.of("restoreMillis", 30_000L, "checkMillis", 900L), 30_900L, "4h",
+                tables, null, null, null, DrillRecord.PASS, null));
     }
 
     private static void writeRecord(Storage storage, RunRecord run) {

@@ -13,6 +13,7 @@ import io.arca.core.pipeline.CodecSpec;
 import io.arca.core.pipeline.Decryption;
 import io.arca.core.pipeline.SeekPoint;
 import io.arca.core.repo.catalog.ObjectIndex;
+import io.arca.core.storage.FolderListing;
 import io.arca.core.storage.ObjectInfo;
 import io.arca.core.storage.ReadRange;
 import io.arca.core.storage.Storage;
@@ -59,6 +60,8 @@ public final class Repository {
     /** Names of the catalog indexes ({@code catalog/<name>/}) of manifests and of drill evidence. */
     private static final String BACKUPS_INDEX = "backups";
     private static final String DRILLS_INDEX = "drills";
+    /** Listings run at once when the catalog lists backup folders by day. */
+    private static final int LISTERS = 16;
     /** Why {@code latest} found nothing when backups exist: safety and partial backups are never latest. */
     private static final String NOT_LATEST_HINT = "safety backups and partial backups (--table/--schema/--exclude-table)"
             + " are never 'latest': name one by its id (see 'arca list'), or take a full backup";
@@ -295,7 +298,7 @@ public final class Repository {
     public Catalog catalog() {
         Set<String> folders = new TreeSet<>();
         Map<String, ObjectInfo> manifests = new TreeMap<>();
-        for (ObjectInfo info : storage.list(BACKUPS_PREFIX)) {
+        for (ObjectInfo info : listBackups()) {
             String folder = backupFolder(info.key());
             if (folder != null) {
                 folders.add(folder);
@@ -327,6 +330,30 @@ public final class Repository {
         // ids have second precision: backups started in the same second are ordered by their exact start
         backups.sort(Comparator.comparing(BackupManifest::startedAt).thenComparing(BackupManifest::backupId).reversed());
         return new Catalog(backups, damaged, incomplete);
+    }
+
+    /**
+     * Every object below {@code backups/} that lies in a backup folder ({@code backups/Y/M/D/F/...}).
+     * A store that lists by folder ({@link FolderListing}) is listed level by level down to the day
+     * folders, and those all at once: one long listing pages through every artifact in sequence
+     * (and s3proxy walks the whole tree again for each page). Any other store is listed whole.
+     */
+    private List<ObjectInfo> listBackups() {
+        Optional<FolderListing> byFolder = storage.capability(FolderListing.class);
+        if (byFolder.isEmpty()) {
+            return storage.list(BACKUPS_PREFIX);
+        }
+        try {
+            List<String> level = List.of(BACKUPS_PREFIX);
+            for (int depth = 0; depth < 3 && !level.isEmpty(); depth++) {
+                level = ObjectIndex.parallel(level.stream().<java.util.concurrent.Callable<List<String>>>map(
+                        p -> () -> byFolder.get().folders(p)).toList(), LISTERS).stream().flatMap(List::stream).toList();
+            }
+            return ObjectIndex.list(storage, level, LISTERS);
+        } catch (io.arca.core.storage.StorageTransientException e) {
+            // folder listings bypass the store's retry wrapper: the plain listing retries
+            return storage.list(BACKUPS_PREFIX);
+        }
     }
 
     /** The catalog index {@code catalog/<name>/} of this repository. */

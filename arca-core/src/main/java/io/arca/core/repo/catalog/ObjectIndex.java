@@ -465,7 +465,7 @@ public final class ObjectIndex {
     }
 
     /** Runs {@code tasks} on up to {@code threads} threads; results in task order; the first failure is thrown. */
-    private static <R> List<R> parallel(List<Callable<R>> tasks, int threads) {
+    public static <R> List<R> parallel(List<Callable<R>> tasks, int threads) {
         List<R> results = new ArrayList<>(tasks.size());
         if (tasks.isEmpty()) {
             return results;
