@@ -17,8 +17,8 @@ public final class ArcaCommand implements Runnable {
     /** The commands, in the order help lists them; registered by {@link #commandLine}. */
     static final List<Class<?>> COMMANDS = List.of(InitCommand.class, BackupCommand.class, RestoreCommand.class,
             DrillCommand.class, ListCommand.class, ShowCommand.class, VerifyCommand.class, CopyCommand.class,
-            PruneCommand.class, StatusCommand.class, MetricsCommand.class, ServerCommand.class, ConfigCommand.class,
-            StorageCommand.class, KeyCommand.class, WalPushCommand.class,
+            PruneCommand.class, StatusCommand.class, RunsCommand.class, MetricsCommand.class, ServerCommand.class,
+            ConfigCommand.class, StorageCommand.class, KeyCommand.class, WalPushCommand.class,
             WalFetchCommand.class, WalReceiveCommand.class, DemoCommand.class);
 
     @Spec
@@ -61,6 +61,7 @@ public final class ArcaCommand implements Runnable {
         List<Class<?>> only = COMMANDS.stream().filter(c -> c.getAnnotation(Command.class).name().equals(named)).toList();
         (only.isEmpty() ? COMMANDS : only).forEach(cl::addSubcommand);
         SourceFlags.register(cl);
+        ConfigDefaults.install(cl, System.getenv());
         return cl;
     }
 

@@ -1,30 +1,23 @@
 package io.arca.cli;
 
-import io.arca.app.repo.OpenRepository;
-
-import io.arca.postgres.manifest.PostgresSection;
-
-import io.arca.core.error.UsageException;
+import io.arca.app.backup.BackupRequest;
+import io.arca.app.backup.BackupResult;
+import io.arca.app.backup.BackupService;
 import io.arca.core.crypto.EncryptionKeys;
-import io.arca.core.error.ArcaException;
-import io.arca.core.error.ErrorCode;
+import io.arca.core.error.UsageException;
 import io.arca.core.pipeline.CodecSpec;
-import io.arca.core.repo.BackupCopy;
 import io.arca.core.repo.BackupManifest;
 import io.arca.core.repo.Labels;
-import io.arca.core.repo.Repository;
+import io.arca.core.repo.retention.DurationText;
 import io.arca.core.source.BackupSource;
-import io.arca.core.source.CompositeBackup;
-import io.arca.core.repo.lease.LeaseMode;
 import io.arca.core.storage.StorageUrl;
 import io.arca.postgres.local.ConnectionSettings;
 import io.arca.postgres.logical.DumpFormat;
-import io.arca.postgres.logical.LogicalBackup;
 import io.arca.postgres.logical.LogicalBackupOptions;
-import io.arca.postgres.physical.PhysicalBackup;
+import io.arca.postgres.manifest.PostgresSection;
 import io.arca.postgres.physical.PhysicalBackupOptions;
-import io.arca.core.repo.retention.DurationText;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -51,7 +44,9 @@ import picocli.CommandLine.ParentCommand;
                         + " copied into each further one (verified, manifest last); exit 3 if a copy fails.",
                 "With --encrypt-to and/or --passphrase-file (or ARCA_PUBLIC_KEY / ARCA_PASSPHRASE) every artifact is"
                         + " encrypted (OpenPGP, AES-256); a repository made with 'arca init --encrypt-to' refuses a"
-                        + " backup without exactly its keys."})
+                        + " backup without exactly its keys.",
+                "Every backup, successful or not, leaves a run record in each repository it opened (runs/, read by"
+                        + " 'arca status' and metrics), under the subject --subject names."})
 final class BackupCommand implements Callable<Integer> {
     @ParentCommand
     ArcaCommand root;
@@ -67,6 +62,11 @@ final class BackupCommand implements Callable<Integer> {
     @Option(names = "--db", paramLabel = "URL", defaultValue = "${env:ARCA_DB}",
             description = "Database to back up: postgresql://user@host:port/dbname (env ARCA_DB).")
     String db;
+
+    @Option(names = "--subject", paramLabel = "NAME",
+            description = "The subject this backup belongs to: recorded as the label subject=NAME and as the subject of"
+                    + " its run record (default: the database's name; without --db, the first source's).")
+    String subject;
 
     @Option(names = "--physical", description = "A physical (base) backup of the whole cluster, for point-in-time recovery.")
     boolean physical;
@@ -175,16 +175,11 @@ final class BackupCommand implements Callable<Integer> {
         Labels.checkUserLabels(labels);
         ConnectionSettings settings = withDatabase ? ConnectionSettings.parse(db, System.getenv()) : null;
         // with --physical, bad values are refused before anything connects
-        boolean fast = false;
-        PhysicalBackupOptions.WalMode mode = null;
-        String sums = null;
-        java.time.Duration waitForArchive = null;
+        BackupRequest.Physical physicalOptions = null;
         if (physical) {
             rejectLogicalOptions();
-            fast = checkpointFast();
-            mode = PhysicalBackupOptions.WalMode.parse(walMode);
-            sums = checksums();
-            waitForArchive = DurationText.parse(archiveTimeout);
+            physicalOptions = new BackupRequest.Physical(checkpointFast(), PhysicalBackupOptions.WalMode.parse(walMode),
+                    checksums(), stagingDir, DurationText.parse(archiveTimeout), pgdata);
         } else if (pgdata != null) {
             throw new UsageException("--pgdata needs --physical (a logical backup reads through pg_dump)");
         }
@@ -196,54 +191,26 @@ final class BackupCommand implements Callable<Integer> {
             throw new UsageException("--physical backs up into one repository; --repo was given " + urls.size()
                     + " times (off-site copies of physical backups and their WAL are not supported yet)");
         }
+        BackupRequest request = new BackupRequest(urls, subject, settings,
+                new BackupRequest.Logical(DumpFormat.parse(format), jobs, globals, tables, excludeTables, schemas,
+                        !noRowCounts, stagingDir, lockWait, postgres.pgBin),
+                physicalOptions, sources.stream().map(s -> new BackupRequest.Source(s.source(), s.options())).toList(),
+                labels, compression != null ? CodecSpec.parse(compression) : null, keys, hookFlags.options("backup"));
+        Labels.checkUserLabels(request.labels()); // --subject's value as a label
         ConsoleProgress progress = progressOptions.open(root.err);
-        List<OpenRepository> opened = new ArrayList<>();
-        // the server connections open while the repositories do
-        PhysicalBackup.Connections connections = physical ? PhysicalBackup.Connections.open(settings, pgdata != null)
-                : null;
+        BackupResult result;
         try {
-            // every repository is opened and leased first, so a bad URL or credential fails before the dump
-            for (StorageUrl url : urls) {
-                opened.add(OpenRepository.open(url, LeaseMode.SHARED, "backup"));
-                opened.get(opened.size() - 1).repository().requireEncryption(keys);
-            }
-            Repository repo = opened.get(0).repository().withKeys(keys, null);
-            CodecSpec codec = compression != null ? CodecSpec.parse(compression)
-                    : physical ? repo.defaultCodec().forServerData() : repo.defaultCodec();
-            BackupManifest m;
-            if (physical) {
-                PhysicalBackupOptions options = new PhysicalBackupOptions(
-                        codec.withWorkers(Math.max(codec.workers(), Runtime.getRuntime().availableProcessors())),
-                        fast, mode, sums, labels, stagingDir, waitForArchive, pgdata);
-                m = hookFlags.hooks("backup", List.of()).run(() -> new PhysicalBackup(repo, progress)
-                        .run(connections, options), progress);
-            } else {
-                List<CompositeBackup.PartWriter> parts = new ArrayList<>();
-                if (withDatabase) {
-                    LogicalBackupOptions options = new LogicalBackupOptions(DumpFormat.parse(format), jobs, globals,
-                            tables, excludeTables, schemas, !noRowCounts, codec, labels, stagingDir, lockWait);
-                    LogicalBackup logical = new LogicalBackup(repo, postgres.binaries(), progress);
-                    parts.add(pending -> List.of(logical.part(pending, settings, options)));
-                }
-                for (SourceFlags.Selected s : sources) {
-                    parts.add(CompositeBackup.of(s.source(), s.options(), repo, codec, progress));
-                }
-                m = hookFlags.hooks("backup", List.of()).run(() -> CompositeBackup.run(repo, parts, labels), progress);
-            }
-            progress.done();
-            List<String> failed = copyToOthers(m, opened, progress);
-            print(m, urls);
-            if (!failed.isEmpty()) {
-                throw new ArcaException(ErrorCode.PARTIAL, "backup " + m.backupId() + " is complete in '" + urls.get(0)
-                        + "' but not in " + String.join(", ", failed),
-                        "copy it later with 'arca copy " + m.backupId() + " --from " + urls.get(0) + " --to URL'");
-            }
+            result = Runs.record(root, BackupService.job(request), BackupService.subjectName(request),
+                    ctx -> new BackupService(Clock.systemUTC()).run(request, ctx, progress));
         } finally {
             progress.done();
-            opened.forEach(OpenRepository::close);
-            if (connections != null) {
-                connections.close();
-            }
+        }
+        for (BackupResult.FailedCopy failed : result.failedCopies()) {
+            Main.report(failed.exception(), root.debug(), root.err);
+        }
+        print(result.manifest(), urls);
+        if (result.partialFailure() != null) {
+            throw result.partialFailure();
         }
         return 0;
     }
@@ -325,22 +292,6 @@ final class BackupCommand implements Callable<Integer> {
                     + "': use CRC32C, SHA224, SHA256, SHA384 or SHA512");
         }
         return c;
-    }
-
-    /** Copies the new backup into every further repository; returns the ones that failed, each reported. */
-    private List<String> copyToOthers(BackupManifest m, List<OpenRepository> opened, ConsoleProgress progress) {
-        List<String> failed = new ArrayList<>();
-        for (OpenRepository target : opened.subList(1, opened.size())) {
-            try {
-                BackupCopy.copy(opened.get(0).repository(), target.repository(), m, progress);
-                progress.done();
-            } catch (RuntimeException e) {
-                progress.done();
-                failed.add("'" + target.storage().url() + "'");
-                Main.report(e, root.debug(), root.err);
-            }
-        }
-        return failed;
     }
 
     private void print(BackupManifest m, List<StorageUrl> urls) {

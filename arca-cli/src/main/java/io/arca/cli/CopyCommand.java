@@ -1,19 +1,13 @@
 package io.arca.cli;
 
-import io.arca.app.repo.OpenRepository;
-
-import io.arca.postgres.manifest.PostgresSection;
-
-import io.arca.core.error.ArcaException;
-import io.arca.core.error.ErrorCode;
+import io.arca.app.copy.CopyRequest;
+import io.arca.app.copy.CopyResult;
+import io.arca.app.copy.CopyService;
 import io.arca.core.error.UsageException;
-import io.arca.core.repo.Repository;
-import io.arca.core.repo.BackupCopy;
-import io.arca.core.repo.BackupManifest;
-import io.arca.core.repo.lease.LeaseMode;
+import io.arca.core.repo.run.RunRecord;
 import io.arca.core.storage.StorageUrl;
+import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -30,7 +24,8 @@ import picocli.CommandLine.ParentCommand;
         description = {"Copy backups to another repository as stored (no recompression): artifacts first, each"
                 + " checked against the manifest and read back, then the manifest, so an interrupted copy is never listed.",
                 "A backup already present at the destination is skipped. With --all, damaged backups (a manifest that"
-                        + " cannot be trusted) are not copied and the copy exits 15 after copying the others."})
+                        + " cannot be trusted) are not copied and the copy exits 15 after copying the others.",
+                "Each copy leaves a run record (job copy) in both repositories."})
 final class CopyCommand implements Callable<Integer> {
     @ParentCommand
     ArcaCommand root;
@@ -52,64 +47,48 @@ final class CopyCommand implements Callable<Integer> {
     @Option(names = "--to", paramLabel = "URL", required = true, description = "Destination repository (initialised with 'arca init').")
     String to;
 
+    @Option(names = "--subject", paramLabel = "NAME", description = "Only backups of this subject (their subject"
+            + " label, else their database's name): 'latest' is its newest, --all copies its backups alone. Also the"
+            + " subject of the run's record (default: *).")
+    String subject;
+
     @Override
     public Integer call() {
         if (all && id != null) {
             throw new UsageException("give either a backup id or --all, not both");
         }
-        StorageUrl source = StorageUrl.parse(from);
-        StorageUrl target = StorageUrl.parse(to);
-        if (source.equals(target)) {
-            throw new UsageException("--from and --to name the same repository '" + source + "'");
-        }
+        CopyRequest request = new CopyRequest(StorageUrl.parse(from), StorageUrl.parse(to), id, all, subject);
         ConsoleProgress progress = progressOptions.open(root.err);
         List<Map<String, Object>> results = new ArrayList<>();
-        List<Repository.Damaged> damaged = new ArrayList<>();
-        try (OpenRepository src = OpenRepository.open(source, LeaseMode.SHARED, "copy");
-                OpenRepository dst = OpenRepository.open(target, LeaseMode.SHARED, "copy")) {
-            Repository.Catalog catalog = all ? src.repository().catalog() : null;
-            if (all) {
-                damaged.addAll(catalog.damaged());
-            }
-            List<BackupManifest> backups = new ArrayList<>(all ? catalog.backups()
-                    : List.of(src.repository().resolve(id == null ? "latest" : id)));
-            Collections.reverse(backups); // oldest first, like the original order of taking them
-            for (BackupManifest m : backups) {
-                if (PostgresSection.kind(m) == io.arca.postgres.manifest.BackupKind.PHYSICAL) {
-                    // its files alone cannot become consistent: the WAL archive would have to be copied too
-                    if (!all) {
-                        throw new UsageException("backup " + m.backupId() + " is physical: copying physical"
-                                + " backups and the WAL they need is not supported yet");
-                    }
-                    root.err.println("note: skipped physical backup " + m.backupId() + " (copying physical backups and"
-                            + " their WAL is not supported yet)");
-                    continue;
-                }
-                BackupCopy.Outcome outcome = BackupCopy.copy(src.repository(), dst.repository(), m, progress);
-                progress.done();
-                Map<String, Object> r = new LinkedHashMap<>();
-                r.put("backup", m.backupId());
-                r.put("outcome", outcome.name().toLowerCase(Locale.ROOT));
-                r.put("storedSize", m.storedSize());
-                results.add(r);
-                if (!output.json()) {
-                    root.out.println((outcome == BackupCopy.Outcome.COPIED ? "copied " : "already present ") + m.backupId()
-                            + " (" + Text.bytes(m.storedSize()) + ") to " + target);
-                    root.out.flush();
-                }
-            }
+        CopyResult result;
+        try {
+            result = Runs.record(root, RunRecord.Job.COPY, subject == null ? RunRecord.ALL_SUBJECTS : subject,
+                    ctx -> new CopyService(Clock.systemUTC()).run(request, ctx, progress, c -> {
+                        progress.done();
+                        if (c.outcome() == CopyResult.Outcome.SKIPPED_PHYSICAL) {
+                            root.err.println("note: skipped physical backup " + c.backupId() + " (copying physical"
+                                    + " backups and their WAL is not supported yet)");
+                            return;
+                        }
+                        Map<String, Object> r = new LinkedHashMap<>();
+                        r.put("backup", c.backupId());
+                        r.put("outcome", c.outcome().name().toLowerCase(Locale.ROOT));
+                        r.put("storedSize", c.storedSize());
+                        results.add(r);
+                        if (!output.json()) {
+                            root.out.println((c.outcome() == CopyResult.Outcome.COPIED ? "copied " : "already present ")
+                                    + c.backupId() + " (" + Text.bytes(c.storedSize()) + ") to " + request.to());
+                            root.out.flush();
+                        }
+                    }));
         } finally {
             progress.done();
         }
         if (output.json()) {
             Text.json(root.out, results);
         }
-        if (!damaged.isEmpty()) {
-            Repository.Damaged d = damaged.get(0);
-            throw new ArcaException(ErrorCode.VERIFICATION_FAILED, damaged.size() + " damaged backup(s) not copied: '"
-                    + (d.id() != null ? d.id() : d.folder()) + "': " + d.problem()
-                    + (damaged.size() > 1 ? " (and " + (damaged.size() - 1) + " more)" : ""),
-                    "check them with 'arca verify --all --repo " + source + "'");
+        if (result.partialFailure() != null) {
+            throw result.partialFailure();
         }
         return 0;
     }

@@ -1,36 +1,28 @@
 package io.arca.cli;
 
-import io.arca.postgres.manifest.PostgresSection;
-
-import io.arca.core.error.UsageException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.arca.app.drill.DrillRequest;
+import io.arca.app.drill.DrillResult;
+import io.arca.app.drill.DrillService;
+import io.arca.app.job.FailedRun;
+import io.arca.app.job.RunRecorder;
+import io.arca.app.json.AppJson;
 import io.arca.core.crypto.DecryptionKeys;
-import io.arca.core.error.ArcaException;
-import io.arca.core.error.ErrorCode;
-import io.arca.core.repo.BackupManifest;
-import io.arca.core.repo.DrillRecord;
+import io.arca.core.error.UsageException;
 import io.arca.core.repo.Repository;
-import io.arca.core.repo.RepositoryConfig;
-import io.arca.core.repo.retention.DurationText;
+import io.arca.core.repo.run.RunRecord;
 import io.arca.core.repo.status.RecoveryObjectives;
 import io.arca.core.storage.Storage;
 import io.arca.postgres.local.ConnectionSettings;
-import io.arca.postgres.logical.DrillOptions;
-import io.arca.postgres.logical.RestoreDrill;
 import io.arca.postgres.logical.UserCheck;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import io.arca.core.source.RestoreContext;
-import io.arca.core.source.Section;
-import io.arca.core.source.SourceOptions;
-import io.arca.core.source.VerifyContext;
-import io.arca.postgres.logical.LogicalBackup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -46,6 +38,7 @@ import picocli.CommandLine.ParentCommand;
                         + " a uniquely named database on that server (dropped afterwards).",
                 "Checks: every table in the manifest exists with exactly its row count, no other table exists, the"
                         + " schema migration version matches, and every --check query meets its --expect.",
+                "Each run is recorded in the repository (runs/; 'arca runs', 'arca status'), its drill id in the record.",
                 "Exits 15 naming the first mismatch; the evidence is written either way."})
 final class DrillCommand implements Callable<Integer> {
     @ParentCommand
@@ -89,6 +82,12 @@ final class DrillCommand implements Callable<Integer> {
             description = "Recovery time objective to measure against (such as 4h; none for none; default: the database's entry in arca.json, else its '*' entry, as arca status reads them).")
     String rto;
 
+    @Option(names = "--subject", paramLabel = "NAME",
+            description = "The subject the run is recorded for (see 'arca runs'); 'latest' then means its newest"
+                    + " backup (label subject=NAME, else the database's name), and its RTO is the one measured against."
+                    + " Default: the backup's subject label, else its database.")
+    String subject;
+
     @Option(names = "--report", paramLabel = "FORMAT", defaultValue = "text",
             description = "text (default) or markdown: a document to file as the drill record (arca drill --report"
                     + " markdown > drill.md).")
@@ -113,81 +112,43 @@ final class DrillCommand implements Callable<Integer> {
         ConnectionSettings scratchServer = scratch == null ? null : ConnectionSettings.parse(scratch, System.getenv());
         DecryptionKeys keys = Keys.decryption(privateKeys, passphrase);
         ConsoleProgress progress = progressOptions.open(root.err);
+        DrillRequest request = new DrillRequest(id, RunNotes.subject(subject), scratchServer, jobs, userChecks, rto,
+                null, source -> SourceFlags.values(spec, source.drillOptions()));
         try (Storage storage = repository.openStorage()) {
             Repository repo = repository.open(storage).withKeys(null, keys);
-            BackupManifest backup = repo.resolve(id, m -> m.has(LogicalBackup.SOURCE) || !others(m).isEmpty(),
-                    "logical backup", null);
-            if (PostgresSection.kind(backup) == io.arca.postgres.manifest.BackupKind.PHYSICAL) {
-                throw new ArcaException(ErrorCode.USAGE, "backup " + backup.backupId() + " is a physical backup, which"
-                        + " arca drill does not restore yet", "drill a logical backup, or verify this one with 'arca"
-                        + " verify " + backup.backupId() + "'");
+            DrillService service = new DrillService(SourceFlags.sources(), postgres.binaries(), progress);
+            String recordedFor = DrillService.subjectOf(repo, request);
+            DrillResult result;
+            try {
+                result = new RunRecorder(Clock.systemUTC(), RunNotes.to(root.err)).run(null, RunRecord.Job.DRILL,
+                        recordedFor, RunRecord.Trigger.CLI, List.of(repo), ctx -> {
+                            DrillResult r = service.drill(repo, request);
+                            progress.done();
+                            if (r.failure() != null) {
+                                throw new FailedRun(r.failure(), r);
+                            }
+                            return r;
+                        });
+            } catch (FailedRun e) {
+                print((DrillResult) e.result(), storage);
+                throw e;
             }
-            repo.requireReadable(backup);
-            String target = objective(repo, backup);
-            List<Section> others = others(backup);
-            DrillRecord d = new RestoreDrill(repo, postgres.binaries(), progress)
-                    .run(backup, new DrillOptions(scratchServer, jobs, userChecks, target,
-                            others.isEmpty() ? null : () -> drillSections(repo, backup, others, progress)));
-            progress.done();
-            String evidence = Repository.drillKey(d.id());
-            if (output.json()) {
-                Text.json(root.out, d);
-            } else if (report.equals("markdown")) {
-                DrillReport.markdown(d, storage.url().toString(), evidence, root.out);
-            } else {
-                DrillReport.text(d, evidence, root.out);
-            }
-            if (!d.passed()) {
-                throw new ArcaException(ErrorCode.VERIFICATION_FAILED, "drill " + d.drillId() + " of backup '"
-                        + d.backupId() + "' failed: " + d.failure(), "the evidence is in " + evidence
-                        + "; do not rely on this backup until a drill passes (restore an older one if needed)");
-            }
+            print(result, storage);
         } finally {
             progress.done();
         }
         return 0;
     }
 
-    /** The sections of sources other than PostgreSQL. */
-    private static List<Section> others(BackupManifest m) {
-        return m.sections().stream().filter(s -> !s.source().startsWith("postgresql.")).toList();
-    }
-
-    /**
-     * Each section drilled by its source: recovered into the scratch service its drill options
-     * name, or else read whole and checked against the manifest (as verify does).
-     */
-    private List<DrillRecord.SectionCheck> drillSections(Repository repo, BackupManifest backup, List<Section> sections,
-            ConsoleProgress progress) {
-        List<DrillRecord.SectionCheck> results = new ArrayList<>();
-        for (Section section : sections) {
-            String subject = String.valueOf(section.subject());
-            var source = SourceFlags.sources().find(section.source());
-            if (source.isEmpty()) {
-                results.add(new DrillRecord.SectionCheck(section.source(), subject, List.of(), false,
-                        "a source this arca does not know; upgrade arca to drill it"));
-                continue;
-            }
-            SourceOptions options = SourceFlags.values(spec, source.get().drillOptions());
-            try {
-                progress.note("drilling " + source.get().title() + " " + subject);
-                var recovered = source.get().drill(new RestoreContext(repo, backup, false, progress), section, options);
-                if (recovered.isPresent()) {
-                    results.add(new DrillRecord.SectionCheck(section.source(), subject, recovered.get(), true, null));
-                    continue;
-                }
-                List<String> problems = source.get().verify(new VerifyContext(repo, backup, progress), section);
-                results.add(new DrillRecord.SectionCheck(section.source(), subject,
-                        List.of("read whole and checked against the manifest (no scratch service given)"),
-                        problems.isEmpty(), problems.isEmpty() ? null : String.join("; ", problems)));
-            } catch (ArcaException e) {
-                results.add(new DrillRecord.SectionCheck(section.source(), subject, List.of(), false, e.getMessage()));
-            } catch (IOException e) {
-                results.add(new DrillRecord.SectionCheck(section.source(), subject, List.of(), false,
-                        "cannot read: " + e.getMessage()));
-            }
+    private void print(DrillResult r, Storage storage) {
+        if (output.json()) {
+            root.out.println(AppJson.write(r.drill()));
+            root.out.flush();
+        } else if (report.equals("markdown")) {
+            DrillReport.markdown(r.drill(), storage.url().toString(), r.evidence(), root.out);
+        } else {
+            DrillReport.text(r.drill(), r.evidence(), root.out);
         }
-        return results;
     }
 
     private List<UserCheck> userChecks() {
@@ -213,17 +174,5 @@ final class DrillCommand implements Callable<Integer> {
             }
         }
         return out;
-    }
-
-    /**
-     * The RTO to measure against, as {@code arca status} judges it: --rto, else the database's
-     * entry in arca.json, else its {@code *} entry; null when none is set (or set to none).
-     */
-    private String objective(Repository repo, BackupManifest backup) {
-        Map<String, RepositoryConfig.Objectives> saved = repo.config().defaults() == null ? null
-                : repo.config().defaults().objectives();
-        String db = PostgresSection.database(backup) == null ? "" : PostgresSection.database(backup).name();
-        Duration target = RecoveryObjectives.resolve(db, new RepositoryConfig.Objectives(null, rto, null), saved).rto();
-        return target == null ? null : DurationText.format(target);
     }
 }

@@ -35,8 +35,13 @@ final class HookFlags {
 
     /** The hooks around {@code command}'s work: these flags' and the sources' ({@code sourceHooks}), in runbook order. */
     Hooks hooks(String command, List<? extends Hook> sourceHooks) {
-        return Hooks.of(new HookOptions(preHooks, postHooks, healthUrls, duration("--hook-timeout", hookTimeout),
-                duration("--health-timeout", healthTimeout), Map.of("ARCA_COMMAND", command)), sourceHooks);
+        return Hooks.of(options(command), sourceHooks);
+    }
+
+    /** These flags as options of the hooks around {@code command}'s work. */
+    HookOptions options(String command) {
+        return new HookOptions(preHooks, postHooks, healthUrls, duration("--hook-timeout", hookTimeout),
+                duration("--health-timeout", healthTimeout), Map.of("ARCA_COMMAND", command));
     }
 
     private static Duration duration(String option, String value) {

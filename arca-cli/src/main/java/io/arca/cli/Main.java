@@ -1,5 +1,6 @@
 package io.arca.cli;
 
+import io.arca.app.config.ConfigException;
 import io.arca.core.ArcaVersion;
 import io.arca.core.error.ArcaException;
 import io.arca.core.error.ErrorCode;
@@ -36,6 +37,10 @@ public final class Main {
         cl.setErr(err);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setParameterExceptionHandler((ParameterException e, String[] a) -> {
+            if (find(e, ConfigException.class) != null) {
+                // arca.yaml, read for option defaults (ConfigDefaults), has errors of its own
+                return report(find(e, ConfigException.class), root.debug(), err, e.getCommandLine().getCommandSpec().qualifiedName());
+            }
             err.println("error: " + lowerFirst(e.getMessage()));
             err.println("hint: see '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help'");
             return ErrorCode.USAGE.exitCode();

@@ -2,10 +2,11 @@ package io.arca.cli;
 
 import io.arca.postgres.manifest.PostgresSection;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.arca.app.catalog.BackupCatalogService;
+import io.arca.app.catalog.BackupDetail;
+import io.arca.app.json.AppJson;
 import io.arca.core.repo.ArtifactRecord;
 import io.arca.core.repo.BackupManifest;
-import io.arca.core.repo.RepositoryJson;
 import io.arca.core.storage.Storage;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -31,29 +32,23 @@ final class ShowCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (Storage storage = repository.openStorage()) {
-            BackupManifest m = repository.open(storage).resolve(id);
+            BackupDetail detail = new BackupCatalogService().show(repository.open(storage), id);
+            BackupManifest m = detail.manifest();
             if (output.json()) {
-                ObjectNode json = RepositoryJson.mapper().valueToTree(m);
-                json.put("partial", m.partial());
-                // the PostgreSQL section's fields at the top too, where format 1 had them
-                json.put("backupId", m.backupId());
-                json.put("kind", Sections.kind(m));
-                PostgresSection.of(m).map(io.arca.core.source.Section::details).ifPresent(details -> {
-                    for (String field : new String[] {"database", "physical"}) {
-                        if (details.hasNonNull(field)) {
-                            json.set(field, details.get(field));
-                        }
-                    }
-                });
-                Text.json(root.out, json);
+                root.out.println(AppJson.write(detail));
+                root.out.flush();
                 return 0;
             }
             PrintWriter out = root.out;
             out.println("backup      " + m.backupId());
-            out.println("kind        " + Sections.kind(m));
+            out.println("kind        " + detail.summary().kind());
             out.println("started     " + Text.time(m.startedAt()));
             out.println("finished    " + Text.time(m.finishedAt()) + " (" + Text.duration(m.duration()) + ")");
             out.println("size        " + Text.bytes(m.size()) + " (stored " + Text.bytes(m.storedSize()) + ")");
+            for (io.arca.app.catalog.RecoveryWindow w : detail.recoverable()) {
+                out.println("recoverable timeline " + w.timeline() + " from " + Text.time(w.from()) + " to "
+                        + Text.time(w.to()) + " (WAL through " + w.lastSegment() + ")");
+            }
             if (!m.labels().isEmpty()) {
                 out.println("labels      " + m.labels());
             }

@@ -1,32 +1,28 @@
 package io.arca.cli;
 
-import io.arca.postgres.manifest.PostgresSection;
-
-import io.arca.core.error.UsageException;
+import io.arca.app.job.FailedRun;
+import io.arca.app.job.RunRecorder;
+import io.arca.app.json.AppJson;
+import io.arca.app.verify.VerifyListener;
+import io.arca.app.verify.VerifyRequest;
+import io.arca.app.verify.VerifyResult;
+import io.arca.app.verify.VerifyService;
 import io.arca.core.crypto.DecryptionKeys;
-import io.arca.core.error.ArcaException;
-import io.arca.core.error.ErrorCode;
-import io.arca.core.repo.BackupManifest;
-import io.arca.core.repo.EncryptionHistory;
 import io.arca.core.repo.Repository;
+import io.arca.core.repo.run.RunRecord;
 import io.arca.core.storage.Storage;
 import io.arca.core.storage.StorageUrl;
 import io.arca.core.storage.Storages;
-import io.arca.postgres.logical.LogicalVerifier;
 import io.arca.postgres.logical.VerifyReport;
-import io.arca.postgres.physical.PhysicalVerifier;
+import java.time.Clock;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import io.arca.core.repo.ArtifactRecord;
-import io.arca.core.source.Section;
-import io.arca.core.source.VerifyContext;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code arca verify}: integrity of backups without restoring them. */
@@ -47,6 +43,7 @@ import picocli.CommandLine.ParentCommand;
                         + " match the manifest (plain backups say they were not recounted).",
                 "A backup whose encryption differs from what the repository required when its earlier backups"
                         + " were written (arca.json edited to drop the requirement or swap a key) fails as well.",
+                "Each run is recorded in every repository checked (runs/; 'arca runs', 'arca status').",
                 "'latest' is the newest full backup: partial ones (--table/--schema/--exclude-table) are verified"
                         + " by id or with --all."})
 final class VerifyCommand implements Callable<Integer> {
@@ -63,8 +60,14 @@ final class VerifyCommand implements Callable<Integer> {
             + " before the newest; default: latest).")
     String id;
 
-    @Option(names = "--all", description = "Verify every complete backup.")
+    @Option(names = "--all", description = "Verify every complete backup (of --subject, when given).")
     boolean all;
+
+    @Option(names = "--subject", paramLabel = "NAME",
+            description = "The subject the run is recorded for (see 'arca runs'); 'latest' and --all then mean its"
+                    + " backups (label subject=NAME, else the database's name). Default: the backup's subject label,"
+                    + " else its database; '*' with --all.")
+    String subject;
 
     @Mixin
     PrivateKeyOptions privateKeys;
@@ -75,132 +78,64 @@ final class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (all && id != null) {
-            throw new UsageException("give either a backup id or --all, not both");
-        }
+        VerifyRequest request = new VerifyRequest(id, all, RunNotes.subject(subject));
         ConsoleProgress progress = progressOptions.open(root.err);
         DecryptionKeys keys = Keys.decryption(privateKeys, passphrase);
-        List<StorageUrl> urls = repository.urls();
-        List<VerifyReport> reports = new ArrayList<>();
-        List<Map<String, Object>> perRepository = new ArrayList<>();
-        // "latest" or a prefix is resolved in the first repository; copies are checked for that same backup
-        String ref = id == null ? "latest" : id;
-        String intactBefore = null;
+        List<Storage> storages = new ArrayList<>();
+        AtomicReference<VerifyResult> outcome = new AtomicReference<>();
         try {
-            for (StorageUrl url : urls) {
-                try (Storage storage = Storages.open(url)) {
-                    Repository repo = repository.open(storage).withKeys(null, keys);
-                    Repository.Catalog catalog = all ? repo.catalog() : null;
-                    List<BackupManifest> targets = all ? catalog.backups() : List.of(repo.resolve(ref));
-                    if (!all) {
-                        ref = targets.get(0).backupId();
-                    }
-                    if (urls.size() > 1 && !output.json()) {
-                        root.out.println("repository " + url);
-                    }
-                    EncryptionHistory encryption = EncryptionHistory.of(repo.config(), all ? targets : repo.list());
-                    encryption.repositoryWarnings().forEach(w -> root.err.println("warning: " + w));
-                    LogicalVerifier verifier = new LogicalVerifier(repo, postgres.binaries(), progress);
-                    PhysicalVerifier physical = new PhysicalVerifier(repo, progress);
-                    List<VerifyReport> here = new ArrayList<>();
-                    if (all) {
-                        // a backup whose manifest cannot be trusted fails without reading anything else
-                        for (Repository.Damaged d : catalog.damaged()) {
-                            VerifyReport r = new VerifyReport(d.id() != null ? d.id() : d.folder(), List.of(
-                                    new VerifyReport.ArtifactCheck(Repository.MANIFEST_FILE, false, List.of("manifest"),
-                                            d.problem())));
-                            here.add(r);
-                            if (!output.json()) {
-                                print(r);
-                            }
-                        }
-                    }
-                    for (BackupManifest m : targets) {
-                        VerifyReport r = (PostgresSection.physical(m) != null ? physical.verify(m) : verifier.verify(m));
-                        if (r.ok()) {
-                            r = r.with(sectionChecks(repo, m, progress));
-                        }
-                        r = r.withEncryptionWarnings(encryption.warnings(m));
-                        progress.done();
-                        if (!all && !r.ok() && intactBefore == null) {
-                            intactBefore = repo.newestIntactBefore(m).map(BackupManifest::backupId).orElse("");
-                        }
-                        here.add(r);
-                        if (!output.json()) {
-                            print(r);
-                        }
-                    }
-                    reports.addAll(here);
-                    Map<String, Object> entry = new LinkedHashMap<>();
-                    entry.put("repository", url.toString());
-                    entry.put("reports", here);
-                    perRepository.add(entry);
-                }
+            List<Repository> repos = new ArrayList<>();
+            for (StorageUrl url : repository.urls()) {
+                Storage storage = Storages.open(url);
+                storages.add(storage);
+                repos.add(repository.open(storage).withKeys(null, keys));
             }
+            VerifyService service = new VerifyService(SourceFlags.sources(), postgres.binaries(), progress);
+            String recordedFor = VerifyService.subjectOf(repos.get(0), request);
+            new RunRecorder(Clock.systemUTC(), RunNotes.to(root.err)).run(null, RunRecord.Job.VERIFY, recordedFor,
+                    RunRecord.Trigger.CLI, repos, ctx -> {
+                        VerifyResult r = service.verify(repos, request, listener(repos.size() > 1, progress));
+                        outcome.set(r);
+                        if (r.failure() != null) {
+                            throw new FailedRun(r.failure(), r);
+                        }
+                        return r;
+                    });
         } finally {
             progress.done();
-        }
-        if (output.json()) {
-            Text.json(root.out, urls.size() > 1 ? perRepository : reports);
-        }
-        VerifyReport bad = reports.stream().filter(r -> !r.ok()).findFirst().orElse(null);
-        if (bad != null) {
-            VerifyReport.ArtifactCheck first = bad.artifacts().stream().filter(c -> !c.ok()).findFirst().orElseThrow();
-            throw new ArcaException(ErrorCode.VERIFICATION_FAILED, "backup '" + bad.backupId() + "' failed verification: "
-                    + (first.name().startsWith("WAL ") || first.name().startsWith("section ")
-                            || first.name().equals(VerifyReport.ENCRYPTION) ? first.name()
-                            : "artifact '" + first.name() + "'") + ": "
-                    + first.problem(),
-                    "do not rely on this backup; " + (intactBefore == null || intactBefore.isEmpty()
-                            ? "restore an older one" : "the newest backup before it that verifies is '" + intactBefore
-                            + "'") + ", and take a new backup");
+            storages.forEach(Storage::close);
+            if (output.json() && outcome.get() != null) {
+                VerifyResult r = outcome.get();
+                root.out.println(AppJson.write(r.repositories().size() > 1 ? r.repositories() : r.reports()));
+                root.out.flush();
+            }
         }
         return 0;
     }
 
-    /**
-     * The checks of each section of a source other than PostgreSQL's (whose artifacts the verifier
-     * above checked): the source's own reading of its artifacts, or a note when this Arca does not
-     * know the source or has no key to read them.
-     */
-    static List<VerifyReport.ArtifactCheck> sectionChecks(Repository repo, BackupManifest m,
-            io.arca.core.Progress progress) {
-        List<VerifyReport.ArtifactCheck> checks = new ArrayList<>();
-        for (Section section : m.sections()) {
-            if (section.source().startsWith("postgresql.")) {
-                continue;
-            }
-            String name = "section " + section.source() + " " + section.subject();
-            var source = SourceFlags.sources().find(section.source());
-            if (source.isEmpty()) {
-                checks.add(new VerifyReport.ArtifactCheck(name, true, List.of("a source this arca does not know:"
-                        + " stored size and sha-256 only"), null));
-                continue;
-            }
-            if (repo.decryptionKeys() == null && m.artifactsOf(section).stream().anyMatch(ArtifactRecord::encrypted)) {
-                checks.add(new VerifyReport.ArtifactCheck(name, true, List.of("encrypted, no key given: stored size"
-                        + " and sha-256 only"), null));
-                continue;
-            }
-            try {
-                List<String> problems = source.get().verify(new VerifyContext(repo, m, progress), section);
-                checks.add(new VerifyReport.ArtifactCheck(name, problems.isEmpty(), List.of(source.get().title()
-                        + " contents"), problems.isEmpty() ? null : String.join("; ", problems)));
-            } catch (ArcaException e) {
-                if (e.code() != ErrorCode.VERIFICATION_FAILED && e.code() != ErrorCode.STORAGE_NOT_FOUND) {
-                    throw e;
+    /** Prints each report as it comes (text output), and the repository before its reports when there are several. */
+    private VerifyListener listener(boolean several, ConsoleProgress progress) {
+        return new VerifyListener() {
+            @Override
+            public void repository(String url) {
+                if (several && !output.json()) {
+                    root.out.println("repository " + url);
                 }
-                checks.add(new VerifyReport.ArtifactCheck(name, false, List.of(source.get().title() + " contents"),
-                        e.getMessage()));
-            } catch (java.io.IOException e) {
-                checks.add(new VerifyReport.ArtifactCheck(name, false, List.of(source.get().title() + " contents"),
-                        "cannot read: " + e.getMessage()));
             }
-            if (!checks.get(checks.size() - 1).ok()) {
-                break;
+
+            @Override
+            public void warning(String message) {
+                root.err.println("warning: " + message);
             }
-        }
-        return checks;
+
+            @Override
+            public void report(VerifyReport r) {
+                progress.done();
+                if (!output.json()) {
+                    print(r);
+                }
+            }
+        };
     }
 
     private void print(VerifyReport r) {

@@ -1,18 +1,21 @@
 package io.arca.cli;
 
-import io.arca.core.error.UsageException;
+import io.arca.app.wal.WalReceiveRequest;
+import io.arca.app.wal.WalReceiveResult;
+import io.arca.app.wal.WalReceiveService;
 import io.arca.core.crypto.EncryptionKeys;
-import io.arca.core.repo.Repository;
+import io.arca.core.error.UsageException;
+import io.arca.core.pipeline.CodecSpec;
 import io.arca.core.repo.retention.DurationText;
-import io.arca.core.storage.Storage;
-import io.arca.postgres.wal.Lsn;
-import io.arca.postgres.wal.WalArchive;
+import io.arca.core.repo.run.RunRecord;
+import io.arca.core.storage.StorageUrl;
 import io.arca.postgres.local.ConnectionSettings;
-import io.arca.postgres.wal.WalReceiver;
-import io.arca.postgres.wal.WalReceiverOptions;
+import io.arca.postgres.wal.WalArchive;
+import io.arca.postgres.wal.WalFileName;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,7 +39,9 @@ import picocli.CommandLine.ParentCommand;
                         + " (SELECT pg_drop_replication_slot('arca')) when you stop using it. The user needs the"
                         + " REPLICATION attribute and a replication line in pg_hba.conf.",
                 "Can run beside archive_command = 'arca wal-push %%p' on the same repository: a segment archived by"
-                        + " both has the same content, which the archive accepts twice. See docs/wal-streaming.md."})
+                        + " both has the same content, which the archive accepts twice. See docs/wal-streaming.md.",
+                "When it ends, a run record (job wal-receive) in the repository says how far the archive reaches and"
+                        + " how it ended."})
 final class WalReceiveCommand implements Callable<Integer> {
     @ParentCommand
     ArcaCommand root;
@@ -78,6 +83,10 @@ final class WalReceiveCommand implements Callable<Integer> {
             description = "How often the position is reported to the server at least (default: ${DEFAULT-VALUE}).")
     String statusInterval;
 
+    @Option(names = "--subject", paramLabel = "NAME",
+            description = "The subject of the run's record, written when streaming ends (default: the database's name).")
+    String subject;
+
     @Override
     public Integer call() {
         if (db == null || db.isBlank()) {
@@ -89,28 +98,43 @@ final class WalReceiveCommand implements Callable<Integer> {
         }
         ConnectionSettings settings = ConnectionSettings.parse(db, System.getenv());
         EncryptionKeys keys = Keys.encryption(publicKeys, passphrase);
-        WalReceiverOptions options = new WalReceiverOptions(noSlot ? null : slot, false, createSlot, spool, interval,
-                null, line -> root.err.println("wal-receive: " + line));
-        try (Storage storage = repository.openStorage()) {
-            Repository repo = repository.open(storage);
-            repo.requireEncryption(keys);
-            WalArchive archive = new WalArchive(repo.withKeys(keys, null), compression.codec(repo));
-            try (WalReceiver receiver = WalReceiver.open(settings, archive, options)) {
-                if (progress.verbose) {
-                    receiver.onPushed((name, pushed) -> root.out.println(
-                            (pushed == WalArchive.Pushed.ARCHIVED ? "archived " : "already archived ") + name));
-                }
-                root.out.println("receiving WAL of system " + Long.toUnsignedString(receiver.systemId()) + ", timeline "
-                        + receiver.timeline() + ", from " + receiver.defaultStart() + " ("
-                        + (noSlot ? "no slot" : "slot '" + slot + "'") + ") into " + repository.url());
-                Lsn reached;
-                try (StopOnSignals signals = new StopOnSignals(receiver)) {
-                    reached = receiver.run(null, null);
-                    signals.finished();
-                }
-                root.out.println("stopped: WAL up to " + reached + " is archived");
+        StorageUrl url = repository.url();
+        String name = subject != null ? subject : settings.database();
+        WalReceiveRequest request = new WalReceiveRequest(url, settings, name, keys,
+                compression.compression == null ? null : CodecSpec.parse(compression.compression),
+                noSlot ? null : slot, createSlot, spool, interval);
+        StopOnSignals[] signals = {null};
+        WalReceiveResult result;
+        try {
+            result = Runs.record(root, RunRecord.Job.WAL_RECEIVE, name,
+                    ctx -> new WalReceiveService(Clock.systemUTC()).run(request, ctx, new WalReceiveService.Observer() {
+                        @Override
+                        public void started(WalReceiveService.Streaming streaming) {
+                            root.out.println("receiving WAL of system " + Long.toUnsignedString(streaming.systemId())
+                                    + ", timeline " + streaming.timeline() + ", from " + streaming.start() + " ("
+                                    + (noSlot ? "no slot" : "slot '" + slot + "'") + ") into " + url);
+                            signals[0] = new StopOnSignals(streaming);
+                        }
+
+                        @Override
+                        public void archived(WalFileName file, WalArchive.Pushed pushed) {
+                            if (progress.verbose) {
+                                root.out.println((pushed == WalArchive.Pushed.ARCHIVED ? "archived "
+                                        : "already archived ") + file);
+                            }
+                        }
+
+                        @Override
+                        public void log(String line) {
+                            root.err.println("wal-receive: " + line);
+                        }
+                    }));
+        } finally {
+            if (signals[0] != null) {
+                signals[0].close();
             }
         }
+        root.out.println("stopped: WAL up to " + result.reached() + " is archived");
         return 0;
     }
 
@@ -128,7 +152,7 @@ final class WalReceiveCommand implements Callable<Integer> {
         private Method handle;
         private Thread hook;
 
-        StopOnSignals(WalReceiver receiver) {
+        StopOnSignals(WalReceiveService.Streaming receiver) {
             for (String name : List.of("TERM", "INT")) {
                 try {
                     Class<?> signalClass = Class.forName("sun.misc.Signal");
@@ -137,7 +161,7 @@ final class WalReceiveCommand implements Callable<Integer> {
                     Object handler = Proxy.newProxyInstance(handlerClass.getClassLoader(), new Class<?>[] {handlerClass},
                             (proxy, method, args) -> switch (method.getName()) {
                                 case "handle" -> {
-                                    receiver.stop();
+                                    receiver.stop("SIG" + name);
                                     yield null;
                                 }
                                 case "hashCode" -> System.identityHashCode(proxy);
@@ -152,12 +176,12 @@ final class WalReceiveCommand implements Callable<Integer> {
             }
         }
 
-        private void addHook(WalReceiver receiver) {
+        private void addHook(WalReceiveService.Streaming receiver) {
             if (hook != null) {
                 return;
             }
             hook = new Thread(() -> {
-                receiver.stop();
+                receiver.stop("shutdown");
                 try {
                     done.await(60, TimeUnit.SECONDS);
                 } catch (InterruptedException interrupted) {
@@ -165,10 +189,6 @@ final class WalReceiveCommand implements Callable<Integer> {
                 }
             }, "arca-wal-receive-stop");
             Runtime.getRuntime().addShutdownHook(hook);
-        }
-
-        void finished() {
-            done.countDown();
         }
 
         @Override

@@ -2,6 +2,7 @@ package io.arca.app.job;
 
 import io.arca.core.error.ArcaException;
 import io.arca.core.error.ErrorCode;
+import io.arca.core.error.UsageException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
@@ -16,8 +17,10 @@ public final class Failures {
                 return a;
             }
         }
-        if (e instanceof IllegalArgumentException) {
-            return new ArcaException(ErrorCode.USAGE, String.valueOf(e.getMessage()), null, e);
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof UsageException u) {
+                return new ArcaException(ErrorCode.USAGE, String.valueOf(u.getMessage()), u.hint(), e);
+            }
         }
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof IOException io && !(t instanceof UncheckedIOException)) {

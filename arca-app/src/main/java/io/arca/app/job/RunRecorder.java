@@ -18,7 +18,8 @@ import java.util.function.Function;
 /**
  * Runs one job and records it: a {@link JobEvent.Started}, the job's own events, then a
  * {@link JobEvent.Failed} when it did not succeed, the run record written to every repository the
- * run named, and a {@link JobEvent.Finished}. A record that cannot be written (the repository is
+ * run named, then what the run asked to close at its end ({@link RunContext#closeAtEnd}), and a
+ * {@link JobEvent.Finished}. A record that cannot be written (the repository is
  * what failed) is reported as a note to the listener, never instead of the job's own outcome.
  */
 public final class RunRecorder {
@@ -59,9 +60,12 @@ public final class RunRecorder {
             result = work.apply(ctx);
         } catch (RuntimeException | Error e) {
             ArcaException failure = Failures.of(e);
+            // a failure with a result (a failed drill's evidence) records what that result names
+            RunResult done = failure instanceof FailedRun f && f.result() != null ? f.result() : null;
             finish(ctx, new RunRecord(RunRecord.FORMAT_VERSION, id, job.jobName(), subject, trigger.triggerName(), host,
                     started, clock.instant(), RunRecord.FAILED, code(failure), failure.code().exitCode(),
-                    failure.getMessage(), null, null, null, Map.of()), failure);
+                    failure.getMessage(), done == null ? null : done.bytes(), done == null ? null : done.storedBytes(),
+                    done == null ? null : done.backupId(), done == null ? Map.of() : done.details()), failure);
             if (e instanceof Error err) {
                 throw err;
             }
@@ -81,12 +85,22 @@ public final class RunRecorder {
             listener.on(new JobEvent.Failed(record.runId(), record.errorCode(), record.exitCode(), record.message(),
                     failure.hint()));
         }
-        for (Repository repo : ctx.repositories()) {
-            try {
-                repo.runs().write(record);
-            } catch (RuntimeException e) {
-                listener.on(new JobEvent.RecordNotWritten(record.runId(), repo.storage().url().toString(),
-                        Failures.of(e).getMessage()));
+        // an interrupted run (a signal, a server shutting down) is recorded too: file channels
+        // close on an interrupted thread, so the status waits until the record is written
+        boolean interrupted = Thread.interrupted();
+        try {
+            for (Repository repo : ctx.repositories()) {
+                try {
+                    repo.runs().write(record);
+                } catch (RuntimeException e) {
+                    listener.on(new JobEvent.RecordNotWritten(record.runId(), repo.storage().url().toString(),
+                            Failures.of(e).getMessage()));
+                }
+            }
+            ctx.closeAll();
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
         listener.on(new JobEvent.Finished(record.runId(), record));

@@ -37,7 +37,10 @@ public enum ErrorCode {
     PG_AUTHENTICATION(1501, 14, false, "PostgreSQL rejected the credentials."),
     PG_DATABASE_MISSING(1502, 14, false, "The database named in the connection URL does not exist."),
     PG_LOCK_TIMEOUT(1503, 1, true, "A lock wait in PostgreSQL ran out: another session held a table longer than the lock wait timeout allowed."),
-    VERIFICATION_FAILED(1600, 15, false, "A backup failed its integrity checks: size, checksum, codec or archive structure.");
+    VERIFICATION_FAILED(1600, 15, false, "A backup failed its integrity checks: size, checksum, codec or archive structure."),
+    API_NOT_FOUND(1700, 1, false, "HTTP API: the run, subject or path asked for does not exist (HTTP 404; an unknown backup is ARCA-1004)."),
+    API_UNAUTHENTICATED(1701, 1, false, "HTTP API: no bearer token, or one the server does not know (HTTP 401)."),
+    API_FORBIDDEN(1702, 1, false, "HTTP API: the token's role may not do that, such as a read-only token on a trigger (HTTP 403).");
 
     private final int number;
     private final int exitCode;

@@ -11,8 +11,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.function.Function;
@@ -81,24 +83,53 @@ public record RecoveryStatus(Instant now, List<DatabaseStatus> databases) {
         return subject.identity();
     }
 
-    /** Whether a backup holds the subject status judges as {@code name}. */
-    private static boolean holds(BackupManifest b, String name) {
-        return b.sections().stream().anyMatch(s -> name.equals(nameOf(s)));
+    /**
+     * Which names a backup and a drill count for. {@link #BY_SECTION}, the default, names each
+     * section's subject ({@link #nameOf(Section)}) and a drill's database; the application layer
+     * groups by a backup's {@code subject} label first.
+     */
+    public interface Grouping {
+        /** Groups by the sections' subjects and the drills' databases. */
+        Grouping BY_SECTION = new Grouping() {
+            @Override
+            public Set<String> namesOf(BackupManifest backup) {
+                Set<String> names = new LinkedHashSet<>();
+                for (Section s : backup.sections()) {
+                    if (RecoveryStatus.nameOf(s) != null) {
+                        names.add(RecoveryStatus.nameOf(s));
+                    }
+                }
+                return names;
+            }
+
+            @Override
+            public String nameOf(DrillRecord drill) {
+                return drill.database();
+            }
+        };
+
+        /** The names a backup counts for (empty: none, such as a physical backup without a subject). */
+        Set<String> namesOf(BackupManifest backup);
+
+        /** The name a drill counts for, or null. */
+        String nameOf(DrillRecord drill);
     }
 
     /** The names of the subjects that have a backup (of any kind, safety ones too) or a drill, sorted. */
     public static SortedSet<String> databasesOf(List<BackupManifest> backups, List<DrillRecord> drills) {
+        return databasesOf(backups, drills, Grouping.BY_SECTION);
+    }
+
+    /** The same, grouped by {@code grouping}. */
+    public static SortedSet<String> databasesOf(List<BackupManifest> backups, List<DrillRecord> drills,
+            Grouping grouping) {
         SortedSet<String> names = new TreeSet<>();
         for (BackupManifest b : backups) {
-            for (Section s : b.sections()) {
-                if (nameOf(s) != null) {
-                    names.add(nameOf(s));
-                }
-            }
+            names.addAll(grouping.namesOf(b));
         }
         for (DrillRecord d : drills) {
-            if (d.database() != null) {
-                names.add(d.database());
+            if (grouping.nameOf(d) != null) {
+                names.add(grouping.nameOf(d));
             }
         }
         return names;
@@ -114,22 +145,29 @@ public record RecoveryStatus(Instant now, List<DatabaseStatus> databases) {
      */
     public static RecoveryStatus of(Collection<String> databases, List<BackupManifest> backups,
             List<DrillRecord> drills, Function<String, RecoveryObjectives> objectivesOf, Instant now) {
+        return of(databases, backups, drills, objectivesOf, now, Grouping.BY_SECTION);
+    }
+
+    /** The same, with backups and drills counted for the names {@code grouping} gives them. */
+    public static RecoveryStatus of(Collection<String> databases, List<BackupManifest> backups,
+            List<DrillRecord> drills, Function<String, RecoveryObjectives> objectivesOf, Instant now,
+            Grouping grouping) {
         List<DatabaseStatus> statuses = new ArrayList<>();
         for (String database : new TreeSet<>(databases)) {
-            statuses.add(judge(database, backups, drills, objectivesOf.apply(database), now));
+            statuses.add(judge(database, backups, drills, objectivesOf.apply(database), now, grouping));
         }
         return new RecoveryStatus(now, statuses);
     }
 
     private static DatabaseStatus judge(String database, List<BackupManifest> backups, List<DrillRecord> drills,
-            RecoveryObjectives objectives, Instant now) {
+            RecoveryObjectives objectives, Instant now, Grouping grouping) {
         List<BackupManifest> scheduled = backups.stream()
-                .filter(b -> holds(b, database))
+                .filter(b -> grouping.namesOf(b).contains(database))
                 .filter(b -> !b.safety())
                 .toList();
         BackupManifest newest = newest(scheduled.stream().filter(BackupManifest::full).toList());
         BackupManifest newestPartial = newest(scheduled.stream().filter(BackupManifest::partial).toList());
-        List<DrillRecord> ofDatabase = drills.stream().filter(d -> database.equals(d.database()))
+        List<DrillRecord> ofDatabase = drills.stream().filter(d -> database.equals(grouping.nameOf(d)))
                 .sorted(Comparator.comparing(DrillRecord::startedAt).thenComparing(DrillRecord::drillId).reversed())
                 .toList();
         DrillRecord lastDrill = ofDatabase.isEmpty() ? null : ofDatabase.get(0);

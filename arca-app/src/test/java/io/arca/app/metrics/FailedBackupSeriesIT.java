@@ -1,0 +1,176 @@
+package io.arca.app.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.arca.app.event.JobListener;
+import io.arca.app.job.RunRecorder;
+import io.arca.app.job.RunResult;
+import io.arca.core.Progress;
+import io.arca.core.error.ArcaException;
+import io.arca.core.error.ErrorCode;
+import io.arca.core.pipeline.CodecSpec;
+import io.arca.core.repo.BackupManifest;
+import io.arca.core.repo.Repository;
+import io.arca.core.repo.RepositoryConfig;
+import io.arca.core.repo.run.RunRecord;
+import io.arca.core.storage.Storage;
+import io.arca.core.storage.StorageUrl;
+import io.arca.core.storage.Storages;
+import io.arca.postgres.local.ClusterOptions;
+import io.arca.postgres.local.ConnectionSettings;
+import io.arca.postgres.local.LocalCluster;
+import io.arca.postgres.local.PgBinaries;
+import io.arca.postgres.logical.LogicalBackup;
+import io.arca.postgres.logical.LogicalBackupOptions;
+import io.arca.testkit.pg.PostgresExtension;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The alert rules against series shaped exactly like the model's real output: a real logical
+ * backup of a real PostgreSQL database, then the database stops and the next backup run fails and
+ * is recorded; the model's exposition of that repository becomes promtool's input series, and
+ * {@code promtool test rules} must see {@code ArcaBackupFailed} fire for it (and the alerts the
+ * repository does not warrant stay quiet). Renaming a metric or a label breaks this test.
+ *
+ * <p>promtool's clock starts at the epoch, so the repository lives near it: every clock here is
+ * shifted to three hours after 1970-01-01T00:00Z.
+ */
+class FailedBackupSeriesIT {
+    private static final Pattern LABEL = Pattern.compile("\\{\\{ \\$labels\\.([a-z_]+) }}");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aFailedBackupRunFiresArcaBackupFailedInPromtool() throws Exception {
+        Clock clock = Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), Instant.EPOCH.plus(Duration.ofHours(3))));
+        StorageUrl url = StorageUrl.parse(dir.resolve("repo").toString());
+        try (Storage storage = Storages.open(url)) {
+            Repository.init(storage, new RepositoryConfig.Defaults("zstd"), clock);
+        }
+        RunRecorder recorder = new RunRecorder(clock, "metrics-it", JobListener.NONE);
+
+        ConnectionSettings db;
+        try (LocalCluster cluster = LocalCluster.start(ClusterOptions.defaults()
+                .withMajor(PostgresExtension.DEFAULT_MAJOR).withFastAndUnsafe(true))) {
+            cluster.createDatabase("shop");
+            cluster.execute("shop", "create table orders (id int primary key)",
+                    "insert into orders select generate_series(1, 1000)");
+            db = cluster.connectionSettings("shop");
+            BackupManifest taken = backup(recorder, url, clock, db);
+            assertThat(taken.size()).isPositive();
+        }
+        // the database is stopped now: the next scheduled backup fails, and its run is recorded
+        assertThatThrownBy(() -> backup(recorder, url, clock, db)).isInstanceOf(ArcaException.class)
+                .satisfies(e -> assertThat(((ArcaException) e).code()).isEqualTo(ErrorCode.PG_CONNECTION));
+
+        Instant now = clock.instant();
+        String text;
+        try (MetricsModel model = MetricsModel.of(List.of(MetricsTarget.of(url)), Duration.ZERO, clock)) {
+            text = model.scrape();
+        }
+        Samples samples = Samples.parse(text);
+        String repository = MetricsTarget.labelOf(url);
+        assertThat(samples.value("arca_job_last_run_success", "subject", "shop", "job_name", "backup")).isZero();
+        assertThat(samples.value("arca_job_runs_total", "subject", "shop", "job_name", "backup", "outcome", "failed"))
+                .isEqualTo(1);
+        assertThat(samples.value("arca_backups", "subject", "shop")).isEqualTo(1);
+
+        long evalMinutes = now.getEpochSecond() / 60 + 1;
+        Path test = dir.resolve("generated-test.yml");
+        DeployFiles.YAML.writeValue(test.toFile(), promtoolTest(samples, evalMinutes, Map.of(
+                "ArcaBackupFailed", Map.of("repository", repository, "subject", "shop", "job_name", "backup"),
+                "ArcaNoRecentDrill", Map.of("repository", repository, "subject", "shop"))));
+
+        Promtool.Result r = Promtool.run(dir, null, "test", "rules", test.toString());
+
+        assertThat(r.exit()).as(r + "\n--- test\n" + Files.readString(test)).isZero();
+    }
+
+    /** One backup run of {@code db} through the run recorder, as the scheduler runs it. */
+    private static BackupManifest backup(RunRecorder recorder, StorageUrl url, Clock clock, ConnectionSettings db) {
+        try (Storage storage = Storages.open(url)) {
+            Repository repo = Repository.open(storage, clock);
+            return recorder.run(null, RunRecord.Job.BACKUP, "shop", RunRecord.Trigger.SCHEDULE, List.of(repo), ctx -> {
+                BackupManifest m = new LogicalBackup(repo, PgBinaries.discover(List.of()), Progress.NONE)
+                        .run(db, LogicalBackupOptions.defaults(CodecSpec.parse("zstd")));
+                return new Taken(m);
+            }).manifest();
+        }
+    }
+
+    private record Taken(BackupManifest manifest) implements RunResult {
+        @Override
+        public String backupId() {
+            return manifest.backupId();
+        }
+
+        @Override
+        public Long bytes() {
+            return manifest.size();
+        }
+    }
+
+    /**
+     * A promtool test: every sample as a constant series up to {@code evalMinutes}, and at that time
+     * every alert of the rules quiet except those in {@code firing} (alert name to its series' labels).
+     */
+    private static ObjectNode promtoolTest(Samples samples, long evalMinutes, Map<String, Map<String, String>> firing)
+            throws Exception {
+        ObjectNode doc = DeployFiles.YAML.createObjectNode();
+        doc.putArray("rule_files").add(DeployFiles.rules().toString());
+        doc.put("evaluation_interval", "1m");
+        ObjectNode test = doc.putArray("tests").addObject();
+        test.put("name", "the series of a repository whose last backup run failed");
+        test.put("interval", "1m");
+        ArrayNode series = test.putArray("input_series");
+        for (Samples.Sample s : samples.samples()) {
+            series.addObject().put("series", s.series()).put("values", s.value() + "x" + (evalMinutes + 1));
+        }
+        ArrayNode checks = test.putArray("alert_rule_test");
+        for (JsonNode rule : DeployFiles.rulesOf(DeployFiles.yaml(DeployFiles.rules()).path("groups"))) {
+            String alert = rule.path("alert").asText();
+            ObjectNode check = checks.addObject().put("eval_time", evalMinutes + "m").put("alertname", alert);
+            ArrayNode expected = check.putArray("exp_alerts");
+            Map<String, String> labels = firing.get(alert);
+            if (labels == null) {
+                continue;
+            }
+            ObjectNode exp = expected.addObject();
+            ObjectNode expLabels = exp.putObject("exp_labels");
+            labels.forEach(expLabels::put);
+            rule.path("labels").fields().forEachRemaining(e -> expLabels.put(e.getKey(), e.getValue().asText()));
+            ObjectNode annotations = exp.putObject("exp_annotations");
+            rule.path("annotations").fields().forEachRemaining(e -> annotations.put(e.getKey(),
+                    expand(e.getValue().asText(), labels)));
+        }
+        assertThat(checks.findValues("alertname").stream().map(JsonNode::asText)).containsAll(firing.keySet());
+        return doc;
+    }
+
+    /** An annotation template that uses only {@code {{ $labels.x }}}, expanded. */
+    private static String expand(String template, Map<String, String> labels) {
+        Matcher m = LABEL.matcher(template);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            m.appendReplacement(out, Matcher.quoteReplacement(labels.get(m.group(1))));
+        }
+        m.appendTail(out);
+        assertThat(out.toString()).as("an annotation this test can expand").doesNotContain("{{");
+        return out.toString();
+    }
+}
