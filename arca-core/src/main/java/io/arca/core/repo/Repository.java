@@ -419,7 +419,7 @@ public final class Repository {
     private static ManifestRead parseManifest(String folder, byte[] content) {
         BackupManifest m;
         try {
-            m = ManifestFormat.read(new java.io.ByteArrayInputStream(content));
+            m = ManifestFormat.read(content);
         } catch (IOException | RuntimeException e) {
             if (e instanceof ArcaException ae && ae.code() != ErrorCode.VERIFICATION_FAILED) {
                 throw ae;
