@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import io.arca.core.pipeline.Sha256;
 import io.arca.core.repo.BackupId;
 import io.arca.core.repo.RepositoryJson;
 import io.arca.core.storage.ObjectInfo;
@@ -16,7 +15,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
@@ -49,7 +47,8 @@ import java.util.zip.GZIPOutputStream;
  * the only way to know what exists) and takes a file's content from a segment only when the
  * segment's entry has the key, size and modification time of the listed object; every other file is
  * read directly. A file present but missing from the segments is read; an entry whose file is gone
- * is ignored; a segment that cannot be read is ignored as a whole. Arca never rewrites the files
+ * is ignored; a segment that cannot be read is ignored as a whole; a copy never makes a file look
+ * damaged (only copies of usable files are written, and any other is read from its file). Arca never rewrites the files
  * indexed here, so a file with the size and time it had when it was copied has the content that was
  * copied. What a time with whole seconds (S3's) cannot tell apart is a file replaced by hand within
  * the second it was written, with the same size: commands that restore, verify or drill one backup
@@ -66,8 +65,9 @@ import java.util.zip.GZIPOutputStream;
  *
  * <p>A segment, {@code catalog/<name>/<YYYYMMDDTHHMMSSZ>-<8 hex>.json.gz}, is gzip-compressed JSON:
  * {@code {"formatVersion": 1, "createdAt": ..., "entries": [{"key", "size", "lastModified",
- * "sha256", "content"}]}}, {@code content} being the file's text. An entry whose content does not
- * have its size and SHA-256 is ignored; a segment of a newer format is ignored and never deleted.
+ * "content"}]}}, {@code content} being the file's text. gzip's CRC guards the segment; an entry
+ * whose content does not have its size, or that the reader cannot use (a manifest that would be
+ * damaged), is ignored and its file read; a segment of a newer format is ignored and never deleted.
  */
 public final class ObjectIndex {
     /** The prefix of every index. */
@@ -158,8 +158,7 @@ public final class ObjectIndex {
         List<Callable<Outcome<T>>> tasks = new ArrayList<>(listed.size());
         for (ObjectInfo info : listed) {
             Entry e = index.entries.get(info.key());
-            tasks.add(e != null && e.matches(info) ? () -> new Outcome<>(info, parser.parse(info.key(), e.content), e)
-                    : () -> fetch(info, parser));
+            tasks.add(e != null && e.matches(info) ? () -> fromEntry(info, e, parser) : () -> fetch(info, parser));
         }
         List<Outcome<T>> outcomes = parallel(tasks);
         Map<String, T> values = new LinkedHashMap<>();
@@ -194,7 +193,7 @@ public final class ObjectIndex {
     }
 
     /** One entry: a copy of the file {@code key} as it was when it had {@code size} and {@code lastModified}. */
-    private record Entry(String key, long size, Instant lastModified, String sha256, byte[] content) {
+    private record Entry(String key, long size, Instant lastModified, byte[] content) {
         boolean matches(ObjectInfo info) {
             return size == info.size() && lastModified.equals(info.lastModified());
         }
@@ -213,6 +212,12 @@ public final class ObjectIndex {
         int valid;
         int damaged;
         final List<String> newer = new ArrayList<>();
+    }
+
+    /** The value of a file from its entry; read from the file itself when the copy is of no use (only a damaged index holds such). */
+    private <T> Outcome<T> fromEntry(ObjectInfo info, Entry e, Parser<T> parser) {
+        Parsed<T> parsed = parser.parse(info.key(), e.content);
+        return parsed.indexable() ? new Outcome<>(info, parsed, e) : fetch(info, parser);
     }
 
     private <T> Outcome<T> fetch(ObjectInfo info, Parser<T> parser) {
@@ -277,7 +282,6 @@ public final class ObjectIndex {
     /** A segment's entries; null when it is gone. Never throws for a damaged segment. */
     private SegmentRead readSegment(String key) {
         List<Entry> entries = new ArrayList<>();
-        MessageDigest digest = Sha256.newDigest();
         try (InputStream raw = storage.openRead(key);
                 JsonParser p = JSON.createParser(new GZIPInputStream(raw, 64 * 1024))) {
             expect(p.nextToken(), JsonToken.START_OBJECT);
@@ -292,7 +296,7 @@ public final class ObjectIndex {
                 } else if (field.equals("entries")) {
                     expect(value, JsonToken.START_ARRAY);
                     while (p.nextToken() == JsonToken.START_OBJECT) {
-                        Entry e = entry(p, digest);
+                        Entry e = entry(p);
                         if (e != null) {
                             entries.add(e);
                         }
@@ -310,12 +314,11 @@ public final class ObjectIndex {
         }
     }
 
-    /** One entry; null when its content does not have its size and SHA-256. */
-    private static Entry entry(JsonParser p, MessageDigest digest) throws IOException {
+    /** One entry; null when its content does not have its size. */
+    private static Entry entry(JsonParser p) throws IOException {
         String key = null;
         long size = -1;
         Instant lastModified = null;
-        String sha256 = null;
         String content = null;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String field = p.currentName();
@@ -324,21 +327,15 @@ public final class ObjectIndex {
                 case "key" -> key = p.getValueAsString();
                 case "size" -> size = p.getValueAsLong(-1);
                 case "lastModified" -> lastModified = Instant.parse(p.getValueAsString());
-                case "sha256" -> sha256 = p.getValueAsString();
                 case "content" -> content = p.getValueAsString();
                 default -> p.skipChildren();
             }
         }
-        if (key == null || lastModified == null || sha256 == null || content == null) {
+        if (key == null || lastModified == null || content == null) {
             return null;
         }
         byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
-        digest.reset();
-        digest.update(bytes);
-        if (bytes.length != size || !Sha256.hex(digest).equals(sha256)) {
-            return null;
-        }
-        return new Entry(key, size, lastModified, sha256, bytes);
+        return bytes.length == size ? new Entry(key, size, lastModified, bytes) : null;
     }
 
     private static void expect(JsonToken got, JsonToken wanted) throws IOException {
@@ -363,7 +360,7 @@ public final class ObjectIndex {
                 current.add(o.entry);
             } else if (o.fetched.length == o.info.size() && validText(o.fetched)) {
                 // a file replaced between the listing and the read has another size or is caught next time by its time
-                fresh.add(new Entry(o.info.key(), o.info.size(), o.info.lastModified(), sha256(o.fetched), o.fetched));
+                fresh.add(new Entry(o.info.key(), o.info.size(), o.info.lastModified(), o.fetched));
             }
         }
         int outdated = 0;
@@ -416,12 +413,6 @@ public final class ObjectIndex {
         return Arrays.equals(new String(bytes, StandardCharsets.UTF_8).getBytes(StandardCharsets.UTF_8), bytes);
     }
 
-    private static String sha256(byte[] bytes) {
-        MessageDigest d = Sha256.newDigest();
-        d.update(bytes);
-        return Sha256.hex(d);
-    }
-
     private void write(List<Entry> entries) {
         Instant now = clock.instant();
         String key = segmentPrefix + BackupId.generate(now, random).value() + ".json.gz";
@@ -438,7 +429,6 @@ public final class ObjectIndex {
                     g.writeStringField("key", e.key());
                     g.writeNumberField("size", e.size());
                     g.writeStringField("lastModified", e.lastModified().toString());
-                    g.writeStringField("sha256", e.sha256());
                     g.writeStringField("content", new String(e.content(), StandardCharsets.UTF_8));
                     g.writeEndObject();
                 }

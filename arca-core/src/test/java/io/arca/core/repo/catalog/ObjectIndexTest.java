@@ -2,7 +2,6 @@ package io.arca.core.repo.catalog;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.arca.core.pipeline.Sha256;
 import io.arca.core.storage.ObjectInfo;
 import io.arca.core.storage.ReadRange;
 import io.arca.core.storage.Storage;
@@ -20,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -74,19 +72,26 @@ class ObjectIndexTest {
     }
 
     @Test
-    void anEntryWhoseContentDoesNotMatchItsDigestIsIgnored() {
+    void anEntryWhoseCopyIsOfNoUseIsReadFromTheFile() {
         Map<String, String> files = files("a/", 3);
-        ObjectInfo info = storage.stat("a/1").orElseThrow();
-        // same size and time as the file, content that is not the file's: a forged or broken entry
-        segment(1, Map.of(info, "forged content"), "0".repeat(64));
-        assertThat(read("a/")).isEqualTo(files);
+        ObjectInfo one = storage.stat("a/1").orElseThrow();
+        ObjectInfo two = storage.stat("a/2").orElseThrow();
+        // the listed size and time, but a copy the parser refuses (a damaged or forged index), and a copy
+        // shorter than its size
+        segment(1, Map.of(one, "forged content", two, "short"));
+        ObjectIndex.Parser<String> refusesForged = (key, content) -> new String(content, StandardCharsets.UTF_8)
+                .startsWith("forged") ? new ObjectIndex.Parsed<>(null, false) : TEXT.parse(key, content);
+        storage.reads.clear();
+        assertThat(index.read(storage.list("a/"), List.of("a/"), refusesForged)).isEqualTo(files);
+        assertThat(storage.reads.keySet()).filteredOn(k -> !k.startsWith(ObjectIndex.PREFIX))
+                .containsExactlyInAnyOrder("a/0", "a/1", "a/2");
     }
 
     @Test
     void aSegmentOfANewerFormatIsIgnoredAndNeverDeleted() {
         Map<String, String> files = files("a/", 3);
         ObjectInfo info = storage.stat("a/1").orElseThrow();
-        String newer = segment(2, Map.of(info, "frommore"), null);
+        String newer = segment(2, Map.of(info, "frommore"));
         for (int round = 0; round < 5; round++) {
             // new files each round: new segments, then merges
             files.putAll(files("b" + round + "/", 2));
@@ -166,18 +171,15 @@ class ObjectIndexTest {
         return storage.list(index.segmentPrefix()).stream().map(ObjectInfo::key).toList();
     }
 
-    /** Writes a segment by hand: entries for {@code objects} holding the given content, with {@code sha256} or the content's. */
-    private String segment(int formatVersion, Map<ObjectInfo, String> objects, String sha256) {
+    /** Writes a segment by hand: entries for {@code objects}, each holding the given content. */
+    private String segment(int formatVersion, Map<ObjectInfo, String> objects) {
         String key = index.segmentPrefix() + "20260101T000000Z-0000000" + formatVersion + ".json.gz";
         StringBuilder json = new StringBuilder("{\"formatVersion\":" + formatVersion + ",\"entries\":[");
         String sep = "";
         for (Map.Entry<ObjectInfo, String> e : objects.entrySet()) {
-            byte[] content = e.getValue().getBytes(StandardCharsets.UTF_8);
-            MessageDigest d = Sha256.newDigest();
-            d.update(content);
             json.append(sep).append("{\"key\":\"").append(e.getKey().key()).append("\",\"size\":").append(e.getKey().size())
-                    .append(",\"lastModified\":\"").append(e.getKey().lastModified()).append("\",\"sha256\":\"")
-                    .append(sha256 != null ? sha256 : Sha256.hex(d)).append("\",\"content\":\"").append(e.getValue())
+                    .append(",\"lastModified\":\"").append(e.getKey().lastModified()).append("\",\"content\":\"")
+                    .append(e.getValue())
                     .append("\"}");
             sep = ",";
         }
