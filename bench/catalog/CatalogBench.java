@@ -163,6 +163,24 @@ public final class CatalogBench {
         }
         System.out.println(first);
         System.out.println();
+        System.out.println("Commands: CPU time (user + system, median) and highest peak RSS");
+        System.out.println();
+        System.out.println("| command | " + String.join(" | ", Arrays.stream(sizes).mapToObj(n -> n + " backups").toList())
+                + " |");
+        System.out.println("|---" + "|---:".repeat(sizes.length) + "|");
+        USAGE.forEach((name, byN) -> {
+            if (name.equals("warm-up")) {
+                return;
+            }
+            StringBuilder row = new StringBuilder("| " + name + " |");
+            for (int n : sizes) {
+                List<double[]> u = byN.get(n);
+                row.append(String.format(" %.2f s, %.0f MB |", median(u.stream().map(x -> x[0]).toList()),
+                        u.stream().mapToDouble(x -> x[1]).max().orElse(0)));
+            }
+            System.out.println(row);
+        });
+        System.out.println();
         System.out.println("load average at the end: " + java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim());
         for (int n : sizes) {
             int[] c = counts.get(n);
@@ -322,19 +340,33 @@ public final class CatalogBench {
         pending.commit(content);
     }
 
+    /** CPU seconds (user + system) and peak RSS (MB) of each command run, by name and size, for the second table. */
+    private static final Map<String, Map<Integer, List<double[]>>> USAGE = new LinkedHashMap<>();
+    private static String current = "";
+    private static int currentN;
+
+    /** Runs {@code arca args} under GNU time (its CPU time and peak RSS go to {@link #USAGE}). */
     private static void run(List<String> arca, int okExit, String... args) {
-        List<String> command = new ArrayList<>(arca);
-        command.addAll(List.of(args));
         try {
             java.nio.file.Path err = java.nio.file.Files.createTempFile("catalog-bench", ".err");
+            java.nio.file.Path usage = java.nio.file.Files.createTempFile("catalog-bench", ".time");
+            List<String> command = new ArrayList<>(List.of("/usr/bin/time", "-f", "%U %S %M", "-o", usage.toString()));
+            command.addAll(arca);
+            command.addAll(List.of(args));
             Process p = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .redirectError(err.toFile()).start();
             int rc = p.waitFor();
             String stderr = java.nio.file.Files.readString(err);
+            String[] used = java.nio.file.Files.readString(usage).trim().lines().reduce((a, b) -> b).orElse("0 0 0")
+                    .split(" ");
             java.nio.file.Files.delete(err);
+            java.nio.file.Files.delete(usage);
             if (rc != 0 && rc != okExit) {
                 throw new IllegalStateException(String.join(" ", command) + " exited " + rc + ": " + stderr);
             }
+            USAGE.computeIfAbsent(current, k -> new TreeMap<>()).computeIfAbsent(currentN, k -> new ArrayList<>())
+                    .add(new double[] {Double.parseDouble(used[0]) + Double.parseDouble(used[1]),
+                            Double.parseDouble(used[2]) / 1024});
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -345,6 +377,8 @@ public final class CatalogBench {
 
     private static void time(Map<String, Map<Integer, List<Double>>> times, String name, int n, int round,
             Runnable what) {
+        current = round > 0 ? name : "warm-up";
+        currentN = n;
         long t0 = System.nanoTime();
         what.run();
         double s = secs(t0);

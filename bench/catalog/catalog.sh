@@ -24,8 +24,8 @@ while [ $# -gt 0 ]; do
     *) echo "usage: $0 [--sizes 10,1000,5000] [--rounds 3] [--keep] [--reuse]" >&2; exit 2 ;;
   esac
 done
-for tool in java mvn python3; do
-  command -v "$tool" >/dev/null || { echo "error: $tool not found; hint: apt-get install openjdk-17-jdk maven python3" >&2; exit 1; }
+for tool in java mvn python3 /usr/bin/time; do
+  command -v "$tool" >/dev/null || { echo "error: $tool not found; hint: apt-get install openjdk-17-jdk maven python3 time" >&2; exit 1; }
 done
 
 work="$root/bench/work/catalog"
