@@ -7,6 +7,7 @@ import io.arca.core.source.BackupSource;
 import io.arca.core.source.SourceOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +30,10 @@ import picocli.CommandLine.Model.OptionSpec;
  * <p>Precedence is flags, then environment, then file: picocli asks a default provider only for
  * options the command line did not set, and this one answers nothing for an option whose
  * environment variable is set. The file is read only when an option needs it, so a command whose
- * options are all given works whatever {@code ARCA_CONFIG} names.
+ * options are all given ({@code --subject} included) works whatever {@code ARCA_CONFIG} names.
+ *
+ * <p>{@code --subject} itself defaults to {@code ARCA_SUBJECT}, else (with a file) to the file's
+ * only subject, so that a command records and reports the subject it took its settings from.
  *
  * <p>Commands with {@code --repo} or {@code --db} get {@code --config} and {@code --subject} when
  * they do not declare them; list options the file fills take their values one per line (a
@@ -45,6 +49,8 @@ final class ConfigDefaults implements IDefaultValueProvider {
     /** The options this class fills that have an environment variable of their own, which wins over the file. */
     static final Map<String, String> ENVIRONMENT = Map.of("--repo", "ARCA_REPO", "--db", "ARCA_DB",
             "--passphrase-file", "ARCA_PASSPHRASE", "--private-key", "ARCA_PRIVATE_KEY", "--encrypt-to", "ARCA_PUBLIC_KEY");
+    // commands that take --repo more than once (the others take the subject's first repository)
+    private static final Set<String> SEVERAL_REPOSITORIES = Set.of("init", "backup", "verify");
     private static final Set<String> LISTS = Set.of("--repo", "--encrypt-to", "--private-key", "--check", "--label");
 
     private final Map<String, String> environment;
@@ -89,11 +95,19 @@ final class ConfigDefaults implements IDefaultValueProvider {
                             + " (env ARCA_CONFIG; see docs/configuration.md).")
                     .build());
         }
-        if (spec.findOption(SUBJECT) == null) {
+        OptionSpec subject = spec.findOption(SUBJECT);
+        if (subject == null) {
             spec.addOption(OptionSpec.builder(SUBJECT).paramLabel("NAME").type(String.class)
                     .description("With --config: the subject whose settings are used (env ARCA_SUBJECT; default:"
                             + " the file's only subject).")
                     .build());
+        } else if (!String.join(" ", subject.description()).contains(SUBJECT_ENV)) {
+            // the command's own --subject: say where its default comes from now
+            String[] description = subject.description().clone();
+            description[description.length - 1] += " Env " + SUBJECT_ENV + "; with --config, the file's only subject"
+                    + " by default.";
+            spec.remove(subject);
+            spec.addOption(subject.toBuilder().description(description).build());
         }
         for (String name : LISTS) {
             OptionSpec option = spec.findOption(name);
@@ -111,8 +125,13 @@ final class ConfigDefaults implements IDefaultValueProvider {
         }
         CommandSpec command = option.command();
         String name = option.longestName();
-        if (OWN_CONFIG.contains(command.name()) || command.findOption(CONFIG) == null || name.equals(CONFIG)
-                || name.equals(SUBJECT) || fromEnvironment(option)) {
+        if (OWN_CONFIG.contains(command.name()) || command.findOption(CONFIG) == null || name.equals(CONFIG)) {
+            return null;
+        }
+        if (Arrays.asList(option.names()).contains(SUBJECT)) {
+            return subjectDefault(command);
+        }
+        if (fromEnvironment(option)) {
             return null;
         }
         Path file = configFile(command);
@@ -175,6 +194,20 @@ final class ConfigDefaults implements IDefaultValueProvider {
         return loaded;
     }
 
+    // ARCA_SUBJECT, else the file's only subject: the subject a command records and reports is the file's
+    private String subjectDefault(CommandSpec command) {
+        String env = environment.get(SUBJECT_ENV);
+        if (env != null && !env.isBlank()) {
+            return env;
+        }
+        Path file = configFile(command);
+        if (file == null) {
+            return null;
+        }
+        ArcaConfig config = load(file);
+        return config.subjects().size() == 1 ? config.subjects().keySet().iterator().next() : null;
+    }
+
     private String subjectName(CommandSpec command, ArcaConfig config, Path file, boolean needed) {
         Object given = command.findOption(SUBJECT).getValue();
         String name = given != null ? given.toString() : environment.get(SUBJECT_ENV);
@@ -204,7 +237,9 @@ final class ConfigDefaults implements IDefaultValueProvider {
         ArcaConfig.Objectives objectives = subject.objectives();
         ArcaConfig.Drill drill = subject.drill();
         return switch (option) {
-            case "--repo" -> list(spec, subject.repositories().stream().map(r -> config.repositories().get(r).url()).toList());
+            case "--repo" -> SEVERAL_REPOSITORIES.contains(command)
+                    ? list(spec, subject.repositories().stream().map(r -> config.repositories().get(r).url()).toList())
+                    : primary.url();
             case "--db" -> subject.database();
             case "--encrypt-to" -> primary.encryptTo() == null ? null : list(spec, primary.encryptTo());
             case "--passphrase-file" -> primary.passphraseFile();

@@ -119,8 +119,8 @@ final class DrillCommand implements Callable<Integer> {
             DrillService service = new DrillService(SourceFlags.sources(), postgres.binaries(), progress);
             String recordedFor = DrillService.subjectOf(repo, request);
             DrillResult result;
-            try {
-                result = new RunRecorder(Clock.systemUTC(), RunNotes.to(root.err)).run(null, RunRecord.Job.DRILL,
+            try (RunListeners listeners = RunListeners.open(root)) {
+                result = new RunRecorder(Clock.systemUTC(), listeners.listener()).run(null, RunRecord.Job.DRILL,
                         recordedFor, RunRecord.Trigger.CLI, List.of(repo), ctx -> {
                             DrillResult r = service.drill(repo, request);
                             progress.done();

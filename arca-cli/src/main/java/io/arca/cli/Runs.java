@@ -23,8 +23,8 @@ final class Runs {
     static <T extends RunResult> T record(ArcaCommand root, RunRecord.Job job, String subject,
             Function<RunContext, T> work) {
         RuntimeException[] original = {null};
-        try {
-            return new RunRecorder(Clock.systemUTC(), listener(root.err)).run(null, job, subject,
+        try (RunListeners listeners = RunListeners.open(root)) {
+            return new RunRecorder(Clock.systemUTC(), listeners.listener()).run(null, job, subject,
                     RunRecord.Trigger.CLI, List.of(), ctx -> {
                         try {
                             return work.apply(ctx);
@@ -38,13 +38,4 @@ final class Runs {
         }
     }
 
-    /** What the console shows of a run's events: a record that could not be written (the rest is the command's output). */
-    static JobListener listener(PrintWriter err) {
-        return e -> {
-            if (e instanceof JobEvent.RecordNotWritten n) {
-                err.println("note: the run was not recorded in '" + n.repository() + "': " + n.reason());
-                err.flush();
-            }
-        };
-    }
 }

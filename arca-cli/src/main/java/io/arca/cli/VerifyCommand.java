@@ -92,15 +92,17 @@ final class VerifyCommand implements Callable<Integer> {
             }
             VerifyService service = new VerifyService(SourceFlags.sources(), postgres.binaries(), progress);
             String recordedFor = VerifyService.subjectOf(repos.get(0), request);
-            new RunRecorder(Clock.systemUTC(), RunNotes.to(root.err)).run(null, RunRecord.Job.VERIFY, recordedFor,
-                    RunRecord.Trigger.CLI, repos, ctx -> {
-                        VerifyResult r = service.verify(repos, request, listener(repos.size() > 1, progress));
-                        outcome.set(r);
-                        if (r.failure() != null) {
-                            throw new FailedRun(r.failure(), r);
-                        }
-                        return r;
-                    });
+            try (RunListeners listeners = RunListeners.open(root)) {
+                new RunRecorder(Clock.systemUTC(), listeners.listener()).run(null, RunRecord.Job.VERIFY, recordedFor,
+                        RunRecord.Trigger.CLI, repos, ctx -> {
+                            VerifyResult r = service.verify(repos, request, listener(repos.size() > 1, progress));
+                            outcome.set(r);
+                            if (r.failure() != null) {
+                                throw new FailedRun(r.failure(), r);
+                            }
+                            return r;
+                        });
+            }
         } finally {
             progress.done();
             storages.forEach(Storage::close);

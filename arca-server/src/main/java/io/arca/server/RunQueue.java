@@ -14,6 +14,8 @@ public interface RunQueue {
      *
      * @throws io.arca.core.error.UsageException for a subject the configuration does not name, or a
      *     job the subject has nothing to run for
+     * @throws io.arca.core.error.ArcaException {@code LOCK_HELD} on a replica that does not lead (the
+     *     leader runs jobs), {@code FAILURE} while the server shuts down
      */
     RunState submit(RunRecord.Job job, String subject, RunRecord.Trigger trigger);
 

@@ -11,7 +11,8 @@ import java.time.Instant;
  * @param subject the subject
  * @param trigger {@code schedule} or {@code api}
  * @param state {@code queued}, {@code running}, or the record's outcome ({@code succeeded},
- *     {@code failed}, {@code partial})
+ *     {@code failed}, {@code partial}), or {@code cancelled} for a queued run that a shutdown or a
+ *     lost leadership dropped before it started (it has no record)
  * @param queuedAt when it was submitted
  * @param startedAt when it started, or null while queued
  * @param record its record once finished, else null
@@ -20,4 +21,5 @@ public record RunState(String runId, String job, String subject, String trigger,
         Instant startedAt, RunRecord record) {
     public static final String QUEUED = "queued";
     public static final String RUNNING = "running";
+    public static final String CANCELLED = "cancelled";
 }

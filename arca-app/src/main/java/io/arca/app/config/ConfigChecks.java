@@ -11,7 +11,6 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.ZoneId;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -31,7 +30,7 @@ final class ConfigChecks {
     private final ConfigLoader.Errors errors;
     private final Map<String, SourceOption> sourceOptions = new LinkedHashMap<>();
 
-    ConfigChecks(JsonNode root, ConfigLoader.Errors errors, Map<String, String> environment, List<SourceOption> options) {
+    ConfigChecks(JsonNode root, ConfigLoader.Errors errors, List<SourceOption> options) {
         this.root = root;
         this.errors = errors;
         for (SourceOption o : options) {
@@ -64,8 +63,7 @@ final class ConfigChecks {
         if (!object.isObject()) {
             return;
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : object.properties()) {
             String member = pointer + "/" + SchemaCheck.escape(e.getKey());
             if (e.getValue().isObject()) {
                 check.check(member, e.getValue());
@@ -106,7 +104,7 @@ final class ConfigChecks {
         JsonNode labels = backup.path("labels");
         if (labels.isObject() && !errors.has(pointer + "/backup/labels")) {
             Map<String, String> values = new LinkedHashMap<>();
-            labels.fields().forEachRemaining(e -> values.put(e.getKey(), e.getValue().asText()));
+            labels.properties().forEach(e -> values.put(e.getKey(), e.getValue().asText()));
             if (values.containsKey("subject")) {
                 errors.addAtKey(pointer + "/backup/labels/subject", "the label 'subject' is set from the subject's name;"
                         + " leave it out");
@@ -130,7 +128,7 @@ final class ConfigChecks {
         if (!sources.isObject() || errors.has(pointer)) {
             return;
         }
-        sources.fields().forEachRemaining(e -> {
+        sources.properties().forEach(e -> {
             String member = pointer + "/" + SchemaCheck.escape(e.getKey());
             SourceOption option = sourceOptions.get(e.getKey());
             JsonNode v = e.getValue();

@@ -180,7 +180,7 @@ public final class ConfigLoader {
             errors.root = root;
         }
         SchemaCheck.validate(root, errors);
-        new ConfigChecks(root, errors, environment, sourceOptions).run();
+        new ConfigChecks(root, errors, sourceOptions).run();
         return new Checked(root, errors.sorted());
     }
 

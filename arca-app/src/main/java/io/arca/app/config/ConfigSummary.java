@@ -23,6 +23,9 @@ import java.util.TreeMap;
 public record ConfigSummary(String file, List<Repository> repositories, List<SubjectSummary> subjects,
         List<Scheduled> schedules, Map<String, Integer> notifications, String listen, int concurrency) {
 
+    /** How many jobs the server runs at once when {@code server.concurrency} is not set. */
+    public static final int DEFAULT_CONCURRENCY = 2;
+
     /** How many runs ahead {@link #of} lists. */
     public static final int NEXT_RUNS = 2;
 
@@ -78,7 +81,4 @@ public record ConfigSummary(String file, List<Repository> repositories, List<Sub
         int concurrency = server != null && server.concurrency() != null ? server.concurrency() : DEFAULT_CONCURRENCY;
         return new ConfigSummary(file, repositories, subjects, schedules, notifications, listen, concurrency);
     }
-
-    /** How many jobs the server runs at once when {@code server.concurrency} is not set. */
-    public static final int DEFAULT_CONCURRENCY = 2;
 }

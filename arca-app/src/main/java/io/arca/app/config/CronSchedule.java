@@ -45,13 +45,12 @@ import java.util.regex.Pattern;
  */
 public final class CronSchedule {
     /** The zone of a schedule that names none. */
-    public static final ZoneId DEFAULT_ZONE = ZoneOffset.UTC;
+    public static final ZoneId DEFAULT_ZONE = ZoneId.of("UTC");
 
     private static final CronParser PARSER = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
     private static final String FIELDS = "minute hour day-of-month month day-of-week";
     private static final Pattern PARTS = Pattern.compile("contains (\\d+) parts");
-    // Longer than any clock change in the tz database (2 hours), so that scanning local times
-    // this far past a found execution cannot miss an earlier instant.
+    // Longer than any clock change in the tz database (2 hours): changes this close matter.
     private static final Duration MARGIN = Duration.ofHours(3);
     // Any fixed local start works: matching local times do not depend on the zone.
     private static final ZonedDateTime PROBE = LocalDate.of(2000, 1, 1).atStartOfDay(ZoneOffset.UTC);
@@ -127,7 +126,7 @@ public final class CronSchedule {
 
     /** The first execution strictly after {@code after}, in {@link #zone()}; empty only if none follows. */
     public Optional<ZonedDateTime> next(Instant after) {
-        ZonedDateTime local = localStart(after, MARGIN.negated());
+        ZonedDateTime local = localStart(after, margin(after).negated());
         Instant best = null;
         while (true) {
             Optional<ZonedDateTime> found = localTimes.nextExecution(local);
@@ -135,9 +134,8 @@ public final class CronSchedule {
                 break;
             }
             local = found.get();
-            LocalDateTime time = local.toLocalDateTime();
-            List<Instant> instants = instants(time);
-            if (best != null && instants.get(0).isAfter(best.plus(MARGIN))) {
+            List<Instant> instants = instants(local.toLocalDateTime());
+            if (best != null && instants.get(0).isAfter(best.plus(margin(best)))) {
                 break;
             }
             for (Instant candidate : instants) {
@@ -151,7 +149,7 @@ public final class CronSchedule {
 
     /** The last execution strictly before {@code before}, in {@link #zone()}; empty only if none precedes. */
     public Optional<ZonedDateTime> previous(Instant before) {
-        ZonedDateTime local = localStart(before, MARGIN);
+        ZonedDateTime local = localStart(before, margin(before));
         Instant best = null;
         while (true) {
             Optional<ZonedDateTime> found = localTimes.lastExecution(local);
@@ -160,7 +158,7 @@ public final class CronSchedule {
             }
             local = found.get();
             List<Instant> instants = instants(local.toLocalDateTime());
-            if (best != null && instants.get(instants.size() - 1).isBefore(best.minus(MARGIN))) {
+            if (best != null && instants.get(instants.size() - 1).isBefore(best.minus(margin(best)))) {
                 break;
             }
             for (Instant candidate : instants) {
@@ -170,6 +168,14 @@ public final class CronSchedule {
             }
         }
         return Optional.ofNullable(best).map(i -> i.atZone(zone));
+    }
+
+    // Near a clock change local times and instants are out of step by up to its size, so the search
+    // looks that much further; elsewhere local time maps to instants in order and needs no margin.
+    private Duration margin(Instant at) {
+        ZoneOffsetTransition change = zone.getRules().nextTransition(at.minus(MARGIN));
+        return change != null && change.getInstant().isBefore(at.plus(MARGIN)) ? change.getDuration().abs()
+                : Duration.ZERO;
     }
 
     /** The next {@code count} executions after {@code after}, fewer only if the schedule ends. */

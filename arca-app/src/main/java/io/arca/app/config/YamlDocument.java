@@ -9,12 +9,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
-import com.fasterxml.jackson.dataformat.yaml.snakeyaml.error.Mark;
-import com.fasterxml.jackson.dataformat.yaml.snakeyaml.error.MarkedYAMLException;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * A YAML document read into a tree, with the line and column of every key and value by JSON
@@ -78,10 +78,13 @@ final class YamlDocument {
                     values.putIfAbsent(pointer, here);
                 }
             }
-        } catch (MarkedYAMLException e) {
-            Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
-            throw new SyntaxError(yamlProblem(e), mark == null ? 1 : mark.getLine() + 1, mark == null ? 1 : mark.getColumn() + 1);
         } catch (JsonProcessingException e) {
+            // Jackson wraps SnakeYAML's error, which knows where the problem is and what it is
+            if (e.getCause() instanceof MarkedYAMLException yaml) {
+                Mark mark = yaml.getProblemMark() != null ? yaml.getProblemMark() : yaml.getContextMark();
+                throw new SyntaxError(yamlProblem(yaml), mark == null ? 1 : mark.getLine() + 1,
+                        mark == null ? 1 : mark.getColumn() + 1);
+            }
             JsonLocation at = e.getLocation();
             throw new SyntaxError(lowerFirst(e.getOriginalMessage()), at == null ? 1 : at.getLineNr(),
                     at == null ? 1 : at.getColumnNr());

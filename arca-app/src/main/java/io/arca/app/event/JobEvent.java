@@ -13,7 +13,10 @@ public sealed interface JobEvent {
     record Started(String runId, String job, String subject, String trigger, Instant at) implements JobEvent {
     }
 
-    /** One artifact was stored: its plain and stored bytes and how long it took. */
+    /**
+     * One artifact was stored: its plain and stored bytes and how long it took ({@code took} is null
+     * when not measured: a backup reports its artifacts from the manifest once it is committed).
+     */
     record ArtifactStored(String runId, String artifact, long bytes, long storedBytes, Duration took)
             implements JobEvent {
     }

@@ -78,6 +78,7 @@ final class Exposition {
     private void subject(String repo, RepositoryFacts.SubjectFacts s, Instant now) {
         String[] labels = {"repository", repo, "subject", s.subject()};
         add(Metric.BACKUPS, s.backups(), labels);
+        add(Metric.STATUS_PROBLEMS, s.problems(), labels);
         RepositoryFacts.Newest n = s.newest();
         if (n != null) {
             add(Metric.BACKUP_NEWEST_TIMESTAMP, seconds(n.startedAt()), labels);

@@ -15,7 +15,8 @@ import java.util.List;
 public enum Metric {
     // the refresh itself
     SCRAPE_ERROR("arca_metrics_scrape_error", Type.GAUGE, List.of("repository"),
-            "1 when the repository could not be read at the last refresh (its other metrics are then left out), else 0"),
+            "1 when the repository could not be read at the last refresh (its other metrics are then left out),"
+                    + " else 0"),
     REFRESH_DURATION("arca_metrics_refresh_duration_seconds", Type.GAUGE, List.of("repository"),
             "How long the last refresh took to read the repository"),
     REFRESH_TIMESTAMP("arca_metrics_refresh_timestamp_seconds", Type.GAUGE, List.of("repository"),
@@ -23,16 +24,15 @@ public enum Metric {
     BUILD_INFO("arca_build_info", Type.INFO, List.of("version"), "The Arca version that computed the metrics"),
 
     // run records, per job and subject
-    JOB_LAST_RUN_TIMESTAMP("arca_job_last_run_timestamp_seconds", Type.GAUGE, List.of("repository", "subject", "job_name"),
+    JOB_LAST_RUN_TIMESTAMP("arca_job_last_run_timestamp_seconds", Type.GAUGE, Labels.JOB,
             "When the last run of the job for the subject ended"),
-    JOB_LAST_RUN_SUCCESS("arca_job_last_run_success", Type.GAUGE, List.of("repository", "subject", "job_name"),
+    JOB_LAST_RUN_SUCCESS("arca_job_last_run_success", Type.GAUGE, Labels.JOB,
             "1 when the last run of the job for the subject succeeded, 0 when it failed or was partial"),
-    JOB_LAST_RUN_DURATION("arca_job_last_run_duration_seconds", Type.GAUGE, List.of("repository", "subject", "job_name"),
+    JOB_LAST_RUN_DURATION("arca_job_last_run_duration_seconds", Type.GAUGE, Labels.JOB,
             "How long the last run of the job for the subject took"),
-    JOB_LAST_SUCCESS_TIMESTAMP("arca_job_last_success_timestamp_seconds", Type.GAUGE,
-            List.of("repository", "subject", "job_name"), "When the last successful run of the job for the subject ended"),
-    JOB_LAST_FAILURE_TIMESTAMP("arca_job_last_failure_timestamp_seconds", Type.GAUGE,
-            List.of("repository", "subject", "job_name"),
+    JOB_LAST_SUCCESS_TIMESTAMP("arca_job_last_success_timestamp_seconds", Type.GAUGE, Labels.JOB,
+            "When the last successful run of the job for the subject ended"),
+    JOB_LAST_FAILURE_TIMESTAMP("arca_job_last_failure_timestamp_seconds", Type.GAUGE, Labels.JOB,
             "When the last failed (or partial) run of the job for the subject ended"),
     JOB_RUNS("arca_job_runs_total", Type.COUNTER, List.of("repository", "subject", "job_name", "outcome"),
             "Run records of the job for the subject, by outcome (succeeded, failed, partial)"),
@@ -53,10 +53,14 @@ public enum Metric {
     RPO_TARGET("arca_rpo_target_seconds", Type.GAUGE, List.of("repository", "subject"),
             "The subject's recovery point objective (absent when none is set)"),
     RECOVERY_POINT_TIMESTAMP("arca_recovery_point_timestamp_seconds", Type.GAUGE, List.of("repository", "subject"),
-            "The newest point in time the subject can be restored to: the newest full backup, or the end of the"
-                    + " unbroken WAL archived after a physical backup"),
+            "The newest point in time the subject can be restored to: its newest valid backup's (a logical"
+                    + " backup's start, a physical backup's end), or the end of the unbroken WAL archived after a"
+                    + " physical backup"),
 
-    // WAL archive, per subject of the physical backups of a cluster
+    STATUS_PROBLEMS("arca_status_problems", Type.GAUGE, List.of("repository", "subject"),
+            "How many problems arca status reports for the subject (0: every objective met, no last run failed)"),
+
+    // WAL archive, per cluster, named by the subject of its newest physical backup
     WAL_LAST_SEGMENT_TIMESTAMP("arca_wal_last_segment_timestamp_seconds", Type.GAUGE, List.of("repository", "subject"),
             "When the newest WAL segment (or partial segment) of the subject's cluster was archived"),
     WAL_LAST_SEGMENT_AGE("arca_wal_last_segment_age_seconds", Type.GAUGE, List.of("repository", "subject"),
@@ -86,6 +90,11 @@ public enum Metric {
             "Backups whose manifest cannot be read or trusted (never restored as latest, never pruned)"),
     REPOSITORY_INCOMPLETE_BACKUPS("arca_repository_incomplete_backups", Type.GAUGE, List.of("repository"),
             "Backup folders without a manifest (interrupted or running backups)");
+
+    /** The labels of the metrics of a job's runs. */
+    private static final class Labels {
+        static final List<String> JOB = List.of("repository", "subject", "job_name");
+    }
 
     /** How a family is exposed. */
     public enum Type {

@@ -2,6 +2,7 @@ package io.arca.app.metrics;
 
 import io.arca.app.config.ArcaConfig;
 import io.arca.core.ArcaVersion;
+import io.arca.core.error.ErrorCode;
 import io.arca.core.error.UsageException;
 import io.arca.core.storage.Storage;
 import io.arca.core.storage.StorageUrl;
@@ -50,7 +51,8 @@ public final class MetricsModel implements AutoCloseable {
     private final ReentrantLock refreshing = new ReentrantLock();
     private volatile List<RepositoryFacts> facts;
 
-    MetricsModel(List<MetricsTarget> targets, Duration refreshEvery, Clock clock, Function<StorageUrl, Storage> opener) {
+    MetricsModel(List<MetricsTarget> targets, Duration refreshEvery, Clock clock,
+            Function<StorageUrl, Storage> opener) {
         Objects.requireNonNull(refreshEvery, "refreshEvery");
         if (refreshEvery.isNegative()) {
             throw new UsageException("the metrics refresh interval must not be negative: " + refreshEvery);
@@ -63,7 +65,8 @@ public final class MetricsModel implements AutoCloseable {
         List<RepositoryReader> readers = new ArrayList<>();
         for (MetricsTarget t : targets) {
             if (!names.add(t.name())) {
-                throw new UsageException("repository '" + t.name() + "' is given twice", "give each repository once", null);
+                throw new UsageException("repository '" + t.name() + "' is given twice", "give each repository once",
+                        null);
             }
             readers.add(new RepositoryReader(t, clock, opener));
         }
@@ -148,11 +151,17 @@ public final class MetricsModel implements AutoCloseable {
             return List.of();
         }
         return current.stream().filter(f -> f.error() != null)
-                .map(f -> new Failure(f.repository(), f.error())).toList();
+                .map(f -> new Failure(f.repository(), f.errorCode(), f.error())).toList();
     }
 
-    /** A repository that could not be read: its label and the one-line reason. */
-    public record Failure(String repository, String message) {
+    /**
+     * A repository that could not be read.
+     *
+     * @param repository its label
+     * @param code the failure's code ({@link ErrorCode#STORAGE_ACCESS}, {@link ErrorCode#REPOSITORY_NOT_FOUND}, ...)
+     * @param message why, one line
+     */
+    public record Failure(String repository, ErrorCode code, String message) {
     }
 
     private boolean stale(List<RepositoryFacts> current) {

@@ -2,10 +2,8 @@ package io.arca.app.metrics;
 
 import io.arca.app.config.ArcaConfig;
 import io.arca.core.error.UsageException;
-import io.arca.core.repo.RepositoryConfig;
 import io.arca.core.storage.StorageUrl;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -16,44 +14,40 @@ import java.util.Objects;
  * @param name the {@code repository} label: its name in {@code arca.yaml}, else its URL without
  *     options ({@link #labelOf})
  * @param url where it is
- * @param subjects the subjects {@code arca.yaml} backs up into it, with their objectives there
- *     (fields left null fall back to {@code arca.json}'s saved objectives); empty without a config
+ * @param config the {@code arca.yaml} that names it, or null: the subjects it backs up into this
+ *     repository are reported even without a backup, with their objectives (fields left out fall
+ *     back to {@code arca.json}'s saved objectives, as {@code arca status} judges them)
  */
-public record MetricsTarget(String name, StorageUrl url, Map<String, RepositoryConfig.Objectives> subjects) {
+public record MetricsTarget(String name, StorageUrl url, ArcaConfig config) {
 
     public MetricsTarget {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(url, "url");
-        subjects = subjects == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(subjects));
     }
 
     /** A repository given by URL: objectives come from its {@code arca.json}. */
     public static MetricsTarget of(StorageUrl url) {
-        return new MetricsTarget(labelOf(url), url, Map.of());
+        return new MetricsTarget(labelOf(url), url, null);
     }
 
     /**
-     * The repositories of {@code config}, in its order, each with the subjects that name it.
+     * The repositories of {@code config}, in its order.
      *
-     * @throws UsageException when a subject names a repository the config does not define
+     * @throws UsageException when a repository has no URL, or a subject names a repository the
+     *     config does not define
      */
     public static List<MetricsTarget> of(ArcaConfig config) {
         Map<String, ArcaConfig.RepositoryEntry> repositories = config.repositories() == null ? Map.of()
                 : config.repositories();
-        Map<String, Map<String, RepositoryConfig.Objectives>> subjectsOf = new LinkedHashMap<>();
-        repositories.keySet().forEach(name -> subjectsOf.put(name, new LinkedHashMap<>()));
         if (config.subjects() != null) {
             config.subjects().forEach((subject, entry) -> {
-                List<String> names = entry == null || entry.repositories() == null ? List.of() : entry.repositories();
-                for (String repository : names) {
-                    Map<String, RepositoryConfig.Objectives> subjects = subjectsOf.get(repository);
-                    if (subjects == null) {
+                for (String repository : entry == null || entry.repositories() == null ? List.<String>of()
+                        : entry.repositories()) {
+                    if (!repositories.containsKey(repository)) {
                         throw new UsageException("subject '" + subject + "' names repository '" + repository
-                                + "', which arca.yaml does not define", "add it under 'repositories:' or fix the name", null);
+                                + "', which arca.yaml does not define", "add it under 'repositories:' or fix the name",
+                                null);
                     }
-                    ArcaConfig.Objectives o = entry.objectives();
-                    subjects.put(subject, o == null ? new RepositoryConfig.Objectives(null, null, null)
-                            : new RepositoryConfig.Objectives(o.rpo(), o.rto(), o.drillWithin()));
                 }
             });
         }
@@ -63,7 +57,7 @@ public record MetricsTarget(String name, StorageUrl url, Map<String, RepositoryC
                 throw new UsageException("repository '" + name + "' in arca.yaml has no url",
                         "give it one: url: s3://bucket/prefix or a path", null);
             }
-            targets.add(new MetricsTarget(name, StorageUrl.parse(entry.url()), subjectsOf.get(name)));
+            targets.add(new MetricsTarget(name, StorageUrl.parse(entry.url()), config));
         });
         return targets;
     }

@@ -1,5 +1,7 @@
 package io.arca.app.metrics;
 
+import io.arca.core.error.ArcaException;
+import io.arca.core.error.ErrorCode;
 import io.arca.core.repo.run.RunRecord;
 import io.arca.core.repo.status.RecoveryObjectives;
 import java.time.Duration;
@@ -15,17 +17,18 @@ import java.util.Map;
  * @param readAt when the refresh started
  * @param took how long it took
  * @param error why the repository could not be read (one line), or null when it was
+ * @param errorCode the code of that failure, or null
  * @param jobs the last runs per job and subject
  * @param runs run record counts per job, subject and outcome
- * @param subjects per subject: backups, objectives, drills
+ * @param subjects per subject as {@code arca status} judges it: backups, objectives, drills
  * @param wal per subject with a WAL archive: its newest segment and gaps
  * @param bytes stored bytes by area ({@code backups}, {@code wal}, {@code runs}, {@code drills}, {@code other})
  * @param damagedBackups backups whose manifest cannot be trusted
  * @param incompleteBackups backup folders without a manifest
  */
-record RepositoryFacts(String repository, Instant readAt, Duration took, String error, List<Job> jobs,
-        List<RunCount> runs, List<SubjectFacts> subjects, List<Wal> wal, Map<String, Long> bytes, int damagedBackups,
-        int incompleteBackups) {
+record RepositoryFacts(String repository, Instant readAt, Duration took, String error, ErrorCode errorCode,
+        List<Job> jobs, List<RunCount> runs, List<SubjectFacts> subjects, List<Wal> wal, Map<String, Long> bytes,
+        int damagedBackups, int incompleteBackups) {
 
     RepositoryFacts {
         jobs = List.copyOf(jobs);
@@ -36,9 +39,11 @@ record RepositoryFacts(String repository, Instant readAt, Duration took, String 
     }
 
     /** A refresh that could not read the repository. */
-    static RepositoryFacts failed(String repository, Instant readAt, Duration took, String error) {
-        return new RepositoryFacts(repository, readAt, took, error, List.of(), List.of(), List.of(), List.of(), Map.of(),
-                0, 0);
+    static RepositoryFacts failed(String repository, Instant readAt, Duration took, ArcaException error) {
+        String message = error.getMessage() == null ? error.code().name()
+                : error.getMessage().lines().findFirst().orElse("");
+        return new RepositoryFacts(repository, readAt, took, message, error.code(), List.of(), List.of(), List.of(),
+                List.of(), Map.of(), 0, 0);
     }
 
     /**
@@ -64,9 +69,10 @@ record RepositoryFacts(String repository, Instant readAt, Duration took, String 
      * @param objectives its objectives
      * @param lastDrill its newest drill, or null
      * @param lastPass its newest passing drill, or null
+     * @param problems how many problems {@code arca status} reports for it
      */
     record SubjectFacts(String subject, int backups, Newest newest, Instant recoveryPoint,
-            RecoveryObjectives objectives, Drill lastDrill, Drill lastPass) {
+            RecoveryObjectives objectives, Drill lastDrill, Drill lastPass, int problems) {
     }
 
     /** The numbers of a subject's newest valid backup. */

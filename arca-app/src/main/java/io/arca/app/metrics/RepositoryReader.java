@@ -1,13 +1,16 @@
 package io.arca.app.metrics;
 
+import io.arca.app.catalog.BackupSummary;
+import io.arca.app.catalog.SubjectNames;
 import io.arca.app.job.Failures;
+import io.arca.app.status.StatusQuery;
+import io.arca.app.status.StatusReport;
+import io.arca.app.status.StatusService;
+import io.arca.app.status.SubjectStatus;
 import io.arca.core.repo.BackupManifest;
 import io.arca.core.repo.DrillRecord;
 import io.arca.core.repo.Repository;
-import io.arca.core.repo.RepositoryConfig;
 import io.arca.core.repo.run.RunLog;
-import io.arca.core.repo.run.RunRecord;
-import io.arca.core.repo.status.RecoveryObjectives;
 import io.arca.core.storage.ObjectInfo;
 import io.arca.core.storage.Storage;
 import io.arca.core.storage.StorageUrl;
@@ -19,36 +22,31 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.SortedSet;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
- * Reads one repository into {@link RepositoryFacts}. It keeps its store open between refreshes
- * (reopened after a failure) and the {@link RunTally} of its run records, so that a refresh reads
- * only what is new. Reads only: no lease, no key.
+ * Reads one repository into {@link RepositoryFacts}: its subjects as {@link StatusService} judges
+ * them (so metrics and {@code arca status} agree), its run records, WAL archives and bytes. It keeps
+ * its store open between refreshes (reopened after a failure) and the {@link RunTally} of its run
+ * records, so that a refresh reads only what is new. Reads only: no lease, no key.
  */
 final class RepositoryReader implements AutoCloseable {
-    /** The jobs whose subjects have backups and drills to report (a prune's subject may be {@code *}). */
-    private static final Set<String> SUBJECT_JOBS = Set.of(RunRecord.Job.BACKUP.jobName(),
-            RunRecord.Job.PHYSICAL_BACKUP.jobName(), RunRecord.Job.VERIFY.jobName(), RunRecord.Job.DRILL.jobName());
-
     private final MetricsTarget target;
     private final Clock clock;
     private final Function<StorageUrl, Storage> opener;
     private final RunTally tally = new RunTally();
+    private final StatusService status;
     private Storage storage;
 
     RepositoryReader(MetricsTarget target, Clock clock, Function<StorageUrl, Storage> opener) {
         this.target = target;
         this.clock = clock;
         this.opener = opener;
+        this.status = new StatusService(clock);
     }
 
     MetricsTarget target() {
@@ -66,112 +64,60 @@ final class RepositoryReader implements AutoCloseable {
             return read(storage, readAt, started);
         } catch (RuntimeException e) {
             closeStorage();
-            String message = Failures.of(e).getMessage();
             return RepositoryFacts.failed(target.name(), readAt, Duration.ofNanos(System.nanoTime() - started),
-                    message == null ? e.toString() : message.lines().findFirst().orElse(""));
+                    Failures.of(e));
         }
     }
 
-    private RepositoryFacts read(Storage storage, Instant readAt, long started) {
+    private RepositoryFacts read(Storage store, Instant readAt, long started) {
+        List<ObjectInfo> objects = store.list("");
+        Storage storage = new ListedStorage(store, objects);
         Repository repo = Repository.open(storage, clock);
-        List<ObjectInfo> objects = storage.list("");
         Repository.Catalog catalog = repo.catalog();
         List<BackupManifest> backups = catalog.backups();
         List<DrillRecord> drills = repo.drills();
         Map<RunLog.Key, RunLog.Latest> latest = repo.runs().latest();
         List<RepositoryFacts.RunCount> runs = tally.update(storage, objects);
-
-        Map<String, BackupManifest> byId = new HashMap<>();
-        backups.forEach(b -> byId.put(b.backupId(), b));
-        Map<String, RepositoryConfig.Objectives> saved = repo.config().defaults() == null ? null
-                : repo.config().defaults().objectives();
-
-        SortedSet<String> subjects = new TreeSet<>(target.subjects().keySet());
-        backups.forEach(b -> subjects.addAll(SubjectNames.of(b)));
-        for (DrillRecord d : drills) {
-            String s = SubjectNames.of(d, byId);
-            if (s != null) {
-                subjects.add(s);
-            }
-        }
-        if (saved != null) {
-            subjects.addAll(saved.keySet());
-        }
-        latest.keySet().stream().filter(k -> SUBJECT_JOBS.contains(k.job())).forEach(k -> subjects.add(k.subject()));
-        subjects.remove(RecoveryObjectives.EVERY_DATABASE);
-        subjects.remove(RunRecord.ALL_SUBJECTS);
+        StatusQuery query = target.config() == null ? StatusQuery.all()
+                : StatusQuery.configured(target.config(), target.name());
+        StatusReport report = status.status(repo, query, new StatusService.Inputs(backups, drills, latest));
 
         List<RepositoryFacts.Job> jobs = new ArrayList<>();
         latest.forEach((k, l) -> jobs.add(new RepositoryFacts.Job(k.subject(), k.job(), l.last(), l.lastSuccess(),
                 l.lastFailure())));
-
-        Wal wal = wal(storage, backups);
-        List<RepositoryFacts.SubjectFacts> facts = new ArrayList<>();
-        for (String subject : subjects) {
-            RecoveryObjectives objectives = RecoveryObjectives.resolve(subject, target.subjects().get(subject), saved);
-            facts.add(subjectFacts(subject, backups, drills, byId, wal.recoveryPoints().get(subject), objectives));
+        List<RepositoryFacts.SubjectFacts> subjects = new ArrayList<>();
+        for (SubjectStatus s : report.subjects()) {
+            subjects.add(subjectFacts(s, backups));
         }
-        return new RepositoryFacts(target.name(), readAt, Duration.ofNanos(System.nanoTime() - started), null, jobs,
-                runs, facts, wal.archives(), bytesByArea(objects), catalog.damaged().size(),
+        return new RepositoryFacts(target.name(), readAt, Duration.ofNanos(System.nanoTime() - started), null, null,
+                jobs, runs, subjects, wal(storage, backups), bytesByArea(objects), catalog.damaged().size(),
                 catalog.incomplete().size());
     }
 
-    private static RepositoryFacts.SubjectFacts subjectFacts(String subject, List<BackupManifest> backups,
-            List<DrillRecord> drills, Map<String, BackupManifest> byId, Instant walPoint,
-            RecoveryObjectives objectives) {
-        int count = 0;
-        BackupManifest newest = null;
-        Instant point = walPoint;
-        // backups come newest first
-        for (BackupManifest b : backups) {
-            if (!SubjectNames.of(b).contains(subject)) {
-                continue;
-            }
-            count++;
-            if (b.full()) {
-                if (newest == null && !b.safety()) {
-                    newest = b;
-                }
-                point = later(point, restorablePoint(b));
-            }
-        }
-        RepositoryFacts.Drill lastDrill = null;
-        RepositoryFacts.Drill lastPass = null;
-        // drills come newest first
-        for (DrillRecord d : drills) {
-            if (!subject.equals(SubjectNames.of(d, byId))) {
-                continue;
-            }
-            RepositoryFacts.Drill drill = new RepositoryFacts.Drill(d.startedAt(), d.passed(),
-                    d.rtoMillis() == null ? null : Duration.ofMillis(d.rtoMillis()));
-            if (lastDrill == null) {
-                lastDrill = drill;
-            }
-            if (d.passed()) {
-                lastPass = drill;
-                break;
-            }
-        }
-        RepositoryFacts.Newest n = newest == null ? null : new RepositoryFacts.Newest(newest.backupId(),
-                newest.startedAt(), newest.duration(), newest.size(), newest.storedSize());
-        return new RepositoryFacts.SubjectFacts(subject, count, n, point, objectives, lastDrill, lastPass);
+    private static RepositoryFacts.SubjectFacts subjectFacts(SubjectStatus s, List<BackupManifest> backups) {
+        int count = (int) backups.stream().filter(b -> SubjectNames.holds(b, s.subject())).count();
+        BackupSummary n = s.newestBackup();
+        RepositoryFacts.Newest newest = n == null ? null : new RepositoryFacts.Newest(n.id(), n.startedAt(),
+                Duration.ofMillis(n.durationMillis()), n.size(), n.storedSize());
+        return new RepositoryFacts.SubjectFacts(s.subject(), count, newest,
+                s.recoverable() == null ? null : s.recoverable().newest(), s.objectives(), drill(s.lastDrill()),
+                drill(s.lastPassedDrill()), s.problems().size());
     }
 
-    /** The point a backup restores to by itself: a physical backup's end, a logical backup's snapshot (its start). */
-    private static Instant restorablePoint(BackupManifest b) {
-        PostgresSection.PhysicalInfo p = PostgresSection.physical(b);
-        return p != null && p.stopTime() != null ? p.stopTime() : b.startedAt();
+    private static RepositoryFacts.Drill drill(DrillRecord d) {
+        return d == null ? null : new RepositoryFacts.Drill(d.startedAt(), d.passed(),
+                d.rtoMillis() == null ? null : Duration.ofMillis(d.rtoMillis()));
     }
 
     private static Instant later(Instant a, Instant b) {
         return a == null || b != null && b.isAfter(a) ? b : a;
     }
 
-    /** The WAL archives of the clusters with physical backups, and the recovery points their WAL reaches. */
-    private record Wal(List<RepositoryFacts.Wal> archives, Map<String, Instant> recoveryPoints) {
-    }
-
-    private static Wal wal(Storage storage, List<BackupManifest> backups) {
+    /**
+     * The WAL archive of each cluster with physical backups, under the subject of its newest
+     * physical backup ({@link SubjectNames#primary}: the name its runs are recorded under).
+     */
+    private static List<RepositoryFacts.Wal> wal(Storage storage, List<BackupManifest> backups) {
         // newest first: the first physical backup of a cluster is its newest
         Map<String, BackupManifest> newestOf = new LinkedHashMap<>();
         for (BackupManifest b : backups) {
@@ -181,33 +127,18 @@ final class RepositoryReader implements AutoCloseable {
             }
         }
         List<RepositoryFacts.Wal> archives = new ArrayList<>();
-        Map<String, Instant> points = new HashMap<>();
-        Map<String, BackupManifest> byId = new HashMap<>();
-        backups.forEach(b -> byId.put(b.backupId(), b));
         newestOf.forEach((system, newest) -> {
             PostgresSection.PhysicalInfo p = PostgresSection.physical(newest);
             WalCoverage coverage = WalCoverage.scan(storage, Long.parseUnsignedLong(system), p.walSegmentSize());
-            for (WalCoverage.Window w : coverage.windows(backups)) {
-                BackupManifest from = byId.get(w.backupId());
-                if (from != null) {
-                    for (String subject : SubjectNames.of(from)) {
-                        points.merge(subject, w.to(), (a, b) -> b.isAfter(a) ? b : a);
-                    }
-                }
-            }
             Instant last = null;
             for (TimelineId t : coverage.timelines()) {
                 last = later(last, coverage.newest(t).map(WalCoverage.Archived::stored).orElse(null));
             }
-            if (last == null) {
-                return;
-            }
-            long missing = missingSegments(coverage, p);
-            for (String subject : SubjectNames.of(newest)) {
-                archives.add(new RepositoryFacts.Wal(subject, last, missing));
+            if (last != null) {
+                archives.add(new RepositoryFacts.Wal(SubjectNames.primary(newest), last, missingSegments(coverage, p)));
             }
         });
-        return new Wal(archives, points);
+        return archives;
     }
 
     /**

@@ -4,6 +4,8 @@ import io.arca.app.config.ArcaConfig;
 import io.arca.app.event.JobEvent;
 import io.arca.app.event.JobListener;
 import io.arca.app.job.Failures;
+import io.arca.app.status.StatusReport;
+import io.arca.app.status.SubjectStatus;
 import io.arca.core.repo.run.RunLog;
 import io.arca.core.repo.run.RunRecord;
 import java.net.InetAddress;
@@ -14,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -289,6 +292,20 @@ public final class Notifier implements JobListener, AutoCloseable {
         if (!routes.isEmpty() && !closed) {
             notices.forEach(this::dispatch);
         }
+    }
+
+    /**
+     * {@link #objectivesChecked(Map)} for every subject of a status report (each subject's
+     * objectives as {@link ObjectiveMiss#of(SubjectStatus)} reads them). A subject whose backups go
+     * to several repositories is judged by the report it is given: pass the report of its primary
+     * repository.
+     */
+    public void objectivesChecked(StatusReport report) {
+        Map<String, List<ObjectiveMiss>> misses = new LinkedHashMap<>();
+        for (SubjectStatus s : report.subjects()) {
+            misses.put(s.subject(), ObjectiveMiss.of(s));
+        }
+        objectivesChecked(misses);
     }
 
     /** Sends {@code notice} now, through every channel that takes its kind (as the listener does). */

@@ -1,6 +1,7 @@
 package io.arca.app.prune;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.arca.app.job.RunResult;
 import io.arca.core.repo.BackupManifest;
 import io.arca.core.storage.StorageUrl;
@@ -62,11 +63,13 @@ public record PruneResult(StorageUrl repository, String subject, boolean dryRun,
         }
 
         /** When the backup started; null but for complete backups. */
+        @JsonProperty
         public Instant startedAt() {
             return backup == null ? null : backup.startedAt();
         }
 
         /** Its stored bytes; null but for complete backups. */
+        @JsonProperty
         public Long storedSize() {
             return backup == null ? null : backup.storedSize();
         }

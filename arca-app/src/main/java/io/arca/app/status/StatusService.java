@@ -64,13 +64,29 @@ public final class StatusService {
      * @throws UsageException when an objective (given, configured or saved) is not a duration
      */
     public StatusReport status(Repository repo, StatusQuery query) {
+        return status(repo, query, new Inputs(repo.list(), repo.drills(), repo.runs().latest()));
+    }
+
+    /**
+     * What status judges, read from a repository by a caller that needs it too (metrics), so that
+     * it is read once.
+     *
+     * @param backups the complete backups ({@link Repository#list()})
+     * @param drills the drill records ({@link Repository#drills()})
+     * @param latest the last runs per job and subject ({@link RunLog#latest()})
+     */
+    public record Inputs(List<BackupManifest> backups, List<DrillRecord> drills, Map<RunLog.Key, RunLog.Latest> latest) {
+    }
+
+    /** {@link #status(Repository, StatusQuery)} on what was already read from {@code repo}. */
+    public StatusReport status(Repository repo, StatusQuery query, Inputs inputs) {
         Instant now = clock.instant();
         Map<String, RepositoryConfig.Objectives> saved = repo.config().defaults() == null ? null
                 : repo.config().defaults().objectives();
         Map<String, RepositoryConfig.Objectives> configured = configured(query);
-        List<BackupManifest> backups = repo.list();
-        List<DrillRecord> drills = repo.drills();
-        Map<RunLog.Key, RunLog.Latest> latest = repo.runs().latest();
+        List<BackupManifest> backups = inputs.backups();
+        List<DrillRecord> drills = inputs.drills();
+        Map<RunLog.Key, RunLog.Latest> latest = inputs.latest();
         RecoveryStatus.Grouping grouping = SubjectNames.grouping(backups);
 
         SortedSet<String> names = new TreeSet<>();

@@ -141,11 +141,11 @@ class CronScheduleTest {
     }
 
     @Test
-    void everyMinuteIsFastEnough() {
+    void everyMinuteRunsEveryMinuteThroughTheRepeatedHour() {
         CronSchedule s = CronSchedule.parse("* * * * *", "Europe/Berlin");
         Instant t = at("2026-10-25T01:50+02:00");
-        List<ZonedDateTime> runs = s.next(t, 200);
-        assertThat(runs).hasSize(200);
+        List<ZonedDateTime> runs = s.next(t, 150);
+        assertThat(runs).hasSize(150);
         // through the repeated hour every minute of elapsed time runs once
         for (int i = 1; i < runs.size(); i++) {
             assertThat(Duration.between(runs.get(i - 1).toInstant(), runs.get(i).toInstant())).isEqualTo(Duration.ofMinutes(1));

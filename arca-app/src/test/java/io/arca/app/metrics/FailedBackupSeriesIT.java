@@ -6,26 +6,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.arca.app.event.JobListener;
-import io.arca.app.job.RunRecorder;
-import io.arca.app.job.RunResult;
+import io.arca.app.RunHarness;
+import io.arca.app.backup.BackupRequest;
+import io.arca.app.backup.BackupResult;
+import io.arca.app.backup.BackupService;
 import io.arca.core.Progress;
 import io.arca.core.error.ArcaException;
 import io.arca.core.error.ErrorCode;
-import io.arca.core.pipeline.CodecSpec;
-import io.arca.core.repo.BackupManifest;
-import io.arca.core.repo.Repository;
-import io.arca.core.repo.RepositoryConfig;
 import io.arca.core.repo.run.RunRecord;
-import io.arca.core.storage.Storage;
 import io.arca.core.storage.StorageUrl;
-import io.arca.core.storage.Storages;
 import io.arca.postgres.local.ClusterOptions;
 import io.arca.postgres.local.ConnectionSettings;
 import io.arca.postgres.local.LocalCluster;
-import io.arca.postgres.local.PgBinaries;
-import io.arca.postgres.logical.LogicalBackup;
-import io.arca.postgres.logical.LogicalBackupOptions;
 import io.arca.testkit.pg.PostgresExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,14 +32,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The alert rules against series shaped exactly like the model's real output: a real logical
- * backup of a real PostgreSQL database, then the database stops and the next backup run fails and
- * is recorded; the model's exposition of that repository becomes promtool's input series, and
- * {@code promtool test rules} must see {@code ArcaBackupFailed} fire for it (and the alerts the
- * repository does not warrant stay quiet). Renaming a metric or a label breaks this test.
+ * The alert rules against series shaped exactly like the model's real output: a real backup of a
+ * real PostgreSQL database through {@link BackupService} as the scheduler runs it, then the database
+ * stops and the next run fails and is recorded; the model's exposition of that repository becomes
+ * promtool's input series, and {@code promtool test rules} must see {@code ArcaBackupFailed} fire
+ * for it (and the alerts the repository does not warrant stay quiet). Renaming a metric or a label
+ * breaks this test.
  *
- * <p>promtool's clock starts at the epoch, so the repository lives near it: every clock here is
- * shifted to three hours after 1970-01-01T00:00Z.
+ * <p>promtool's clock starts at the epoch: the series are given at 0 and at the evaluation time,
+ * a minute after now, and the rules are evaluated at those two instants only.
  */
 class FailedBackupSeriesIT {
     private static final Pattern LABEL = Pattern.compile("\\{\\{ \\$labels\\.([a-z_]+) }}");
@@ -57,12 +50,9 @@ class FailedBackupSeriesIT {
 
     @Test
     void aFailedBackupRunFiresArcaBackupFailedInPromtool() throws Exception {
-        Clock clock = Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), Instant.EPOCH.plus(Duration.ofHours(3))));
-        StorageUrl url = StorageUrl.parse(dir.resolve("repo").toString());
-        try (Storage storage = Storages.open(url)) {
-            Repository.init(storage, new RepositoryConfig.Defaults("zstd"), clock);
-        }
-        RunRecorder recorder = new RunRecorder(clock, "metrics-it", JobListener.NONE);
+        Path repo = RunHarness.init(dir.resolve("repo"));
+        StorageUrl url = StorageUrl.parse(repo.toString());
+        RunHarness runs = new RunHarness();
 
         ConnectionSettings db;
         try (LocalCluster cluster = LocalCluster.start(ClusterOptions.defaults()
@@ -71,16 +61,14 @@ class FailedBackupSeriesIT {
             cluster.execute("shop", "create table orders (id int primary key)",
                     "insert into orders select generate_series(1, 1000)");
             db = cluster.connectionSettings("shop");
-            BackupManifest taken = backup(recorder, url, clock, db);
-            assertThat(taken.size()).isPositive();
+            assertThat(backup(runs, url, db).manifest().size()).isPositive();
         }
         // the database is stopped now: the next scheduled backup fails, and its run is recorded
-        assertThatThrownBy(() -> backup(recorder, url, clock, db)).isInstanceOf(ArcaException.class)
+        assertThatThrownBy(() -> backup(runs, url, db)).isInstanceOf(ArcaException.class)
                 .satisfies(e -> assertThat(((ArcaException) e).code()).isEqualTo(ErrorCode.PG_CONNECTION));
 
-        Instant now = clock.instant();
         String text;
-        try (MetricsModel model = MetricsModel.of(List.of(MetricsTarget.of(url)), Duration.ZERO, clock)) {
+        try (MetricsModel model = MetricsModel.of(List.of(MetricsTarget.of(url)), Duration.ZERO, Clock.systemUTC())) {
             text = model.scrape();
         }
         Samples samples = Samples.parse(text);
@@ -89,10 +77,12 @@ class FailedBackupSeriesIT {
         assertThat(samples.value("arca_job_runs_total", "subject", "shop", "job_name", "backup", "outcome", "failed"))
                 .isEqualTo(1);
         assertThat(samples.value("arca_backups", "subject", "shop")).isEqualTo(1);
+        assertThat(samples.value("arca_status_problems", "subject", "shop")).as("the failed run, no drill")
+                .isEqualTo(2);
 
-        long evalMinutes = now.getEpochSecond() / 60 + 1;
+        long evalSeconds = Instant.now().getEpochSecond() + 60;
         Path test = dir.resolve("generated-test.yml");
-        DeployFiles.YAML.writeValue(test.toFile(), promtoolTest(samples, evalMinutes, Map.of(
+        DeployFiles.YAML.writeValue(test.toFile(), promtoolTest(samples, evalSeconds, Map.of(
                 "ArcaBackupFailed", Map.of("repository", repository, "subject", "shop", "job_name", "backup"),
                 "ArcaNoRecentDrill", Map.of("repository", repository, "subject", "shop"))));
 
@@ -101,50 +91,36 @@ class FailedBackupSeriesIT {
         assertThat(r.exit()).as(r + "\n--- test\n" + Files.readString(test)).isZero();
     }
 
-    /** One backup run of {@code db} through the run recorder, as the scheduler runs it. */
-    private static BackupManifest backup(RunRecorder recorder, StorageUrl url, Clock clock, ConnectionSettings db) {
-        try (Storage storage = Storages.open(url)) {
-            Repository repo = Repository.open(storage, clock);
-            return recorder.run(null, RunRecord.Job.BACKUP, "shop", RunRecord.Trigger.SCHEDULE, List.of(repo), ctx -> {
-                BackupManifest m = new LogicalBackup(repo, PgBinaries.discover(List.of()), Progress.NONE)
-                        .run(db, LogicalBackupOptions.defaults(CodecSpec.parse("zstd")));
-                return new Taken(m);
-            }).manifest();
-        }
-    }
-
-    private record Taken(BackupManifest manifest) implements RunResult {
-        @Override
-        public String backupId() {
-            return manifest.backupId();
-        }
-
-        @Override
-        public Long bytes() {
-            return manifest.size();
-        }
+    /** One backup run of {@code db} for subject {@code shop}, as the scheduler runs it. */
+    private static BackupResult backup(RunHarness runs, StorageUrl url, ConnectionSettings db) {
+        BackupRequest request = new BackupRequest(List.of(url), "shop", db, null, null, List.of(), Map.of(), null,
+                null, null);
+        return runs.run(BackupService.job(request), "shop", RunRecord.Trigger.SCHEDULE,
+                ctx -> new BackupService(Clock.systemUTC()).run(request, ctx, Progress.NONE));
     }
 
     /**
-     * A promtool test: every sample as a constant series up to {@code evalMinutes}, and at that time
-     * every alert of the rules quiet except those in {@code firing} (alert name to its series' labels).
+     * A promtool test: every sample as a series with its value at 0 and at {@code evalSeconds}, when
+     * every alert of the rules is quiet except those in {@code firing} (alert name to its series' labels).
      */
-    private static ObjectNode promtoolTest(Samples samples, long evalMinutes, Map<String, Map<String, String>> firing)
+    private static ObjectNode promtoolTest(Samples samples, long evalSeconds, Map<String, Map<String, String>> firing)
             throws Exception {
+        String at = evalSeconds + "s";
         ObjectNode doc = DeployFiles.YAML.createObjectNode();
         doc.putArray("rule_files").add(DeployFiles.rules().toString());
-        doc.put("evaluation_interval", "1m");
+        // two evaluations, at 0 and now: alerts with a for: clause cannot fire, and none should
+        doc.put("evaluation_interval", at);
         ObjectNode test = doc.putArray("tests").addObject();
         test.put("name", "the series of a repository whose last backup run failed");
-        test.put("interval", "1m");
+        test.put("interval", at);
         ArrayNode series = test.putArray("input_series");
         for (Samples.Sample s : samples.samples()) {
-            series.addObject().put("series", s.series()).put("values", s.value() + "x" + (evalMinutes + 1));
+            series.addObject().put("series", s.series()).put("values", s.value() + " " + s.value());
         }
         ArrayNode checks = test.putArray("alert_rule_test");
         for (JsonNode rule : DeployFiles.rulesOf(DeployFiles.yaml(DeployFiles.rules()).path("groups"))) {
             String alert = rule.path("alert").asText();
-            ObjectNode check = checks.addObject().put("eval_time", evalMinutes + "m").put("alertname", alert);
+            ObjectNode check = checks.addObject().put("eval_time", at).put("alertname", alert);
             ArrayNode expected = check.putArray("exp_alerts");
             Map<String, String> labels = firing.get(alert);
             if (labels == null) {

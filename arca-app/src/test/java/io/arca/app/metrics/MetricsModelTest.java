@@ -32,7 +32,8 @@ class MetricsModelTest {
 
     @BeforeEach
     void init() {
-        TestRepository repo = TestRepository.init(StorageUrl.parse(dir.resolve("repo").toString()), NOW.minus(Duration.ofDays(30)));
+        TestRepository repo = TestRepository.init(StorageUrl.parse(dir.resolve("repo").toString()),
+                NOW.minus(Duration.ofDays(30)));
         rich = new RichRepository(repo, NOW);
         clock = new SettableClock(NOW);
     }
@@ -64,8 +65,10 @@ class MetricsModelTest {
         assertThat(s.value("arca_job_last_run_timestamp_seconds", backupOfApp))
                 .isEqualTo(seconds(rich.failedBackup.finishedAt()));
         assertThat(s.value("arca_job_last_run_duration_seconds", backupOfApp)).isEqualTo(10.0);
-        assertThat(s.value("arca_job_runs_total", "subject", "app", "job_name", "backup", "outcome", "failed")).isEqualTo(1);
-        assertThat(s.value("arca_job_runs_total", "subject", "app", "job_name", "backup", "outcome", "succeeded")).isEqualTo(1);
+        assertThat(s.value("arca_job_runs_total", "subject", "app", "job_name", "backup", "outcome", "failed"))
+                .isEqualTo(1);
+        assertThat(s.value("arca_job_runs_total", "subject", "app", "job_name", "backup", "outcome", "succeeded"))
+                .isEqualTo(1);
         assertThat(s.value("arca_job_last_run_success", "subject", "app", "job_name", "verify")).isEqualTo(1);
         assertThat(s.value("arca_job_last_run_success", "subject", "*", "job_name", "prune")).isEqualTo(1);
         assertThat(s.has("arca_backups", "subject", "*")).as("a prune's subject is not a subject").isFalse();
@@ -85,7 +88,10 @@ class MetricsModelTest {
         assertThat(s.value("arca_backup_newest_duration_seconds", "subject", "app")).isEqualTo(300);
         assertThat(s.value("arca_rpo_target_seconds", "subject", "app")).as("saved for '*'").isEqualTo(86_400);
         assertThat(s.value("arca_recovery_point_timestamp_seconds", "subject", "app"))
-                .as("the safety backup is restorable").isEqualTo(seconds(rich.ago(1, 0)));
+                .as("a logical backup restores to its start").isEqualTo(seconds(rich.appNewest.startedAt()));
+        assertThat(s.value("arca_status_problems", "subject", "app")).as("a failed last drill and backup run")
+                .isEqualTo(2);
+        assertThat(s.value("arca_status_problems", "subject", "pg-main")).as("no drill passed in 7d").isEqualTo(1);
     }
 
     @Test
@@ -170,13 +176,15 @@ class MetricsModelTest {
     @Test
     void runCountsDoNotGoDownWhenRecordsArePruned() {
         try (MetricsModel model = MetricsModel.of(List.of(MetricsTarget.of(rich.repo.url())), Duration.ZERO, clock)) {
-            assertThat(samples(model).value("arca_job_runs_total", "job_name", "verify", "outcome", "succeeded")).isEqualTo(1);
+            assertThat(samples(model).value("arca_job_runs_total", "job_name", "verify", "outcome", "succeeded"))
+                    .isEqualTo(1);
             try (var storage = io.arca.core.storage.Storages.open(rich.repo.url())) {
                 io.arca.core.repo.Repository.open(storage, clock).runs().prune(NOW.plus(Duration.ofDays(1)));
             }
             rich.repo.run("verify", "app", NOW, Duration.ofSeconds(5), RunRecord.SUCCEEDED);
 
-            assertThat(samples(model).value("arca_job_runs_total", "job_name", "verify", "outcome", "succeeded")).isEqualTo(2);
+            assertThat(samples(model).value("arca_job_runs_total", "job_name", "verify", "outcome", "succeeded"))
+                    .isEqualTo(2);
         }
     }
 
@@ -236,8 +244,8 @@ class MetricsModelTest {
 
     @Test
     void theRepositoryLabelLeavesOutUrlOptions() {
-        assertThat(MetricsTarget.labelOf(StorageUrl.parse("s3://bucket/prod?endpoint=http://127.0.0.1:9000&path-style=true")))
-                .isEqualTo("s3://bucket/prod");
+        StorageUrl url = StorageUrl.parse("s3://bucket/prod?endpoint=http://127.0.0.1:9000&path-style=true");
+        assertThat(MetricsTarget.labelOf(url)).isEqualTo("s3://bucket/prod");
     }
 
     @Test

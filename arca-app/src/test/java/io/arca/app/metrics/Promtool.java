@@ -60,9 +60,4 @@ final class Promtool {
         throw new AssertionError("promtool is not on PATH: install Prometheus' tools"
                 + " (Debian: apt-get install prometheus; .ci/run does this)");
     }
-
-    /** The repository's {@code deploy/prometheus} directory (tests run in a module's directory). */
-    static Path rulesDir() {
-        return Path.of(System.getProperty("arca.deploy", "../deploy"), "prometheus").toAbsolutePath().normalize();
-    }
 }

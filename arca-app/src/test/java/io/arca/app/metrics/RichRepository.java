@@ -37,7 +37,8 @@ final class RichRepository {
         repo.wal(SYSTEM, 1, 3, false, ago(0, 50));
         repo.wal(SYSTEM, 1, 5, false, ago(0, 10));
         repo.drill("app", appOld.backupId(), now.minus(Duration.ofDays(3)), Duration.ofMinutes(70), null);
-        repo.drill("app", appNewest.backupId(), now.minus(Duration.ofDays(1)), null, "table public.orders: expected 1200 rows, found 0");
+        repo.drill("app", appNewest.backupId(), now.minus(Duration.ofDays(1)), null,
+                "table public.orders: expected 1200 rows, found 0");
         goodBackup = repo.run("backup", "app", ago(2, 0), Duration.ofMinutes(5), RunRecord.SUCCEEDED);
         failedBackup = repo.run("backup", "app", ago(0, 30), Duration.ofSeconds(10), RunRecord.FAILED);
         repo.run("verify", "app", ago(1, 30), Duration.ofSeconds(40), RunRecord.SUCCEEDED);

@@ -26,7 +26,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
@@ -69,7 +68,7 @@ final class TestRepository {
                 null, artifacts));
     }
 
-    /** A complete physical backup of cluster {@code system} on {@code timeline}, from segment {@code startSegment} to {@code stopSegment}. */
+    /** A complete physical backup of cluster {@code system} on {@code timeline}, from one segment to another. */
     BackupManifest physical(String system, int timeline, long startSegment, long stopSegment, Instant start,
             Duration took, Map<String, String> labels) {
         String startLsn = lsn(startSegment);
@@ -140,7 +139,8 @@ final class TestRepository {
      * stored at {@code stored} when the store keeps files on disk (its modification time).
      */
     void wal(String system, int timeline, long segment, boolean partial, Instant stored) {
-        String name = WalFileName.segment(new TimelineId(timeline), segment, SEGMENT).name() + (partial ? ".partial" : "");
+        String name = WalFileName.segment(new TimelineId(timeline), segment, SEGMENT).name()
+                + (partial ? ".partial" : "");
         String key = WalArchive.folder(Long.parseUnsignedLong(system), new TimelineId(timeline)) + name + "-"
                 + "0".repeat(64) + ".zst";
         try (Storage storage = Storages.open(url); StorageWriter w = storage.openWrite(key, WriteOptions.DEFAULT)) {
@@ -178,10 +178,6 @@ final class TestRepository {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    Path root() {
-        return url.filePath();
     }
 
     private static String lsn(long segment) {

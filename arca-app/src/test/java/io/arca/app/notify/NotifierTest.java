@@ -10,6 +10,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.arca.app.config.ArcaConfig;
 import io.arca.app.job.RunRecorder;
 import io.arca.app.job.RunResult;
+import io.arca.app.status.StatusReport;
+import io.arca.app.status.SubjectStatus;
 import io.arca.core.error.ArcaException;
 import io.arca.core.error.ErrorCode;
 import io.arca.core.repo.Repository;
@@ -188,6 +190,36 @@ class NotifierTest {
         assertThat(sent.get(1).get("objectives")).hasSize(2);
         assertThat(sent.get(1).get("title").asText()).isEqualTo("app misses its objectives (rpo, rto)");
         assertThat(sent.get(2).get("message").asText()).contains("rto");
+    }
+
+    @Test
+    void objectivesFromAStatusReport() throws Exception {
+        SubjectStatus app = status("app", List.of("newest backup is 1d16h old, RPO is 1d12h"),
+                List.of("measured RTO 5h exceeds the RTO of 4h"), false, null);
+        SubjectStatus billing = status("billing", List.of(), List.of("last drill 20260301T020000Z-0a1b2c3d failed"),
+                null, null);
+        SubjectStatus web = status("web", List.of(), List.of(), true, true);
+        assertThat(ObjectiveMiss.of(app)).extracting(ObjectiveMiss::objective).containsExactly("rpo", "rto");
+        assertThat(ObjectiveMiss.of(billing)).extracting(ObjectiveMiss::objective).containsExactly("drill");
+        assertThat(ObjectiveMiss.of(web)).isEmpty();
+        try (Notifier notifier = notifier(PreviousOutcomes.NONE, webhook(List.of("objective")))) {
+            notifier.objectivesChecked(new StatusReport(Instant.now(), "file:/backups", List.of(app, billing, web),
+                    List.of()));
+            notifier.awaitIdle(Duration.ofSeconds(30));
+            notifier.objectivesChecked(new StatusReport(Instant.now(), "file:/backups",
+                    List.of(status("app", List.of(), List.of(), true, null), billing, web), List.of()));
+        }
+        List<JsonNode> sent = bodies();
+        assertThat(sent).extracting(b -> b.get("event").asText() + " " + b.get("subject").asText())
+                .containsExactlyInAnyOrder("objective-missed app", "objective-missed billing", "objective-met app");
+        assertThat(sent.get(sent.size() - 1).get("message").asText())
+                .isEqualTo("meets its objectives again (missed before: rpo, rto)");
+    }
+
+    private static SubjectStatus status(String subject, List<String> backupProblems, List<String> drillProblems,
+            Boolean rtoMet, Boolean drillWithinMet) {
+        return new SubjectStatus(subject, null, null, null, backupProblems.isEmpty(), null, null, null, null, null,
+                rtoMet, drillWithinMet, Map.of(), backupProblems, drillProblems, List.of());
     }
 
     @Test

@@ -72,7 +72,14 @@ class WalReceiveJobIT {
                     "select pg_switch_wal()");
             TimeUnit.MILLISECONDS.sleep(200);
         }
+        // WAL in the unfinished segment, received before the interrupt: it must end up in the partial
         PG.cluster().execute("postgres", "insert into w select repeat('y', 100) from generate_series(1, 200)");
+        String inserted = query("select pg_current_wal_insert_lsn()::text");
+        while (!query("select coalesce((select write_lsn >= '" + inserted + "'::pg_lsn from pg_stat_replication"
+                + " where application_name = 'arca'), false)::text").equals("true")) {
+            assertThat(System.nanoTime()).as("received up to " + inserted + " within 60 s").isLessThan(deadline);
+            TimeUnit.MILLISECONDS.sleep(50);
+        }
         streaming.interrupt();
         streaming.join(TimeUnit.SECONDS.toMillis(60));
 
@@ -98,6 +105,15 @@ class WalReceiveJobIT {
         WalArchive archive = new WalArchive(r, r.defaultCodec());
         long system = systemId();
         return archive.list(system).stream().map(WalArchive.Archived::name).filter(n -> n.kind() == kind).toList();
+    }
+
+    private static String query(String sql) {
+        try (var c = PG.connect("postgres"); var st = c.createStatement(); var rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static long systemId() {
