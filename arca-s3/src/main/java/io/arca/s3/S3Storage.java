@@ -298,7 +298,7 @@ public final class S3Storage implements Storage, BucketLifecycle, FolderListing 
     }
 
     @Override
-    public List<String> folders(String prefix) {
+    public Level level(String prefix) {
         Objects.requireNonNull(prefix, "prefix");
         if (!prefix.isEmpty() && !prefix.endsWith("/") || prefix.startsWith("/")) {
             throw new IllegalArgumentException("invalid folder prefix '" + prefix + "'");
@@ -306,15 +306,22 @@ public final class S3Storage implements Storage, BucketLifecycle, FolderListing 
         ensureOpen();
         ListObjectsV2Request.Builder request = ListObjectsV2Request.builder().bucket(bucket).prefix(keyPrefix + prefix)
                 .delimiter("/");
-        List<String> found = new ArrayList<>();
+        List<ObjectInfo> objects = new ArrayList<>();
+        List<String> folders = new ArrayList<>();
         try {
             while (true) {
                 ListObjectsV2Response page = client.listObjectsV2(request.build());
+                for (S3Object object : page.contents()) {
+                    String key = object.key().substring(keyPrefix.length());
+                    if (isValidKey(key)) {
+                        objects.add(new ObjectInfo(key, object.size(), object.lastModified()));
+                    }
+                }
                 for (CommonPrefix folder : page.commonPrefixes()) {
                     String name = folder.prefix().substring(keyPrefix.length());
                     // "a//" holds no valid key
                     if (name.length() > prefix.length() + 1 && isValidKey(name.substring(0, name.length() - 1))) {
-                        found.add(name);
+                        folders.add(name);
                     }
                 }
                 if (!Boolean.TRUE.equals(page.isTruncated()) || page.nextContinuationToken() == null) {
@@ -325,8 +332,9 @@ public final class S3Storage implements Storage, BucketLifecycle, FolderListing 
         } catch (SdkException e) {
             throw errors.map(e, "list", prefix);
         }
-        found.sort(Storage::compareKeys);
-        return found;
+        objects.sort(Comparator.comparing(ObjectInfo::key, Storage::compareKeys));
+        folders.sort(Storage::compareKeys);
+        return new Level(objects, folders);
     }
 
     @Override

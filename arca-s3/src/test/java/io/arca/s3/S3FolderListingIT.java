@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.arca.core.storage.FolderListing;
+import io.arca.core.storage.ObjectInfo;
 import io.arca.core.storage.RetryPolicy;
 import io.arca.core.storage.RetryingStorage;
 import io.arca.core.storage.Storage;
 import io.arca.testkit.s3.S3Server;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,12 +46,21 @@ class S3FolderListingIT {
             }
             write(other, "backups/1999/01/z", new byte[] {1});
             FolderListing folders = storage.capability(FolderListing.class).orElseThrow();
-            assertThat(folders.folders("")).containsExactly("backups/", "runs/");
-            assertThat(folders.folders("backups/")).containsExactly("backups/2025/", "backups/2026/");
-            assertThat(folders.folders("backups/2026/")).containsExactly("backups/2026/01/", "backups/2026/02/");
-            assertThat(folders.folders("backups/2026/01/")).isEmpty();
-            assertThat(folders.folders("nothing/")).isEmpty();
-            assertThatThrownBy(() -> folders.folders("backups")).isInstanceOf(IllegalArgumentException.class);
+            assertThat(folders.level("").folders()).containsExactly("backups/", "runs/");
+            assertThat(folders.level("").objects()).extracting(ObjectInfo::key).containsExactly("top");
+            assertThat(folders.level("backups/").folders()).containsExactly("backups/2025/", "backups/2026/");
+            assertThat(folders.level("backups/").objects()).extracting(ObjectInfo::key).containsExactly("backups/loose");
+            assertThat(folders.level("backups/2026/").folders()).containsExactly("backups/2026/01/", "backups/2026/02/");
+            assertThat(folders.level("backups/2026/01/").folders()).isEmpty();
+            assertThat(folders.level("backups/2026/01/").objects()).singleElement()
+                    .satisfies(o -> assertThat(o.size()).isEqualTo("backups/2026/01/a".length()));
+            assertThat(folders.level("nothing/")).isEqualTo(new FolderListing.Level(List.of(), List.of()));
+            assertThatThrownBy(() -> folders.level("backups")).isInstanceOf(IllegalArgumentException.class);
+            // every depth gives what one listing gives
+            for (int depth = 0; depth < 5; depth++) {
+                assertThat(FolderListing.listAll(storage, "", depth, 4)).isEqualTo(storage.list(""));
+                assertThat(FolderListing.listAll(storage, "backups/", depth, 4)).isEqualTo(storage.list("backups/"));
+            }
         }
     }
 
@@ -59,7 +70,7 @@ class S3FolderListingIT {
                 RetryPolicy.DEFAULT)) {
             write(storage, "a/b/c", new byte[] {1});
             assertThat(storage.capability(FolderListing.class)).get()
-                    .satisfies(f -> assertThat(f.folders("a/")).containsExactly("a/b/"));
+                    .satisfies(f -> assertThat(f.level("a/").folders()).containsExactly("a/b/"));
         }
     }
 }

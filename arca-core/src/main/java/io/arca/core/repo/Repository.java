@@ -339,17 +339,9 @@ public final class Repository {
      * (and s3proxy walks the whole tree again for each page). Any other store is listed whole.
      */
     private List<ObjectInfo> listBackups() {
-        Optional<FolderListing> byFolder = storage.capability(FolderListing.class);
-        if (byFolder.isEmpty()) {
-            return storage.list(BACKUPS_PREFIX);
-        }
         try {
-            List<String> level = List.of(BACKUPS_PREFIX);
-            for (int depth = 0; depth < 3 && !level.isEmpty(); depth++) {
-                level = ObjectIndex.parallel(level.stream().<java.util.concurrent.Callable<List<String>>>map(
-                        p -> () -> byFolder.get().folders(p)).toList(), LISTERS).stream().flatMap(List::stream).toList();
-            }
-            return ObjectIndex.list(storage, level, LISTERS);
+            // backups/, the years, the months: then the day folders, all at once
+            return FolderListing.listAll(storage, BACKUPS_PREFIX, 3, LISTERS);
         } catch (io.arca.core.storage.StorageTransientException e) {
             // folder listings bypass the store's retry wrapper: the plain listing retries
             return storage.list(BACKUPS_PREFIX);

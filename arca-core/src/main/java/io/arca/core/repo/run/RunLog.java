@@ -123,6 +123,24 @@ public final class RunLog {
         return runs;
     }
 
+    /**
+     * The records among {@code listed} (objects a listing of the caller's returned; other keys are
+     * ignored), by key, read as {@link #list} reads them: through the catalog index of their month.
+     * Records that cannot be read (damaged, or deleted since the listing) are absent.
+     */
+    public Map<String, RunRecord> read(List<ObjectInfo> listed) {
+        Map<YearMonth, List<ObjectInfo>> byMonth = new TreeMap<>();
+        for (ObjectInfo info : listed) {
+            if (RECORD.matcher(info.key()).matches()) {
+                byMonth.computeIfAbsent(YearMonth.from(startOf(info.key())), m -> new ArrayList<>()).add(info);
+            }
+        }
+        Map<String, RunRecord> records = new java.util.LinkedHashMap<>();
+        // no scope: the caller's listing need not hold every record of a day
+        byMonth.forEach((month, infos) -> records.putAll(index(month).read(infos, List.of(), RunLog::parse)));
+        return records;
+    }
+
     private ObjectIndex index(YearMonth month) {
         return new ObjectIndex(storage, String.format("runs/%04d/%02d", month.getYear(), month.getMonthValue()), clock);
     }
