@@ -87,6 +87,7 @@ public final class CatalogBench {
                 .toArray();
         int rounds = Integer.parseInt(opt.getOrDefault("rounds", "3"));
         List<String> arca = opt.containsKey("arca") ? List.of(opt.get("arca").trim().split("\\s+")) : null;
+        int serverScrapes = Integer.parseInt(opt.getOrDefault("server-scrapes", "5"));
         long seed = Long.parseLong(opt.getOrDefault("seed", String.valueOf(System.nanoTime())));
         log("seed " + seed);
         Instant now = Instant.now();
@@ -105,6 +106,8 @@ public final class CatalogBench {
         Map<String, Map<Integer, List<Double>>> times = new LinkedHashMap<>();
         Map<Integer, int[]> counts = new TreeMap<>();
         Map<Integer, Double> rebuild = new TreeMap<>();
+        // arca_metrics_refresh_duration_seconds that each 'arca metrics' reported, by size
+        Map<Integer, List<Double>> refresh = new TreeMap<>();
         for (int n : sizes) {
             // the first listing of a repository without an index reads every manifest and writes the index
             Storage storage = stores.get(n);
@@ -141,6 +144,10 @@ public final class CatalogBench {
                     time(times, "arca list", n, r, () -> run(arca, 0, "list", "--repo", url));
                     // status exits 1 when an objective is missed: the bench measures the reading, not the verdict
                     time(times, "arca status", n, r, () -> run(arca, 1, "status", "--repo", url));
+                    time(times, "arca metrics (CronJob mode)", n, r, () -> {
+                        String out = run(arca, 0, "metrics", "--repo", url);
+                        refresh.computeIfAbsent(n, k -> new ArrayList<>()).add(refreshSeconds(out).values().iterator().next());
+                    });
                     time(times, "arca --version (JVM start)", n, r, () -> run(arca, 0, "--version"));
                 }
             }
@@ -162,6 +169,13 @@ public final class CatalogBench {
             first.append(String.format(" %.2f s |", rebuild.get(n)));
         }
         System.out.println(first);
+        if (!refresh.isEmpty()) {
+            StringBuilder row = new StringBuilder("| arca metrics: its arca_metrics_refresh_duration_seconds |");
+            for (int n : sizes) {
+                row.append(String.format(" %.2f s |", median(refresh.get(n))));
+            }
+            System.out.println(row);
+        }
         System.out.println();
         System.out.println("Commands: CPU time (user + system, median) and highest peak RSS");
         System.out.println();
@@ -181,6 +195,9 @@ public final class CatalogBench {
             System.out.println(row);
         });
         System.out.println();
+        if (arca != null && serverScrapes > 0) {
+            server(arca, template, sizes, serverScrapes);
+        }
         System.out.println("load average at the end: " + java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim());
         for (int n : sizes) {
             int[] c = counts.get(n);
@@ -340,25 +357,129 @@ public final class CatalogBench {
         pending.commit(content);
     }
 
+    /**
+     * {@code arca server} with the repositories of every size and 20 subjects (no schedules): scrapes
+     * /metrics every 31 s (the server rereads a repository at most every 30 s) and prints, per
+     * repository, the refresh durations it reports; the first refreshes run in a cold JVM.
+     */
+    private static void server(List<String> arca, String template, int[] sizes, int scrapes) throws Exception {
+        int port;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = socket.getLocalPort();
+        }
+        StringBuilder yaml = new StringBuilder("repositories:\n");
+        for (int n : sizes) {
+            yaml.append("  n").append(n).append(":\n    url: ").append(String.format(template, n)).append("\n");
+        }
+        yaml.append("subjects:\n");
+        String repos = String.join(", ", Arrays.stream(sizes).boxed().sorted(java.util.Comparator.reverseOrder())
+                .map(n -> "n" + n).toList());
+        for (int i = 0; i < SUBJECTS; i++) {
+            yaml.append("  subject-").append(i).append(":\n    repositories: [").append(repos).append("]\n")
+                    .append("    database: postgresql://arca@127.0.0.1:1/db").append(i).append("\n")
+                    .append("    objectives:\n      rpo: 36h\n");
+        }
+        yaml.append("server:\n  listen: 127.0.0.1:").append(port).append("\n  missedRuns: skip\n");
+        java.nio.file.Path config = java.nio.file.Files.createTempFile("catalog-bench", ".yaml");
+        java.nio.file.Files.writeString(config, yaml);
+        List<String> command = new ArrayList<>(arca);
+        command.addAll(List.of("server", "--config", config.toString()));
+        java.nio.file.Path log = java.nio.file.Files.createTempFile("catalog-bench", ".server");
+        Process server = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(log.toFile()).start();
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        try {
+            java.net.URI ready = java.net.URI.create("http://127.0.0.1:" + port + "/readyz");
+            long deadline = System.nanoTime() + 120_000_000_000L;
+            while (true) {
+                try {
+                    if (http.send(java.net.http.HttpRequest.newBuilder(ready).build(),
+                            java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                        break;
+                    }
+                } catch (java.io.IOException e) {
+                    // not listening yet
+                }
+                if (!server.isAlive() || System.nanoTime() > deadline) {
+                    throw new IllegalStateException("arca server did not become ready: "
+                            + java.nio.file.Files.readString(log));
+                }
+                Thread.sleep(200);
+            }
+            java.net.URI metrics = java.net.URI.create("http://127.0.0.1:" + port + "/metrics");
+            Map<Integer, List<Double>> refreshes = new TreeMap<>();
+            List<Double> scrapeTimes = new ArrayList<>();
+            for (int i = 0; i < scrapes; i++) {
+                if (i > 0) {
+                    Thread.sleep(31_000);
+                }
+                long t0 = System.nanoTime();
+                String body = http.send(java.net.http.HttpRequest.newBuilder(metrics).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                scrapeTimes.add(secs(t0));
+                refreshSeconds(body).forEach((repo, secs) -> refreshes.computeIfAbsent(
+                        Integer.parseInt(repo.substring(1)), k -> new ArrayList<>()).add(secs));
+                log(String.format("scrape %d: %.2f s, refreshes %s", i + 1, scrapeTimes.get(i), refreshSeconds(body)));
+            }
+            System.out.println("arca server /metrics, " + scrapes + " scrapes 31 s apart (each refreshes every repository"
+                    + " in turn): arca_metrics_refresh_duration_seconds, first (cold JVM) / median of the rest");
+            System.out.println();
+            System.out.println("| repository | " + String.join(" | ", Arrays.stream(sizes).mapToObj(n -> n + " backups")
+                    .toList()) + " |");
+            System.out.println("|---" + "|---:".repeat(sizes.length) + "|");
+            StringBuilder row = new StringBuilder("| refresh |");
+            for (int n : sizes) {
+                List<Double> r = refreshes.get(n);
+                row.append(String.format(" %.2f / %.2f s |", r.get(0), median(r.subList(Math.min(1, r.size() - 1),
+                        r.size()))));
+            }
+            System.out.println(row);
+            System.out.println();
+            System.out.println("whole scrapes (s): " + String.join("/", scrapeTimes.stream().map(x -> String.format("%.2f", x))
+                    .toList()));
+            System.out.println();
+        } finally {
+            server.destroy();
+            if (!server.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                server.destroyForcibly();
+            }
+            java.nio.file.Files.deleteIfExists(config);
+            java.nio.file.Files.deleteIfExists(log);
+        }
+    }
+
+    /** {@code arca_metrics_refresh_duration_seconds} by repository label, from a metrics text. */
+    private static Map<String, Double> refreshSeconds(String text) {
+        Map<String, Double> out = new TreeMap<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                "(?m)^arca_metrics_refresh_duration_seconds\\{repository=\"([^\"]+)\"\\} (\\S+)$").matcher(text);
+        while (m.find()) {
+            out.put(m.group(1), Double.parseDouble(m.group(2)));
+        }
+        return out;
+    }
+
     /** CPU seconds (user + system) and peak RSS (MB) of each command run, by name and size, for the second table. */
     private static final Map<String, Map<Integer, List<double[]>>> USAGE = new LinkedHashMap<>();
     private static String current = "";
     private static int currentN;
 
     /** Runs {@code arca args} under GNU time (its CPU time and peak RSS go to {@link #USAGE}). */
-    private static void run(List<String> arca, int okExit, String... args) {
+    private static String run(List<String> arca, int okExit, String... args) {
         try {
             java.nio.file.Path err = java.nio.file.Files.createTempFile("catalog-bench", ".err");
             java.nio.file.Path usage = java.nio.file.Files.createTempFile("catalog-bench", ".time");
             List<String> command = new ArrayList<>(List.of("/usr/bin/time", "-f", "%U %S %M", "-o", usage.toString()));
             command.addAll(arca);
             command.addAll(List.of(args));
-            Process p = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .redirectError(err.toFile()).start();
+            java.nio.file.Path out = java.nio.file.Files.createTempFile("catalog-bench", ".out");
+            Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
             int rc = p.waitFor();
             String stderr = java.nio.file.Files.readString(err);
             String[] used = java.nio.file.Files.readString(usage).trim().lines().reduce((a, b) -> b).orElse("0 0 0")
                     .split(" ");
+            String stdout = java.nio.file.Files.readString(out);
+            java.nio.file.Files.delete(out);
             java.nio.file.Files.delete(err);
             java.nio.file.Files.delete(usage);
             if (rc != 0 && rc != okExit) {
@@ -367,6 +488,7 @@ public final class CatalogBench {
             USAGE.computeIfAbsent(current, k -> new TreeMap<>()).computeIfAbsent(currentN, k -> new ArrayList<>())
                     .add(new double[] {Double.parseDouble(used[0]) + Double.parseDouble(used[1]),
                             Double.parseDouble(used[2]) / 1024});
+            return stdout;
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -410,7 +532,7 @@ public final class CatalogBench {
         String v = opt.get(name);
         if (v == null) {
             System.err.println("usage: CatalogBench --url-template URL-WITH-%d [--sizes 10,1000,5000] [--rounds 3]"
-                    + " [--arca 'java -jar arca.jar'] [--seed N]");
+                    + " [--arca 'java -jar arca.jar'] [--server-scrapes 5] [--seed N]");
             System.exit(2);
         }
         return v;

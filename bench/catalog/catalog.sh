@@ -5,7 +5,8 @@
 # Repository.catalog(), RunLog.latest(), RunLog.list(7d) in one JVM, 'arca list' and 'arca status'
 # as processes. Prints a table of medians. CatalogBench.java is run by the JDK's source launcher
 # against the built jar: it is no Maven module and never runs in 'mvn verify'.
-# Usage: bench/catalog/catalog.sh [--sizes 10,1000,5000] [--rounds 3] [--keep] [--reuse]
+# Then 'arca server' with those repositories: /metrics scraped every 31 s, the refresh durations it
+# reports. Usage: bench/catalog/catalog.sh [--sizes 10,1000,5000] [--rounds 3] [--scrapes 5] [--keep] [--reuse]
 # --keep keeps bench/work/catalog (the S3 data included); --reuse starts from a kept one, so that
 # repositories already filled are measured again without writing them anew.
 set -euo pipefail
@@ -13,15 +14,17 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 sizes=10,1000,5000
 rounds=3
+scrapes=5
 keep=0
 reuse=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --sizes) sizes="$2"; shift 2 ;;
     --rounds) rounds="$2"; shift 2 ;;
+    --scrapes) scrapes="$2"; shift 2 ;;
     --keep) keep=1; shift ;;
     --reuse) reuse=1; shift ;;
-    *) echo "usage: $0 [--sizes 10,1000,5000] [--rounds 3] [--keep] [--reuse]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--sizes 10,1000,5000] [--rounds 3] [--scrapes 5] [--keep] [--reuse]" >&2; exit 2 ;;
   esac
 done
 for tool in java mvn python3 /usr/bin/time; do
@@ -60,5 +63,5 @@ grep -q '^READY$' "$work/s3.out" || { echo "error: s3proxy did not start:" >&2; 
 while read -r line; do case "$line" in AWS_*=*) export "${line?}" ;; esac; done < "$work/s3.out"
 
 java -cp "$jar" "$here/CatalogBench.java" --url-template "s3://bench/n%d?endpoint=http://127.0.0.1:$s3_port&path-style=true" \
-  --sizes "$sizes" --rounds "$rounds" --arca "$arca"
+  --sizes "$sizes" --rounds "$rounds" --server-scrapes "$scrapes" --arca "$arca"
 echo "s3proxy peak RSS: $(grep VmHWM /proc/$s3_pid/status | awk '{print $2/1024 " MB"}')"
