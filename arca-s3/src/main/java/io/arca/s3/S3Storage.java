@@ -1,6 +1,7 @@
 package io.arca.s3;
 
 import io.arca.core.storage.BucketLifecycle;
+import io.arca.core.storage.FolderListing;
 import io.arca.core.storage.LifecycleRule;
 import io.arca.core.storage.ObjectInfo;
 import io.arca.core.storage.ReadRange;
@@ -58,6 +59,7 @@ import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.CommonPrefix;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
@@ -97,7 +99,7 @@ import software.amazon.awssdk.services.s3.model.UploadPartResponse;
  * where it requires them: many S3-compatible services reject the SDK's newer default checksum
  * headers, and Arca keeps its own SHA-256 of every artifact.
  */
-public final class S3Storage implements Storage, BucketLifecycle {
+public final class S3Storage implements Storage, BucketLifecycle, FolderListing {
 
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration SOCKET_TIMEOUT = Duration.ofSeconds(30);
@@ -293,6 +295,46 @@ public final class S3Storage implements Storage, BucketLifecycle {
         }
         found.sort(Comparator.comparing(ObjectInfo::key, Storage::compareKeys));
         return found;
+    }
+
+    @Override
+    public Level level(String prefix) {
+        Objects.requireNonNull(prefix, "prefix");
+        if (!prefix.isEmpty() && !prefix.endsWith("/") || prefix.startsWith("/")) {
+            throw new IllegalArgumentException("invalid folder prefix '" + prefix + "'");
+        }
+        ensureOpen();
+        ListObjectsV2Request.Builder request = ListObjectsV2Request.builder().bucket(bucket).prefix(keyPrefix + prefix)
+                .delimiter("/");
+        List<ObjectInfo> objects = new ArrayList<>();
+        List<String> folders = new ArrayList<>();
+        try {
+            while (true) {
+                ListObjectsV2Response page = client.listObjectsV2(request.build());
+                for (S3Object object : page.contents()) {
+                    String key = object.key().substring(keyPrefix.length());
+                    if (isValidKey(key)) {
+                        objects.add(new ObjectInfo(key, object.size(), object.lastModified()));
+                    }
+                }
+                for (CommonPrefix folder : page.commonPrefixes()) {
+                    String name = folder.prefix().substring(keyPrefix.length());
+                    // "a//" holds no valid key
+                    if (name.length() > prefix.length() + 1 && isValidKey(name.substring(0, name.length() - 1))) {
+                        folders.add(name);
+                    }
+                }
+                if (!Boolean.TRUE.equals(page.isTruncated()) || page.nextContinuationToken() == null) {
+                    break;
+                }
+                request.continuationToken(page.nextContinuationToken());
+            }
+        } catch (SdkException e) {
+            throw errors.map(e, "list", prefix);
+        }
+        objects.sort(Comparator.comparing(ObjectInfo::key, Storage::compareKeys));
+        folders.sort(Storage::compareKeys);
+        return new Level(objects, folders);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.arca.app.metrics;
 
+import io.arca.core.repo.catalog.ObjectIndex;
+import io.arca.core.storage.FolderListing;
 import io.arca.core.storage.ObjectInfo;
 import io.arca.core.storage.ReadRange;
 import io.arca.core.storage.Storage;
@@ -18,8 +20,9 @@ import java.util.Set;
  * the catalog, the run log, the drill records and each WAL archive list their prefixes, and an
  * object store answers each listing page by page, so one listing serves them all. Reads go to the
  * store. A refresh sees the repository as it was listed; an object deleted since (a prune running
- * at the same time) fails that refresh, as it would between any listing and read. Closing it leaves
- * the store open.
+ * at the same time) fails that refresh, as it would between any listing and read, unless it was
+ * read through the catalog index, which leaves it out. It writes nothing but the catalog index
+ * ({@code catalog/}), which readers keep up to date. Closing it leaves the store open.
  */
 final class ListedStorage implements Storage {
     private final Storage store;
@@ -64,17 +67,26 @@ final class ListedStorage implements Storage {
 
     @Override
     public StorageWriter openWrite(String key, WriteOptions options) {
+        // the catalog index is the one thing readers write (see ObjectIndex): it makes the next refresh cheap
+        if (key.startsWith(ObjectIndex.PREFIX)) {
+            return store.openWrite(key, options);
+        }
         throw new UnsupportedOperationException("metrics only read the repository: no write of '" + key + "'");
     }
 
     @Override
     public void delete(String key) {
+        if (key.startsWith(ObjectIndex.PREFIX)) {
+            store.delete(key);
+            return;
+        }
         throw new UnsupportedOperationException("metrics only read the repository: no delete of '" + key + "'");
     }
 
     @Override
     public <T> Optional<T> capability(Class<T> type) {
-        return store.capability(type);
+        // its listings are the one listing taken: listing by folder would list the store again
+        return type == FolderListing.class ? Optional.empty() : store.capability(type);
     }
 
     @Override

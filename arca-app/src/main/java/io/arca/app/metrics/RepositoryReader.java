@@ -11,6 +11,7 @@ import io.arca.core.repo.BackupManifest;
 import io.arca.core.repo.DrillRecord;
 import io.arca.core.repo.Repository;
 import io.arca.core.repo.run.RunLog;
+import io.arca.core.storage.FolderListing;
 import io.arca.core.storage.ObjectInfo;
 import io.arca.core.storage.Storage;
 import io.arca.core.storage.StorageUrl;
@@ -35,6 +36,8 @@ import java.util.function.Function;
  * records, so that a refresh reads only what is new. Reads only: no lease, no key.
  */
 final class RepositoryReader implements AutoCloseable {
+    /** Listings run at once: one listing pages through every object in sequence. */
+    private static final int LISTERS = 16;
     private final MetricsTarget target;
     private final Clock clock;
     private final Function<StorageUrl, Storage> opener;
@@ -70,14 +73,15 @@ final class RepositoryReader implements AutoCloseable {
     }
 
     private RepositoryFacts read(Storage store, Instant readAt, long started) {
-        List<ObjectInfo> objects = store.list("");
+        // the root, each area, its years and months level by level, then every deeper folder at once
+        List<ObjectInfo> objects = FolderListing.listAll(store, "", 4, LISTERS);
         Storage storage = new ListedStorage(store, objects);
         Repository repo = Repository.open(storage, clock);
         Repository.Catalog catalog = repo.catalog();
         List<BackupManifest> backups = catalog.backups();
         List<DrillRecord> drills = repo.drills();
         Map<RunLog.Key, RunLog.Latest> latest = repo.runs().latest();
-        List<RepositoryFacts.RunCount> runs = tally.update(storage, objects);
+        List<RepositoryFacts.RunCount> runs = tally.update(repo.runs(), objects);
         StatusQuery query = target.config() == null ? StatusQuery.all()
                 : StatusQuery.configured(target.config(), target.name());
         StatusReport report = status.status(repo, query, new StatusService.Inputs(backups, drills, latest));

@@ -1,23 +1,13 @@
 package io.arca.app.metrics;
 
-import com.fasterxml.jackson.core.JacksonException;
-import io.arca.core.repo.RepositoryJson;
 import io.arca.core.repo.run.RunLog;
-import io.arca.core.repo.run.RunRecord;
 import io.arca.core.storage.ObjectInfo;
-import io.arca.core.storage.Storage;
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.regex.Pattern;
 
 /**
@@ -30,8 +20,6 @@ import java.util.regex.Pattern;
 final class RunTally {
     private static final Pattern RECORD = Pattern.compile(
             Pattern.quote(RunLog.PREFIX) + "\\d{4}/\\d{2}/\\d{2}/\\d{8}T\\d{6}Z-[0-9a-f]{8}\\.json");
-    /** Small objects are fetched this many at a time: object stores answer each in milliseconds. */
-    private static final int READERS = 16;
 
     /** The records read so far, present in the last listing. */
     private final Set<String> seen = new HashSet<>();
@@ -44,78 +32,31 @@ final class RunTally {
 
     /**
      * Reads the records of {@code listing} not read before, and returns the counts of every record
-     * read so far. A record that cannot be parsed is skipped for good; one that cannot be fetched is
-     * tried again at the next update.
+     * read so far. The records are read through the catalog index of their month ({@link RunLog#read}):
+     * a few segments rather than one request per record. A record that cannot be read (damaged, or
+     * deleted since the listing) is tried again at the next update.
      *
+     * @param runs the repository's run log
      * @param listing the repository's objects (any, only the run records are read)
      */
-    synchronized List<RepositoryFacts.RunCount> update(Storage storage, List<ObjectInfo> listing) {
+    synchronized List<RepositoryFacts.RunCount> update(RunLog runs, List<ObjectInfo> listing) {
         Set<String> present = new HashSet<>();
-        List<String> unread = new ArrayList<>();
+        List<ObjectInfo> unread = new ArrayList<>();
         for (ObjectInfo o : listing) {
             if (isRecord(o.key())) {
                 present.add(o.key());
                 if (!seen.contains(o.key())) {
-                    unread.add(o.key());
+                    unread.add(o);
                 }
             }
         }
         seen.retainAll(present);
-        for (Read r : readAll(storage, unread)) {
-            if (r.record() != null) {
-                RunRecord run = r.record();
-                counts.merge(new RepositoryFacts.RunCount(run.subject(), run.job(), run.outcome(), 0), 1L, Long::sum);
-            }
-            if (r.record() != null || r.damaged()) {
-                seen.add(r.key());
-            }
-        }
+        runs.read(unread).forEach((key, run) -> {
+            counts.merge(new RepositoryFacts.RunCount(run.subject(), run.job(), run.outcome(), 0), 1L, Long::sum);
+            seen.add(key);
+        });
         List<RepositoryFacts.RunCount> out = new ArrayList<>();
         counts.forEach((k, n) -> out.add(new RepositoryFacts.RunCount(k.subject(), k.job(), k.outcome(), n)));
         return out;
-    }
-
-    /** A record read: the record, or whether it is damaged (false: it could not be fetched). */
-    private record Read(String key, RunRecord record, boolean damaged) {
-    }
-
-    private static List<Read> readAll(Storage storage, List<String> keys) {
-        List<Read> out = new ArrayList<>();
-        if (keys.isEmpty()) {
-            return out;
-        }
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(READERS, keys.size()), r -> {
-            Thread t = new Thread(r, "arca-metrics-run-reader");
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            List<Future<Read>> reads = new ArrayList<>();
-            for (String key : keys) {
-                reads.add(pool.submit(() -> read(storage, key)));
-            }
-            for (Future<Read> f : reads) {
-                out.add(f.get());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while reading run records", e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(e.getCause());
-        } finally {
-            pool.shutdownNow();
-        }
-        return out;
-    }
-
-    private static Read read(Storage storage, String key) {
-        try (InputStream in = storage.openRead(key)) {
-            return new Read(key, RepositoryJson.read(in, RunRecord.class), false);
-        } catch (JacksonException | IllegalArgumentException e) {
-            return new Read(key, null, true);
-        } catch (IOException | RuntimeException e) {
-            // gone since the listing (pruned), or storage trouble: tried again next time if still listed
-            return new Read(key, null, false);
-        }
     }
 }

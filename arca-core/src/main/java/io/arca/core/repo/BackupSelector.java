@@ -100,7 +100,10 @@ final class BackupSelector {
 
     private BackupManifest require(Entry e, String ref, List<Entry> order, int at) {
         if (e.manifest() != null) {
-            return e.manifest();
+            // the catalog may have taken it from the catalog index: what is used is read from the manifest itself
+            return repository.readChecked(new BackupId(e.id()))
+                    .orElseThrow(() -> new ArcaException(ErrorCode.BACKUP_NOT_FOUND, "backup '" + e.id() + "' was"
+                            + " removed while it was being selected", "list backups with 'arca list'"));
         }
         String named = ref.equals(e.id()) ? "" : " (" + ref + ")";
         String hint = "list backups with 'arca list' and restore another one";

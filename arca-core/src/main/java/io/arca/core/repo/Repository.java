@@ -12,6 +12,8 @@ import io.arca.core.pipeline.Codec;
 import io.arca.core.pipeline.CodecSpec;
 import io.arca.core.pipeline.Decryption;
 import io.arca.core.pipeline.SeekPoint;
+import io.arca.core.repo.catalog.ObjectIndex;
+import io.arca.core.storage.FolderListing;
 import io.arca.core.storage.ObjectInfo;
 import io.arca.core.storage.ReadRange;
 import io.arca.core.storage.Storage;
@@ -34,6 +36,7 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -54,6 +57,11 @@ public final class Repository {
     public static final String MANIFEST_FILE = "manifest.json";
     private static final String BACKUPS_PREFIX = "backups/";
     private static final String DRILLS_PREFIX = "drills/";
+    /** Names of the catalog indexes ({@code catalog/<name>/}) of manifests and of drill evidence. */
+    private static final String BACKUPS_INDEX = "backups";
+    private static final String DRILLS_INDEX = "drills";
+    /** Listings run at once when the catalog lists backup folders by day. */
+    private static final int LISTERS = 16;
     /** Why {@code latest} found nothing when backups exist: safety and partial backups are never latest. */
     private static final String NOT_LATEST_HINT = "safety backups and partial backups (--table/--schema/--exclude-table)"
             + " are never 'latest': name one by its id (see 'arca list'), or take a full backup";
@@ -280,34 +288,69 @@ public final class Repository {
      * a directory-format dump keeps its files in a sub-folder): complete backups (newest first),
      * damaged ones (a manifest that cannot be read or breaks the rules of {@link ManifestRules}:
      * never listed, never {@code latest}, never removed by prune), and incomplete folders (no
-     * manifest; interrupted backups).
+     * manifest; interrupted backups, or removed since the listing).
+     *
+     * <p>One listing of {@code backups/} says what exists; the manifests' content comes from the
+     * catalog index ({@link ObjectIndex}, {@code catalog/backups/}) where its copy has the listed
+     * size and time, else from the manifests themselves, 16 at a time. The index is never trusted
+     * over the manifests, and this call keeps it up to date (best effort).
      */
     public Catalog catalog() {
-        Map<String, Boolean> folders = new TreeMap<>();
-        for (ObjectInfo info : storage.list(BACKUPS_PREFIX)) {
+        Set<String> folders = new TreeSet<>();
+        Map<String, ObjectInfo> manifests = new TreeMap<>();
+        for (ObjectInfo info : listBackups()) {
             String folder = backupFolder(info.key());
             if (folder != null) {
-                folders.merge(folder, info.key().equals(folder + "/" + MANIFEST_FILE), Boolean::logicalOr);
+                folders.add(folder);
+                if (info.key().equals(folder + "/" + MANIFEST_FILE)) {
+                    manifests.put(folder, info);
+                }
             }
         }
+        Map<String, ManifestRead> reads = index(BACKUPS_INDEX).read(new ArrayList<>(manifests.values()),
+                List.of(BACKUPS_PREFIX), (key, content) -> {
+                    ManifestRead read = parseManifest(key.substring(0, key.length() - MANIFEST_FILE.length() - 1),
+                            content);
+                    return new ObjectIndex.Parsed<>(read, read.manifest() != null);
+                });
         List<BackupManifest> backups = new ArrayList<>();
         List<Damaged> damaged = new ArrayList<>();
         List<String> incomplete = new ArrayList<>();
-        folders.forEach((folder, hasManifest) -> {
-            if (!hasManifest) {
+        for (String folder : folders) {
+            ObjectInfo manifest = manifests.get(folder);
+            ManifestRead read = manifest == null ? null : reads.get(manifest.key());
+            if (read == null) {
                 incomplete.add(folder);
-                return;
-            }
-            ManifestRead read = readManifest(folder);
-            if (read.manifest() != null) {
+            } else if (read.manifest() != null) {
                 backups.add(read.manifest());
             } else {
                 damaged.add(read.damaged());
             }
-        });
+        }
         // ids have second precision: backups started in the same second are ordered by their exact start
         backups.sort(Comparator.comparing(BackupManifest::startedAt).thenComparing(BackupManifest::backupId).reversed());
         return new Catalog(backups, damaged, incomplete);
+    }
+
+    /**
+     * Every object below {@code backups/} that lies in a backup folder ({@code backups/Y/M/D/F/...}).
+     * A store that lists by folder ({@link FolderListing}) is listed level by level down to the day
+     * folders, and those all at once: one long listing pages through every artifact in sequence
+     * (and s3proxy walks the whole tree again for each page). Any other store is listed whole.
+     */
+    private List<ObjectInfo> listBackups() {
+        try {
+            // backups/, the years, the months: then the day folders, all at once
+            return FolderListing.listAll(storage, BACKUPS_PREFIX, 3, LISTERS);
+        } catch (io.arca.core.storage.StorageTransientException e) {
+            // folder listings bypass the store's retry wrapper: the plain listing retries
+            return storage.list(BACKUPS_PREFIX);
+        }
+    }
+
+    /** The catalog index {@code catalog/<name>/} of this repository. */
+    private ObjectIndex index(String name) {
+        return new ObjectIndex(storage, name, clock);
     }
 
     /** The backup folder ({@code backups/YYYY/MM/DD/<name>}) that holds {@code key}, or null for a key outside any. */
@@ -356,15 +399,22 @@ public final class Repository {
     }
 
     private ManifestRead readManifest(String folder) {
-        BackupManifest m;
+        byte[] content;
         try (InputStream in = storage.openRead(folder + "/" + MANIFEST_FILE)) {
-            m = ManifestFormat.read(in);
+            content = in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading the manifest of '" + folder + "': " + e.getMessage(), e);
+        }
+        return parseManifest(folder, content);
+    }
+
+    private static ManifestRead parseManifest(String folder, byte[] content) {
+        BackupManifest m;
+        try {
+            m = ManifestFormat.read(content);
         } catch (IOException | RuntimeException e) {
             if (e instanceof ArcaException ae && ae.code() != ErrorCode.VERIFICATION_FAILED) {
-                throw ae; // storage access, not the manifest's fault
-            }
-            if (e instanceof IOException io && !(io instanceof com.fasterxml.jackson.core.JacksonException)) {
-                throw new UncheckedIOException("reading the manifest of '" + folder + "': " + io.getMessage(), io);
+                throw ae;
             }
             String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
             return new ManifestRead(null, new Damaged(folder, "manifest cannot be read: " + why, false));
@@ -686,19 +736,27 @@ public final class Repository {
         return key;
     }
 
-    /** Every drill's evidence, newest first; files that cannot be read are skipped. */
+    /**
+     * Every drill's evidence, newest first; files that cannot be read are skipped. Read through the
+     * catalog index {@code catalog/drills/} (see {@link #catalog()}).
+     */
     public List<DrillRecord> drills() {
-        List<DrillRecord> drills = new ArrayList<>();
+        List<ObjectInfo> files = new ArrayList<>();
         for (ObjectInfo info : storage.list(DRILLS_PREFIX)) {
-            if (!info.key().endsWith(".json")) {
-                continue;
-            }
-            try (InputStream in = storage.openRead(info.key())) {
-                drills.add(RepositoryJson.read(in, DrillRecord.class));
-            } catch (IOException | RuntimeException e) {
-                // a damaged evidence file hides one drill, never the rest
+            if (info.key().endsWith(".json")) {
+                files.add(info);
             }
         }
+        List<DrillRecord> drills = new ArrayList<>(index(DRILLS_INDEX).read(files, List.of(DRILLS_PREFIX),
+                (key, content) -> {
+                    try {
+                        return new ObjectIndex.Parsed<>(RepositoryJson.mapper().readValue(content, DrillRecord.class),
+                                true);
+                    } catch (IOException | RuntimeException e) {
+                        // a damaged evidence file hides one drill, never the rest
+                        return new ObjectIndex.Parsed<DrillRecord>(null, false);
+                    }
+                }).values());
         drills.sort(Comparator.comparing(DrillRecord::startedAt).thenComparing(DrillRecord::drillId).reversed());
         return drills;
     }

@@ -2,6 +2,7 @@ package io.arca.core.repo.run;
 
 import io.arca.core.repo.BackupId;
 import io.arca.core.repo.RepositoryJson;
+import io.arca.core.repo.catalog.ObjectIndex;
 import io.arca.core.storage.ObjectInfo;
 import io.arca.core.storage.Storage;
 import io.arca.core.storage.StorageWriter;
@@ -13,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -23,8 +25,10 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -34,7 +38,9 @@ import java.util.regex.Pattern;
  * small objects however long the history is. A summary is a cache: {@link #latest()} merges it
  * with the records of the last two days (a summary can lose a race between two runs that end at
  * the same moment on two hosts), and {@link #rebuildSummaries()} rebuilds them from the records.
- * Damaged records and summaries are skipped, never fatal: history must not stop a backup.
+ * Records are read through the catalog index of their month ({@code catalog/runs/YYYY/MM/}, see
+ * {@link ObjectIndex}): a few segments instead of one request per record, never trusted over the
+ * records. Damaged records and summaries are skipped, never fatal: history must not stop a backup.
  */
 public final class RunLog {
     public static final String PREFIX = "runs/";
@@ -42,6 +48,10 @@ public final class RunLog {
     private static final Pattern RECORD = Pattern.compile("runs/\\d{4}/\\d{2}/\\d{2}/\\d{8}T\\d{6}Z-[0-9a-f]{8}\\.json");
     /** Small objects are fetched this many at a time: object stores answer each in milliseconds. */
     private static final int READERS = 16;
+    /** Windows up to this many days are listed day by day (a month holds thousands of records). */
+    private static final int DAY_LISTING_DAYS = 31;
+    /** {@code YYYY/MM/} at the start of a key below {@code catalog/runs/}. */
+    private static final Pattern INDEX_MONTH = Pattern.compile("(\\d{4})/(\\d{2})/");
 
     private final Storage storage;
     private final Clock clock;
@@ -83,20 +93,65 @@ public final class RunLog {
         return read(key(runId));
     }
 
-    /** Every readable record of a run that started at or after {@code since}, newest first. */
+    /**
+     * Every readable record of a run that started at or after {@code since}, newest first. Lists the
+     * days from {@code since} on (whole months for windows longer than {@value #DAY_LISTING_DAYS}
+     * days), several at once, and takes the records' content from the catalog index of their month
+     * ({@code catalog/runs/YYYY/MM/}, see {@link ObjectIndex}) where it matches, else from the
+     * records, {@value #READERS} at a time.
+     */
     public List<RunRecord> list(Instant since) {
-        List<String> keys = new ArrayList<>();
-        for (String prefix : monthPrefixes(since)) {
-            for (ObjectInfo info : storage.list(prefix)) {
-                if (RECORD.matcher(info.key()).matches() && !startOf(info.key()).isBefore(dayOf(since))) {
-                    keys.add(info.key());
-                }
+        LocalDate from = dayOf(since);
+        LocalDate to = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC).plusDays(1);
+        boolean byDay = !from.isBefore(to.minusDays(DAY_LISTING_DAYS));
+        List<String> prefixes = byDay ? dayPrefixes(from, to) : monthPrefixes(from, to);
+        Map<YearMonth, List<ObjectInfo>> byMonth = new TreeMap<>();
+        for (ObjectInfo info : ObjectIndex.list(storage, prefixes, READERS)) {
+            if (RECORD.matcher(info.key()).matches() && !startOf(info.key()).isBefore(from)) {
+                byMonth.computeIfAbsent(YearMonth.from(startOf(info.key())), m -> new ArrayList<>()).add(info);
             }
         }
-        List<RunRecord> runs = new ArrayList<>(readAll(keys));
+        List<RunRecord> runs = new ArrayList<>();
+        byMonth.forEach((month, records) -> {
+            // the days of this month whose records the listing holds, every one of them
+            LocalDate first = from.isAfter(month.atDay(1)) ? from : month.atDay(1);
+            LocalDate last = byDay && to.isBefore(month.atEndOfMonth()) ? to : month.atEndOfMonth();
+            runs.addAll(index(month).read(records, dayPrefixes(first, last), RunLog::parse).values());
+        });
         runs.removeIf(r -> r.startedAt().isBefore(since));
         runs.sort(Comparator.comparing(RunRecord::startedAt).thenComparing(RunRecord::runId).reversed());
         return runs;
+    }
+
+    /**
+     * The records among {@code listed} (objects a listing of the caller's returned; other keys are
+     * ignored), by key, read as {@link #list} reads them: through the catalog index of their month.
+     * Records that cannot be read (damaged, or deleted since the listing) are absent.
+     */
+    public Map<String, RunRecord> read(List<ObjectInfo> listed) {
+        Map<YearMonth, List<ObjectInfo>> byMonth = new TreeMap<>();
+        for (ObjectInfo info : listed) {
+            if (RECORD.matcher(info.key()).matches()) {
+                byMonth.computeIfAbsent(YearMonth.from(startOf(info.key())), m -> new ArrayList<>()).add(info);
+            }
+        }
+        Map<String, RunRecord> records = new java.util.LinkedHashMap<>();
+        // no scope: the caller's listing need not hold every record of a day
+        byMonth.forEach((month, infos) -> records.putAll(index(month).read(infos, List.of(), RunLog::parse)));
+        return records;
+    }
+
+    private ObjectIndex index(YearMonth month) {
+        return new ObjectIndex(storage, String.format("runs/%04d/%02d", month.getYear(), month.getMonthValue()), clock);
+    }
+
+    private static ObjectIndex.Parsed<RunRecord> parse(String key, byte[] content) {
+        try {
+            return new ObjectIndex.Parsed<>(RepositoryJson.mapper().readValue(content, RunRecord.class), true);
+        } catch (IOException | RuntimeException e) {
+            // a damaged record hides one run, never the rest
+            return new ObjectIndex.Parsed<>(null, false);
+        }
     }
 
     /** Per job and subject: the last run, the last success and the last failure. */
@@ -150,6 +205,15 @@ public final class RunLog {
             if (RECORD.matcher(info.key()).matches() && startOf(info.key()).isBefore(dayOf(before))) {
                 storage.delete(info.key());
                 n++;
+            }
+        }
+        // the catalog index of a month whose every day is pruned copies nothing that exists
+        YearMonth kept = YearMonth.from(dayOf(before));
+        String indexes = ObjectIndex.PREFIX + PREFIX;
+        for (ObjectInfo info : storage.list(indexes)) {
+            Matcher m = INDEX_MONTH.matcher(info.key().substring(indexes.length()));
+            if (m.lookingAt() && YearMonth.of(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))).isBefore(kept)) {
+                storage.delete(info.key());
             }
         }
         return n;
@@ -224,10 +288,6 @@ public final class RunLog {
         }
     }
 
-    private List<RunRecord> readAll(List<String> keys) {
-        return readAll(keys, RunRecord.class);
-    }
-
     /** Reads many small objects, {@link #READERS} at a time; the ones that cannot be read are left out. */
     private <T> List<T> readAll(List<String> keys, Class<T> type) {
         List<T> out = new ArrayList<>();
@@ -267,14 +327,22 @@ public final class RunLog {
         return out;
     }
 
-    private List<String> monthPrefixes(Instant since) {
-        LocalDate from = dayOf(since).withDayOfMonth(1);
-        LocalDate to = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC).plusDays(1);
+    /** {@code runs/YYYY/MM/DD/} of every day from {@code from} to {@code to}, both included. */
+    private static List<String> dayPrefixes(LocalDate from, LocalDate to) {
+        List<String> prefixes = new ArrayList<>();
+        for (LocalDate d = from; !d.isAfter(to); d = d.plusDays(1)) {
+            prefixes.add(String.format("%s%04d/%02d/%02d/", PREFIX, d.getYear(), d.getMonthValue(), d.getDayOfMonth()));
+        }
+        return prefixes;
+    }
+
+    /** {@code runs/YYYY/MM/} of every month from {@code from}'s to {@code to}'s, or all of {@code runs/} for a long span. */
+    private static List<String> monthPrefixes(LocalDate from, LocalDate to) {
         if (from.isBefore(to.minusMonths(24))) {
             return List.of(PREFIX);
         }
         List<String> prefixes = new ArrayList<>();
-        for (LocalDate d = from; !d.isAfter(to); d = d.plusMonths(1)) {
+        for (LocalDate d = from.withDayOfMonth(1); !d.isAfter(to); d = d.plusMonths(1)) {
             prefixes.add(String.format("%s%04d/%02d/", PREFIX, d.getYear(), d.getMonthValue()));
         }
         return prefixes;
