@@ -30,10 +30,16 @@ final class ServerSide {
                 Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxrwxrwx" : "rw-rw-rw-"));
             }
         }
-        for (Path p = root.getParent(); p != null && !p.equals(p.getRoot()); p = p.getParent()) {
-            if (p.startsWith(System.getProperty("java.io.tmpdir"))) {
-                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
-            }
+        // only folders below the temp dir, never the temp dir itself: setting /tmp to 0755 took its
+        // sticky bit and everyone's right to write there (apt, other users' tests)
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath().normalize();
+        for (Path p = root.toAbsolutePath().normalize().getParent(); p != null && p.startsWith(tmp) && !p.equals(tmp);
+                p = p.getParent()) {
+            java.util.Set<java.nio.file.attribute.PosixFilePermission> perms =
+                    new java.util.HashSet<>(Files.getPosixFilePermissions(p));
+            perms.add(java.nio.file.attribute.PosixFilePermission.GROUP_EXECUTE);
+            perms.add(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE);
+            Files.setPosixFilePermissions(p, perms);
         }
         return root;
     }
