@@ -77,6 +77,9 @@ public final class Notifier implements JobListener, AutoCloseable {
     private final ThreadPoolExecutor executor;
     private final Pending pending = new Pending();
     /** The lookups of the run before each run under way, by run id. */
+    private static final CompletableFuture<Void> NOTHING_TO_WAIT_FOR = CompletableFuture.completedFuture(null);
+    /** Per job and subject, the last decision on a notice: the next one runs after it. */
+    private final Map<RunLog.Key, CompletableFuture<Void>> order = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<Optional<RunRecord>>> lookups = new ConcurrentHashMap<>();
     /** The last run this notifier saw end, per job and subject: what it knows when the history does not answer. */
     private final Map<RunLog.Key, RunRecord> seen = new ConcurrentHashMap<>();
@@ -233,7 +236,7 @@ public final class Notifier implements JobListener, AutoCloseable {
         RunRecord remembered = seen.put(key, run);
         CompletableFuture<Optional<RunRecord>> lookup = lookups.remove(run.runId());
         if (!run.succeeded()) {
-            dispatch(Notice.failure(run, clock.instant()));
+            inOrder(key, NOTHING_TO_WAIT_FOR, () -> dispatch(Notice.failure(run, clock.instant())));
             return;
         }
         if (!wantsRecovery) {
@@ -241,23 +244,36 @@ public final class Notifier implements JobListener, AutoCloseable {
         }
         RunRecord fromMemory = remembered != null && !remembered.runId().equals(run.runId())
                 && !remembered.startedAt().isAfter(run.startedAt()) ? remembered : null;
-        if (lookup == null) {
-            lookup = CompletableFuture.completedFuture(Optional.empty());
-        }
-        pending.enter();
-        lookup.whenComplete((found, error) -> {
-            try {
-                RunRecord before = RunLogOutcomes.newer(found == null ? null : found.orElse(null), fromMemory);
-                if (before != null && !before.succeeded()) {
-                    dispatch(Notice.recovery(run, before, clock.instant()));
-                }
-            } catch (RuntimeException e) {
-                say("notifications: internal error deciding on a recovery of run " + run.runId() + ": "
-                        + e.getClass().getName());
-            } finally {
-                pending.exit();
+        CompletableFuture<Optional<RunRecord>> found = lookup != null ? lookup
+                : CompletableFuture.completedFuture(Optional.empty());
+        inOrder(key, found, () -> {
+            // the lookup always completes normally (its task completes it in a finally)
+            RunRecord before = RunLogOutcomes.newer(found.join().orElse(null), fromMemory);
+            if (before != null && !before.succeeded()) {
+                dispatch(Notice.recovery(run, before, clock.instant()));
             }
         });
+    }
+
+    /**
+     * Runs {@code decide} once {@code ready} is complete and every decision taken before for the
+     * same job and subject has run: a recovery waits for its lookup of the run before, and a later
+     * failure must not overtake it, or a receiver would read "recovered" last while it fails.
+     */
+    private void inOrder(RunLog.Key key, CompletableFuture<?> ready, Runnable decide) {
+        pending.enter();
+        order.compute(key, (k, before) -> CompletableFuture.allOf(before == null ? NOTHING_TO_WAIT_FOR : before, ready)
+                .handle((v, e) -> null)
+                .thenRun(() -> {
+                    try {
+                        decide.run();
+                    } catch (RuntimeException e) {
+                        say("notifications: internal error deciding on a notice of " + k.job() + " of " + k.subject()
+                                + ": " + e.getClass().getName());
+                    } finally {
+                        pending.exit();
+                    }
+                }));
     }
 
     /**
