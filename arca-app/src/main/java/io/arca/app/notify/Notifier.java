@@ -248,7 +248,7 @@ public final class Notifier implements JobListener, AutoCloseable {
                 : CompletableFuture.completedFuture(Optional.empty());
         inOrder(key, found, () -> {
             // the lookup always completes normally (its task completes it in a finally)
-            RunRecord before = RunLogOutcomes.newer(found.join().orElse(null), fromMemory);
+            RunRecord before = RunRecord.later(found.join().orElse(null), fromMemory);
             if (before != null && !before.succeeded()) {
                 dispatch(Notice.recovery(run, before, clock.instant()));
             }

@@ -55,7 +55,7 @@ public interface PreviousOutcomes {
             RunRecord best = null;
             for (RunLog log : logs.apply(subject)) {
                 RunRecord found = RunLogOutcomes.before(log, job, subject, runId, startedAt).orElse(null);
-                best = RunLogOutcomes.newer(best, found);
+                best = RunRecord.later(best, found);
             }
             return Optional.ofNullable(best);
         };

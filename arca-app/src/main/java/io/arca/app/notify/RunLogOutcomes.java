@@ -40,24 +40,12 @@ final class RunLogOutcomes {
         }
         RunRecord best = null;
         for (RunRecord r : candidates) {
-            best = newer(best, r);
+            best = RunRecord.later(best, r);
         }
         return Optional.ofNullable(best);
     }
 
     private static boolean earlier(RunRecord r, String runId, Instant startedAt) {
         return r != null && !r.runId().equals(runId) && !r.startedAt().isAfter(startedAt);
-    }
-
-    /** The one that finished later (ties: the greater run id), as the run log orders them. */
-    static RunRecord newer(RunRecord a, RunRecord b) {
-        if (a == null) {
-            return b;
-        }
-        if (b == null) {
-            return a;
-        }
-        int c = a.finishedAt().compareTo(b.finishedAt());
-        return c > 0 || c == 0 && a.runId().compareTo(b.runId()) >= 0 ? a : b;
     }
 }

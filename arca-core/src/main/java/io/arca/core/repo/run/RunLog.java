@@ -238,19 +238,10 @@ public final class RunLog {
         }
 
         Latest merge(Latest o) {
-            return new Latest(newer(last, o.last), newer(lastSuccess, o.lastSuccess), newer(lastFailure, o.lastFailure));
+            return new Latest(RunRecord.later(last, o.last), RunRecord.later(lastSuccess, o.lastSuccess),
+                    RunRecord.later(lastFailure, o.lastFailure));
         }
 
-        private static RunRecord newer(RunRecord a, RunRecord b) {
-            if (a == null) {
-                return b;
-            }
-            if (b == null) {
-                return a;
-            }
-            int c = a.finishedAt().compareTo(b.finishedAt());
-            return c > 0 || c == 0 && a.runId().compareTo(b.runId()) >= 0 ? a : b;
-        }
     }
 
     private String summaryKey(Key k) {

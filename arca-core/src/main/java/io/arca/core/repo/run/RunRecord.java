@@ -59,6 +59,18 @@ public record RunRecord(int formatVersion, String runId, String job, String subj
         return Duration.between(startedAt, finishedAt);
     }
 
+    /** Of two runs (either may be null), the one that finished later; ties go to the greater run id. */
+    public static RunRecord later(RunRecord a, RunRecord b) {
+        if (a == null) {
+            return b;
+        }
+        if (b == null) {
+            return a;
+        }
+        int c = a.finishedAt().compareTo(b.finishedAt());
+        return c > 0 || c == 0 && a.runId().compareTo(b.runId()) >= 0 ? a : b;
+    }
+
     /** The jobs that write run records; {@link #name()} is the record's {@code job}. */
     public enum Job {
         BACKUP("backup"), PHYSICAL_BACKUP("physical-backup"), VERIFY("verify"), DRILL("drill"), PRUNE("prune"), COPY("copy"), WAL_RECEIVE("wal-receive");
