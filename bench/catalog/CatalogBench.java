@@ -146,7 +146,10 @@ public final class CatalogBench {
                     time(times, "arca status", n, r, () -> run(arca, 1, "status", "--repo", url));
                     time(times, "arca metrics (CronJob mode)", n, r, () -> {
                         String out = run(arca, 0, "metrics", "--repo", url);
-                        refresh.computeIfAbsent(n, k -> new ArrayList<>()).add(refreshSeconds(out).values().iterator().next());
+                        if (r > 0) {
+                            refresh.computeIfAbsent(n, k -> new ArrayList<>()).add(refreshSeconds(out).values().iterator()
+                                    .next());
+                        }
                     });
                     time(times, "arca --version (JVM start)", n, r, () -> run(arca, 0, "--version"));
                 }
@@ -422,7 +425,8 @@ public final class CatalogBench {
                 log(String.format("scrape %d: %.2f s, refreshes %s", i + 1, scrapeTimes.get(i), refreshSeconds(body)));
             }
             System.out.println("arca server /metrics, " + scrapes + " scrapes 31 s apart (each refreshes every repository"
-                    + " in turn): arca_metrics_refresh_duration_seconds, first (cold JVM) / median of the rest");
+                    + " in turn): arca_metrics_refresh_duration_seconds, first (cold JVM) / median of the later half"
+                    + " (the JIT compiler has caught up)");
             System.out.println();
             System.out.println("| repository | " + String.join(" | ", Arrays.stream(sizes).mapToObj(n -> n + " backups")
                     .toList()) + " |");
@@ -430,8 +434,7 @@ public final class CatalogBench {
             StringBuilder row = new StringBuilder("| refresh |");
             for (int n : sizes) {
                 List<Double> r = refreshes.get(n);
-                row.append(String.format(" %.2f / %.2f s |", r.get(0), median(r.subList(Math.min(1, r.size() - 1),
-                        r.size()))));
+                row.append(String.format(" %.2f / %.2f s |", r.get(0), median(r.subList(r.size() / 2, r.size()))));
             }
             System.out.println(row);
             System.out.println();
