@@ -1,0 +1,72 @@
+package io.arca.cli;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.asciidoctor.Asciidoctor;
+import org.asciidoctor.Attributes;
+import org.asciidoctor.Options;
+import org.asciidoctor.SafeMode;
+import picocli.AutoComplete;
+import picocli.CommandLine;
+import picocli.codegen.docgen.manpage.ManPageGenerator;
+
+/**
+ * Build-time generator of the distribution's man pages and bash completion, from the same command
+ * model {@code arca --help} prints: the root command with every command of
+ * {@link ArcaCommand#COMMANDS} registered, as {@link Main} builds it. Picocli's generator writes
+ * one AsciiDoc page per command, which Asciidoctor's {@code manpage} backend turns into troff. It
+ * lives in {@code io.arca.cli} because that model is package-private; it is not shipped.
+ */
+public final class DistDocs {
+    private DistDocs() {
+    }
+
+    /**
+     * {@code args}: the output directory and the version; writes {@code adoc/*.adoc},
+     * {@code man/*.1} and {@code bash-completion/arca} there.
+     */
+    public static void main(String[] args) throws IOException {
+        if (args.length != 2) {
+            throw new IllegalArgumentException("usage: DistDocs OUTPUT_DIR VERSION");
+        }
+        Path out = Path.of(args[0]);
+        String version = args[1];
+        PrintWriter sink = new PrintWriter(new StringWriter());
+        // no command named: all of them registered
+        CommandLine cl = ArcaCommand.commandLine(new ArcaCommand(sink, sink), new String[0]);
+
+        Path adoc = Files.createDirectories(out.resolve("adoc"));
+        int code = ManPageGenerator.generateManPage(adoc.toFile(), null, new boolean[0], false, cl.getCommandSpec());
+        if (code != 0) {
+            throw new IllegalStateException("picocli's man page generator failed with exit code " + code);
+        }
+        List<Path> pages;
+        try (Stream<Path> files = Files.list(adoc)) {
+            pages = files.filter(p -> p.toString().endsWith(".adoc")).sorted().toList();
+        }
+        if (pages.size() < ArcaCommand.COMMANDS.size() + 1) {
+            throw new IllegalStateException("expected a page per command in " + adoc + ", found " + pages.size());
+        }
+
+        File man = Files.createDirectories(out.resolve("man")).toFile();
+        try (Asciidoctor asciidoctor = Asciidoctor.Factory.create()) {
+            Options options = Options.builder().backend("manpage").safe(SafeMode.UNSAFE).toDir(man).mkDirs(true)
+                    .attributes(Attributes.builder().attribute("mansource", "Arca " + version)
+                            .attribute("manmanual", "Arca Manual").attribute("revnumber", version).build())
+                    .build();
+            for (Path page : pages) {
+                asciidoctor.convertFile(page.toFile(), options);
+            }
+        }
+
+        Path completion = Files.createDirectories(out.resolve("bash-completion")).resolve("arca");
+        Files.writeString(completion, AutoComplete.bash("arca", cl), StandardCharsets.UTF_8);
+    }
+}
