@@ -28,14 +28,31 @@ public final class Main {
         System.exit(Signals.exitCode(code));
     }
 
+    /**
+     * The command line model that {@link #run} parses {@code args} with (the named command, source
+     * flags, {@code --config} defaults from the environment), printing nowhere. For tools that
+     * check Arca command lines without running them: the deployment tests parse the Helm chart's
+     * and Compose file's container arguments with it, and the distribution generates man pages and
+     * shell completion from it (with no arguments: every command).
+     */
+    public static CommandLine commandLine(String... args) {
+        PrintWriter sink = new PrintWriter(java.io.Writer.nullWriter());
+        return configured(new ArcaCommand(sink, sink), args);
+    }
+
+    private static CommandLine configured(ArcaCommand root, String[] args) {
+        root.args = List.of(args);
+        CommandLine cl = ArcaCommand.commandLine(root, args);
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        return cl;
+    }
+
     /** Runs {@code args} with the given streams and returns the exit code; never exits. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
         ArcaCommand root = new ArcaCommand(out, err);
-        root.args = List.of(args);
-        CommandLine cl = ArcaCommand.commandLine(root, args);
+        CommandLine cl = configured(root, args);
         cl.setOut(out);
         cl.setErr(err);
-        cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setParameterExceptionHandler((ParameterException e, String[] a) -> {
             if (find(e, ConfigException.class) != null) {
                 // arca.yaml, read for option defaults (ConfigDefaults), has errors of its own

@@ -6,11 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
-import java.lang.reflect.Constructor;
-import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -184,26 +180,9 @@ record ComposeStack(Path dir, JsonNode raw, Map<String, String> dotEnv) {
         return Integer.parseInt(parts[parts.length - 1].replaceAll("/.*", ""));
     }
 
-    /**
-     * Arca's command line model as {@code io.arca.cli.Main} builds it ({@code ArcaCommand.commandLine}:
-     * the command named in {@code args}, source flags, {@code --config} defaults). Its constructor and
-     * factory are package-private, so they are reached by reflection: the model is the real one.
-     */
+    /** Arca's own command line model, as {@code arca} parses its arguments with. */
     static CommandLine arcaCommandLine(String... args) {
-        try {
-            Class<?> type = Class.forName("io.arca.cli.ArcaCommand");
-            Constructor<?> constructor = type.getDeclaredConstructor(PrintWriter.class, PrintWriter.class);
-            constructor.setAccessible(true);
-            Object root = constructor.newInstance(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()));
-            Method factory = type.getDeclaredMethod("commandLine", type, String[].class);
-            factory.setAccessible(true);
-            CommandLine cl = (CommandLine) factory.invoke(null, root, args);
-            cl.setCaseInsensitiveEnumValuesAllowed(true);
-            return cl;
-        } catch (ReflectiveOperationException e) {
-            throw new AssertionError("io.arca.cli.ArcaCommand(PrintWriter, PrintWriter) and commandLine(ArcaCommand, String[])"
-                    + " changed: update ComposeStack.arcaCommandLine", e);
-        }
+        return io.arca.cli.Main.commandLine(args);
     }
 
     /** Runs a real tool; fails naming the Debian package when it is missing. */
