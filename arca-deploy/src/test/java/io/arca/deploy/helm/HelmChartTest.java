@@ -524,4 +524,43 @@ class HelmChartTest {
         assertThat(spec.get("groups")).isEqualTo(Chart.read(original).get("groups"));
         assertThat(rule.text()).contains("release: kube-prometheus-stack");
     }
+
+    /**
+     * The CronJobs that docs/kubernetes.md and the chart's README create manual Jobs from exist when
+     * their values are rendered: the docs' values block for subject shop, ci/cronjob-values.yaml for app.
+     */
+    @Test
+    void documentedCronJobsExist() throws IOException {
+        Path docs = Path.of(System.getProperty("arca.docs", "../docs"));
+        String guide = Files.readString(docs.resolve("kubernetes.md"), StandardCharsets.UTF_8);
+        String section = guide.substring(guide.indexOf("## Running Arca with the Helm chart"));
+        String valuesBlock = section.substring(section.indexOf("# my-values.yaml"));
+        valuesBlock = valuesBlock.substring(0, valuesBlock.indexOf("```"));
+        Path values = work.resolve("my-values.yaml");
+        Files.writeString(values, valuesBlock, StandardCharsets.UTF_8);
+        List<String> cronJobs = Chart.template(values, work).kind("CronJob").stream().map(Chart.Doc::name).toList();
+        assertThat(cronJobs).containsExactlyInAnyOrder("arca-backup-shop", "arca-verify-shop", "arca-drill-shop",
+                "arca-prune-shop");
+        assertThat(fromCronJob(section)).isNotEmpty().allSatisfy(name -> assertThat(cronJobs).contains(name));
+        String readme = Files.readString(Chart.dir().resolve("README.md"), StandardCharsets.UTF_8);
+        List<String> ciCronJobs = Chart.template(ci("cronjob-values.yaml"), work).kind("CronJob").stream()
+                .map(Chart.Doc::name).toList();
+        assertThat(fromCronJob(readme)).isNotEmpty().allSatisfy(name -> assertThat(ciCronJobs).contains(name));
+        Path restoreValues = work.resolve("restore.yaml");
+        Files.writeString(restoreValues, "restore: {backup: latest, clean: true, namespace: shop, kubernetesObjects: true,"
+                + " scaleDown: [deployment/web], healthUrls: ['http://web.shop.svc:8080/health/ready']}\n");
+        Pod restore = pods(Chart.template(values, work, "--values", restoreValues.toString())).stream()
+                .filter(p -> p.component().equals("restore")).findFirst().orElseThrow();
+        assertThat(section.replaceAll("\\s+", " ")).as("the restore command docs/kubernetes.md shows")
+                .contains("`arca " + String.join(" ", restore.arca().getArgs()) + "`");
+    }
+
+    private static List<String> fromCronJob(String text) {
+        List<String> names = new ArrayList<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("--from=cronjob/([a-z0-9-]+)").matcher(text);
+        while (m.find()) {
+            names.add(m.group(1));
+        }
+        return names;
+    }
 }
