@@ -162,7 +162,8 @@ buildah bud --isolation chroot --layers --pull=false \
   --build-arg BASE="$base_image" \
   --build-arg DIST="$dist_name" \
   --build-arg VERSION="$version" \
-  --build-arg CREATED="$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+  --label "org.opencontainers.image.created=$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+  --label "org.opencontainers.image.base.name=$base_image" \
   --build-arg APT_CHECK_VALID_UNTIL="$check_valid_until" \
   -f "$here/Dockerfile" -t "$tag" "$context" >"$work/bud.log" 2>&1 || {
     tail -40 "$work/bud.log" >&2; echo "build.sh: buildah bud failed (log: $work/bud.log)" >&2; exit 1; }
@@ -170,5 +171,15 @@ buildah bud --isolation chroot --layers --pull=false \
 # ---- 3. the archive -------------------------------------------------------------------------------
 rm -f "$output"
 buildah push --quiet "$tag" "docker-archive:$output:$tag" >/dev/null
+
+# Keep the cache bounded: the current base and the layers this build used or made, nothing older.
+keep=" $(buildah images -q --no-trunc "$base_image") $(buildah images -q --no-trunc "$tag") "
+keep+="$(sed -n 's/^--> \(Using cache \)\{0,1\}\([0-9a-f]\{11,\}\)$/\2/p' "$work/bud.log" | tr '\n' ' ')"
+for id in $(buildah images -q --all --no-trunc); do
+  short="${id#sha256:}"; short="${short:0:11}"
+  case "$keep" in *"$short"*) ;; *) buildah rmi -f "$id" >/dev/null 2>&1 || true ;; esac
+done
+find "$cache" -maxdepth 1 -name "base-$suite-*.tar" ! -name "$(basename "$rootfs_tar")" -delete
+
 size="$(du -m "$output" | cut -f1)"
 log "wrote $output ($size MB, $tag) in $((SECONDS - started)) s"
