@@ -1,0 +1,109 @@
+package io.arca.image;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.arca.postgres.local.ClusterOptions;
+import io.arca.postgres.local.LocalCluster;
+import io.arca.testkit.pg.DatabaseAssertions;
+import io.arca.testkit.pg.DatabaseFingerprint;
+import io.arca.testkit.pg.SampleDataset;
+import io.arca.testkit.pg.ZonkyBinaries;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The built image under podman: it runs Arca as uid 10001 under tini, on a read-only root
+ * filesystem with only {@code /tmp} (a tmpfs) and the repository writable, and its PostgreSQL
+ * 18 client tools dump and restore a PostgreSQL 17 server on the host's loopback.
+ */
+@ExtendWith(BuiltImage.class)
+class ImageIT {
+
+    /** A read-only root filesystem as Kubernetes' readOnlyRootFilesystem gives it: no tmpfs but the one we mount. */
+    private static final List<String> READ_ONLY = List.of("--read-only", "--read-only-tmpfs=false", "--tmpfs",
+            "/tmp:rw,size=256m,mode=1777");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void printsItsVersionOnAReadOnlyRootFilesystem(BuiltImage.Loaded image) {
+        List<String> args = new ArrayList<>(READ_ONLY);
+        args.addAll(List.of(image.reference(), "--version"));
+        Command.Result r = image.podman().run(args).expectSuccess();
+        assertThat(r.out().strip()).as(r.toString()).isEqualTo("arca " + image.version());
+    }
+
+    @Test
+    void runsAsUserArcaWithItsHomeAsWorkingDirectory(BuiltImage.Loaded image) {
+        Command.Result r = image.podman().run("--entrypoint", "sh", image.reference(), "-c",
+                "id; pwd; echo \"$HOME\"; stat -c '%u:%g' .").expectSuccess();
+        assertThat(r.out().lines().toList()).as(r.toString()).containsExactly(
+                "uid=10001(arca) gid=10001(arca) groups=10001(arca)", "/var/lib/arca", "/var/lib/arca", "10001:10001");
+    }
+
+    @Test
+    void runsArcaUnderTiniAsProcessOne(BuiltImage.Loaded image) {
+        // the entrypoint's own process 1, seen from the arca it started: its command line is tini's
+        Command.Result r = image.podman().run("--entrypoint", "tini", image.reference(), "--", "sh", "-c",
+                "tr '\\0' ' ' < /proc/1/cmdline").expectSuccess();
+        assertThat(r.out()).as(r.toString()).startsWith("tini -- sh");
+        Command.Result config = image.podman().podman("image", "inspect", "--format",
+                "{{json .Config.Entrypoint}} {{json .Config.Cmd}}", image.reference()).expectSuccess();
+        assertThat(config.out().strip()).isEqualTo("[\"tini\",\"--\",\"arca\"] [\"--help\"]");
+    }
+
+    @Test
+    void carriesPgDump18ForEveryServerArcaSupports(BuiltImage.Loaded image) {
+        for (String program : List.of("pg_dump", "pg_restore", "psql", "pg_dumpall")) {
+            Command.Result r = image.podman().run("--entrypoint", program, image.reference(), "--version").expectSuccess();
+            assertThat(r.out()).as(r.toString()).startsWith(program + " (PostgreSQL) 18.");
+        }
+    }
+
+    @Test
+    void backsUpAndRestoresPostgres17OnTheHostFromInsideTheContainer(BuiltImage.Loaded image) throws Exception {
+        Path repo = Files.createDirectories(dir.resolve("repo"));
+        Files.setAttribute(repo, "unix:uid", 10001);
+        Files.setAttribute(repo, "unix:gid", 10001);
+        ClusterOptions options = ClusterOptions.defaults().withFastAndUnsafe(true)
+                .withBinDirectory(ZonkyBinaries.binDirectory(17));
+        try (LocalCluster cluster = LocalCluster.start(options)) {
+            cluster.createDatabase("shop");
+            try (Connection c = cluster.connect("shop")) {
+                SampleDataset.load(c);
+                SampleDataset.loadBulk(c, 2000);
+            }
+            String server = "postgresql://postgres@127.0.0.1:" + cluster.port() + "/";
+
+            arca(image, cluster, "init", "--repo", "/repo");
+            arca(image, cluster, "backup", "--db", server + "shop", "--repo", "/repo");
+            Command.Result show = arca(image, cluster, "show", "latest", "--repo", "/repo", "-o", "json");
+            assertThat(show.out()).as("the manifest names the image's pg_dump").containsPattern(
+                    "\"pg_dump\"\\s*:\\s*\"18\\.");
+            arca(image, cluster, "verify", "latest", "--repo", "/repo");
+            arca(image, cluster, "restore", "latest", "--to", server + "restored", "--repo", "/repo");
+
+            try (Connection source = cluster.connect("shop"); Connection restored = cluster.connect("restored")) {
+                DatabaseFingerprint expected = DatabaseFingerprint.of(source);
+                assertThat(expected.table(DatabaseFingerprint.qualify(SampleDataset.SCHEMA, "bulk")).rows()).isEqualTo(2000);
+                DatabaseAssertions.assertSameData(expected, DatabaseFingerprint.of(restored));
+            }
+        }
+    }
+
+    /** {@code arca ARGS} in the container: host network, read-only root, the repository mounted at /repo. */
+    private Command.Result arca(BuiltImage.Loaded image, LocalCluster cluster, String... args) {
+        List<String> cmd = new ArrayList<>(READ_ONLY);
+        cmd.addAll(List.of("--network", "host", "--volume", dir.resolve("repo") + ":/repo", "--env",
+                "PGPASSWORD=" + cluster.password(), image.reference()));
+        cmd.addAll(List.of(args));
+        return image.podman().run(cmd).expectSuccess();
+    }
+}
