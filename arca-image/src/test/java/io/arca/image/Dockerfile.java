@@ -17,12 +17,12 @@ import java.util.regex.Pattern;
 
 /**
  * What the final stage of deploy/image/Dockerfile declares, read from its text: the packages
- * {@code apt-get install} installs, the user {@code useradd} creates, the symbolic links {@code
+ * {@code apt-get install} installs, those {@code apt-get download} fetches to unpack, the user {@code useradd} creates, the symbolic links {@code
  * ln -s} makes, the {@code COPY}s, and the image configuration (labels, environment, user,
  * working directory, entrypoint, command). Build arguments are replaced by their defaults
  * unless overridden, as {@code docker build --build-arg} does.
  */
-record Dockerfile(Set<String> packages, Map<String, String> labels, Map<String, String> env, String user,
+record Dockerfile(Set<String> packages, Set<String> unpacked, Map<String, String> labels, Map<String, String> env, String user,
                   String workdir, List<String> entrypoint, List<String> cmd, List<String> symlinks,
                   List<Copy> copies, Useradd useradd) {
 
@@ -37,6 +37,7 @@ record Dockerfile(Set<String> packages, Map<String, String> labels, Map<String, 
     private static final Pattern VAR = Pattern.compile("\\$\\{?([A-Za-z_][A-Za-z0-9_]*)}?");
     private static final Pattern PAIR = Pattern.compile("([^\\s=]+)=(\"(?:[^\"\\\\]|\\\\.)*\"|\\S+)");
     private static final Pattern INSTALL = Pattern.compile("apt-get install ([^;&|]*)");
+    private static final Pattern DOWNLOAD = Pattern.compile("apt-get download ([^;&|]*)");
     private static final Pattern LN = Pattern.compile("ln -s (\\S+) (\\S+)");
     private static final Pattern USERADD = Pattern.compile("useradd ([^;&|]*)");
 
@@ -73,6 +74,7 @@ record Dockerfile(Set<String> packages, Map<String, String> labels, Map<String, 
         }
         Map<String, String> args = new LinkedHashMap<>();
         Set<String> packages = new LinkedHashSet<>();
+        Set<String> unpacked = new LinkedHashSet<>();
         Map<String, String> labels = new LinkedHashMap<>();
         Map<String, String> env = new LinkedHashMap<>();
         List<String> symlinks = new ArrayList<>();
@@ -110,14 +112,8 @@ record Dockerfile(Set<String> packages, Map<String, String> labels, Map<String, 
                     copies.add(new Copy(from, paths.get(0), paths.get(paths.size() - 1)));
                 }
                 case "RUN" -> {
-                    Matcher install = INSTALL.matcher(rest);
-                    while (install.find()) {
-                        for (String w : install.group(1).strip().split("\\s+")) {
-                            if (!w.isEmpty() && !w.startsWith("-")) {
-                                packages.add(substitute(unquote(w), args, env));
-                            }
-                        }
-                    }
+                    words(INSTALL.matcher(rest), packages, args, env);
+                    words(DOWNLOAD.matcher(rest), unpacked, args, env);
                     Matcher ln = LN.matcher(rest);
                     while (ln.find()) {
                         symlinks.add(substitute(ln.group(2), args, env) + " -> " + substitute(ln.group(1), args, env));
@@ -132,7 +128,7 @@ record Dockerfile(Set<String> packages, Map<String, String> labels, Map<String, 
                 }
             }
         }
-        return new Dockerfile(packages, labels, env, user, workdir, entrypoint, cmd, symlinks, copies, useradd);
+        return new Dockerfile(packages, unpacked, labels, env, user, workdir, entrypoint, cmd, symlinks, copies, useradd);
     }
 
     private static Useradd useradd(String[] words) {
@@ -164,6 +160,17 @@ record Dockerfile(Set<String> packages, Map<String, String> labels, Map<String, 
     private static String unquote(String s) {
         return s.length() >= 2 && s.startsWith("\"") && s.endsWith("\"")
                 ? s.substring(1, s.length() - 1).replace("\\\"", "\"") : s;
+    }
+
+    /** The words after a matched command, without options, into {@code into}. */
+    private static void words(Matcher command, Set<String> into, Map<String, String> args, Map<String, String> env) {
+        while (command.find()) {
+            for (String w : command.group(1).strip().split("\\s+")) {
+                if (!w.isEmpty() && !w.startsWith("-")) {
+                    into.add(substitute(unquote(w), args, env));
+                }
+            }
+        }
     }
 
     private static String substitute(String s, Map<String, String> args, Map<String, String> env) {
