@@ -14,7 +14,7 @@ debversion=$(printf '%s' "$VERSION" | sed 's/-/~/')
 rm -rf "$top/runtime" "$top/bin" "$top/share" "$top/lib/systemd" "$top/lib/arca.jsa"
 "$JDK_HOME/bin/jlink" --add-modules "$MODULES" \
   --exclude-files='**/libawt_xawt.so,**/libjawt.so,**/libsplashscreen.so,**/libfontmanager.so,**/libjavajpeg.so,**/libjsound.so,**/liblcms.so' \
-  --strip-debug --strip-native-debug-symbols=exclude-debuginfo-files --no-man-pages --no-header-files \
+  --strip-debug --no-man-pages --no-header-files \
   --compress=2 --generate-cds-archive --output "$top/runtime"
 # the archive for heaps over 32 GB (no compressed oops): 10 MB that such a JVM can start without
 rm -f "$top/runtime/lib/server/classes_nocoops.jsa"
