@@ -9,7 +9,7 @@ debversion=$(printf '%s' "$VERSION" | sed 's/-/~/')
 [ -f "$top/lib/arca.jar" ] || { echo "dist.sh: no $top/lib/arca.jar (the shade step runs first)" >&2; exit 1; }
 
 # -- the runtime: the modules of $MODULES, without the desktop natives that link X11, ALSA,
-#    FreeType, libjpeg and LittleCMS (java.desktop is there for java.beans only), with the default
+#    FreeType, libjpeg and LittleCMS (jdeps finds java.desktop needed; nothing in Arca draws), with the default
 #    CDS archive of the JDK's own classes
 rm -rf "$top/runtime" "$top/bin" "$top/share" "$top/lib/systemd" "$top/lib/arca.jsa"
 "$JDK_HOME/bin/jlink" --add-modules "$MODULES" \
