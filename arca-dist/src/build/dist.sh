@@ -9,13 +9,15 @@ debversion=$(printf '%s' "$VERSION" | sed 's/-/~/')
 [ -f "$top/lib/arca.jar" ] || { echo "dist.sh: no $top/lib/arca.jar (the shade step runs first)" >&2; exit 1; }
 
 # -- the runtime: the modules of $MODULES, without the desktop natives that link X11, ALSA,
-#    FreeType, libjpeg and LittleCMS (java.desktop is there for java.beans only), with the default
+#    FreeType, libjpeg and LittleCMS (jdeps finds java.desktop needed; nothing in Arca draws), with the default
 #    CDS archive of the JDK's own classes
 rm -rf "$top/runtime" "$top/bin" "$top/share" "$top/lib/systemd" "$top/lib/arca.jsa"
 "$JDK_HOME/bin/jlink" --add-modules "$MODULES" \
   --exclude-files='**/libawt_xawt.so,**/libjawt.so,**/libsplashscreen.so,**/libfontmanager.so,**/libjavajpeg.so,**/libjsound.so,**/liblcms.so' \
-  --strip-debug --no-man-pages --no-header-files --compress=2 --generate-cds-archive \
-  --output "$top/runtime"
+  --strip-debug --no-man-pages --no-header-files \
+  --compress=2 --generate-cds-archive --output "$top/runtime"
+# the archive for heaps over 32 GB (no compressed oops): 10 MB that such a JVM can start without
+rm -f "$top/runtime/lib/server/classes_nocoops.jsa"
 
 # -- the launcher, man pages, completion, units and docs
 mkdir -p "$top/bin" "$top/share/man/man1" "$top/share/bash-completion/completions" "$top/lib/systemd/system" \
