@@ -41,6 +41,15 @@ class ImageIT {
     }
 
     @Test
+    void staysWithinItsSizeGoal(BuiltImage.Loaded image) {
+        // uncompressed, as podman images shows it (decimal MB); docs/container-image.md has the parts
+        Command.Result r = image.podman().podman("image", "inspect", "--format", "{{.Size}}", image.reference())
+                .expectSuccess();
+        long bytes = Long.parseLong(r.out().strip());
+        assertThat(bytes).as("image size in bytes (goal: 250 MB)").isPositive().isLessThanOrEqualTo(250_000_000L);
+    }
+
+    @Test
     void runsAsUserArcaWithItsHomeAsWorkingDirectory(BuiltImage.Loaded image) {
         Command.Result r = image.podman().run("--entrypoint", "sh", image.reference(), "-c",
                 "id; pwd; echo \"$HOME\"; stat -c '%u:%g' .").expectSuccess();
