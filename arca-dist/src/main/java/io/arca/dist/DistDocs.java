@@ -1,9 +1,8 @@
-package io.arca.cli;
+package io.arca.dist;
 
+import io.arca.cli.Main;
 import java.io.File;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,10 +18,9 @@ import picocli.codegen.docgen.manpage.ManPageGenerator;
 
 /**
  * Build-time generator of the distribution's man pages and bash completion, from the same command
- * model {@code arca --help} prints: the root command with every command of
- * {@link ArcaCommand#COMMANDS} registered, as {@link Main} builds it. Picocli's generator writes
- * one AsciiDoc page per command, which Asciidoctor's {@code manpage} backend turns into troff. It
- * lives in {@code io.arca.cli} because that model is package-private; it is not shipped.
+ * model {@code arca --help} prints: {@link Main#commandLine} with no command named, so every
+ * command is registered. Picocli's generator writes one AsciiDoc page per command, which
+ * Asciidoctor's {@code manpage} backend turns into troff. It is not shipped.
  */
 public final class DistDocs {
     private DistDocs() {
@@ -38,9 +36,8 @@ public final class DistDocs {
         }
         Path out = Path.of(args[0]);
         String version = args[1];
-        PrintWriter sink = new PrintWriter(new StringWriter());
         // no command named: all of them registered
-        CommandLine cl = ArcaCommand.commandLine(new ArcaCommand(sink, sink), new String[0]);
+        CommandLine cl = Main.commandLine();
 
         Path adoc = Files.createDirectories(out.resolve("adoc"));
         int code = ManPageGenerator.generateManPage(adoc.toFile(), null, new boolean[0], false, cl.getCommandSpec());
@@ -51,7 +48,7 @@ public final class DistDocs {
         try (Stream<Path> files = Files.list(adoc)) {
             pages = files.filter(p -> p.toString().endsWith(".adoc")).sorted().toList();
         }
-        if (pages.size() < ArcaCommand.COMMANDS.size() + 1) {
+        if (pages.size() < cl.getSubcommands().size() + 1) {
             throw new IllegalStateException("expected a page per command in " + adoc + ", found " + pages.size());
         }
 

@@ -1,9 +1,8 @@
-package io.arca.cli;
+package io.arca.dist;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import io.arca.cli.Main;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,7 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 import picocli.CommandLine.ParseResult;
 
 /**
@@ -54,10 +52,7 @@ class SystemdUnitsTest {
         assertThat(words).contains("/etc/arca/arca.yaml");
         String[] args = words.stream().map(w -> w.equals("/etc/arca/arca.yaml") ? EXAMPLE.toString() : w)
                 .toArray(String[]::new);
-        PrintWriter sink = new PrintWriter(new StringWriter());
-        CommandLine cl = ArcaCommand.commandLine(new ArcaCommand(sink, sink), args);
-        cl.setCaseInsensitiveEnumValuesAllowed(true); // as Main sets it
-        ParseResult parsed = cl.parseArgs(args);
+        ParseResult parsed = Main.commandLine(args).parseArgs(args);
         assertThat(parsed.hasSubcommand()).isTrue();
         return parsed.subcommand();
     }
