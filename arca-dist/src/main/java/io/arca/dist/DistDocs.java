@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.asciidoctor.Asciidoctor;
 import org.asciidoctor.Attributes;
@@ -23,6 +24,8 @@ import picocli.codegen.docgen.manpage.ManPageGenerator;
  * Asciidoctor's {@code manpage} backend turns into troff. It is not shipped.
  */
 public final class DistDocs {
+    private static final Pattern OPTIONAL_PART = Pattern.compile("_([^_\\s\\[]*)\\[([^_\\s\\]]*)]([^_\\s]*)_");
+
     private DistDocs() {
     }
 
@@ -50,6 +53,14 @@ public final class DistDocs {
         }
         if (pages.size() < cl.getSubcommands().size() + 1) {
             throw new IllegalStateException("expected a page per command in " + adoc + ", found " + pages.size());
+        }
+
+        // an option's value label with an optional part (CODEC[:LEVEL]) is AsciiDoc attribute-list
+        // syntax inside emphasis and swallows the option in the synopsis: write its brackets as
+        // the attributes Asciidoctor prints as brackets
+        for (Path page : pages) {
+            String text = Files.readString(page, StandardCharsets.UTF_8);
+            Files.writeString(page, OPTIONAL_PART.matcher(text).replaceAll("_$1{startsb}$2{endsb}$3_"), StandardCharsets.UTF_8);
         }
 
         File man = Files.createDirectories(out.resolve("man")).toFile();

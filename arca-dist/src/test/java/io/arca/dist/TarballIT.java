@@ -31,6 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TarballIT {
     static final String VERSION = System.getProperty("arca.dist.version");
+    /** A long option's item in a man page's OPTIONS section: {@code \fB\-\-name\fP}. */
+    private static final Pattern OPTION_ITEM = Pattern.compile("(?m)^\\\\fB(\\\\-\\\\-[a-z0-9\\\\-]+)\\\\fP");
 
     @TempDir
     static Path dir;
@@ -118,8 +120,9 @@ class TarballIT {
         for (String command : commands) {
             Path page = home.resolve("share/man/man1/arca-" + command + ".1");
             assertThat(page).as("man page of " + command).isRegularFile();
-            assertThat(Files.readString(page)).contains(".SH \"NAME\"")
-                    .contains("arca-" + command + " \\- ");
+            String text = Files.readString(page);
+            assertThat(text).contains(".SH \"NAME\"").contains("arca-" + command + " \\- ");
+            everyOptionInTheSynopsis(command, text);
         }
         String root = Files.readString(home.resolve("share/man/man1/arca.1"));
         assertThat(root).contains(".TH \"ARCA\" \"1\"").contains(".SH \"NAME\"").contains("wal\\-push").contains(VERSION.replace("-", "\\-"));
@@ -134,6 +137,21 @@ class TarballIT {
         Command options = Command.run(bash, "-c", "source \"$0\"; COMP_WORDS=(arca backup --sub); COMP_CWORD=2;"
                 + " COMP_LINE='arca backup --sub'; COMP_POINT=17; _complete_arca; printf '%s\\n' \"${COMPREPLY[@]}\"", completion.toString());
         assertThat(options.out().lines().map(String::strip)).contains("--subject");
+    }
+
+    /** Each long option the OPTIONS section describes is in the SYNOPSIS too (AsciiDoc markup can swallow one). */
+    private static void everyOptionInTheSynopsis(String command, String page) {
+        if (!page.contains(".SH \"OPTIONS\"")) {
+            return;
+        }
+        String synopsis = page.substring(page.indexOf(".SH \"SYNOPSIS\""), page.indexOf(".SH \"DESCRIPTION\""));
+        Matcher option = OPTION_ITEM.matcher(page.substring(page.indexOf(".SH \"OPTIONS\"")));
+        int found = 0;
+        while (option.find()) {
+            found++;
+            assertThat(synopsis).as("synopsis of arca " + command).contains("\\fB" + option.group(1) + "\\fP");
+        }
+        assertThat(found).as("long options on the man page of arca " + command).isPositive();
     }
 
     @Test
