@@ -285,8 +285,9 @@ public final class ArcaServer implements AutoCloseable {
             synchronized (lock) {
                 phase = Phase.STOPPED;
             }
-            stopped.countDown();
+            // logged before the latch opens: whoever waits on it may end the process at once
             b.log.accept("stopped");
+            stopped.countDown();
         }
     }
 
