@@ -8,9 +8,17 @@ import io.arca.testkit.pg.DatabaseAssertions;
 import io.arca.testkit.pg.DatabaseFingerprint;
 import io.arca.testkit.pg.SampleDataset;
 import io.arca.testkit.pg.ZonkyBinaries;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -104,6 +112,71 @@ class ImageIT {
                 assertThat(expected.table(DatabaseFingerprint.qualify(SampleDataset.SCHEMA, "bulk")).rows()).isEqualTo(2000);
                 DatabaseAssertions.assertSameData(expected, DatabaseFingerprint.of(restored));
             }
+        }
+    }
+
+    /**
+     * {@code arca server} as the Helm chart and the Compose stack run it: read-only root, arca.yaml
+     * mounted read-only, the repository a volume. Its probes answer, /metrics has Arca's metrics,
+     * and SIGTERM to the container (to tini, which forwards it) stops it cleanly and quickly.
+     */
+    @Test
+    void serverAnswersItsProbesAndStopsOnSigterm(BuiltImage.Loaded image) throws Exception {
+        Path repo = Files.createDirectories(dir.resolve("repo"));
+        Files.setAttribute(repo, "unix:uid", 10001);
+        Files.setAttribute(repo, "unix:gid", 10001);
+        image.podman().run(List.of("--volume", repo + ":/repo", image.reference(), "init", "--repo", "/repo"))
+                .expectSuccess();
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        Path config = Files.createDirectories(dir.resolve("config"));
+        Files.writeString(config.resolve("arca.yaml"), String.join("\n",
+                "repositories:", "  main:", "    url: /repo",
+                "subjects:", "  app:", "    repositories: [main]", "    database: postgresql://arca@127.0.0.1:1/app",
+                "server:", "  listen: 127.0.0.1:" + port, ""));
+        String name = "arca-server-it-" + port;
+        List<String> run = new ArrayList<>(List.of("run", "--detach", "--name", name));
+        run.addAll(Podman.ULIMITS);
+        run.addAll(READ_ONLY);
+        run.addAll(List.of("--network", "host", "--volume", repo + ":/repo", "--volume", config + ":/etc/arca:ro",
+                image.reference(), "server", "--config", "/etc/arca/arca.yaml"));
+        image.podman().podman(run).expectSuccess();
+        try {
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+            URI base = URI.create("http://127.0.0.1:" + port);
+            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+            HttpResponse<String> health = null;
+            while (System.nanoTime() < deadline) {
+                try {
+                    health = http.send(HttpRequest.newBuilder(base.resolve("/healthz")).build(), BodyHandlers.ofString());
+                    break;
+                } catch (java.io.IOException notYet) {
+                    Command.Result state = image.podman().podman("inspect", "--format", "{{.State.Running}}", name);
+                    assertThat(state.out().strip()).as("container still running; logs: "
+                            + image.podman().podman("logs", name)).isEqualTo("true");
+                    Thread.sleep(200);
+                }
+            }
+            assertThat(health).as("arca server in the container answered /healthz within 90 s").isNotNull();
+            assertThat(health.statusCode()).isEqualTo(200);
+            HttpResponse<String> ready = http.send(HttpRequest.newBuilder(base.resolve("/readyz")).build(), BodyHandlers.ofString());
+            assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
+            HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(base.resolve("/metrics")).build(), BodyHandlers.ofString());
+            assertThat(metrics.statusCode()).isEqualTo(200);
+            assertThat(metrics.body()).contains("arca_");
+
+            long start = System.nanoTime();
+            image.podman().podman("stop", "--time", "60", name).expectSuccess();
+            Duration stopping = Duration.ofNanos(System.nanoTime() - start);
+            Command.Result exit = image.podman().podman("inspect", "--format", "{{.State.ExitCode}}", name).expectSuccess();
+            assertThat(exit.out().strip()).as("exit code after SIGTERM; logs: " + image.podman().podman("logs", name))
+                    .isEqualTo("0");
+            assertThat(stopping).as("SIGTERM stopped the server (podman sends SIGKILL only after 60 s)")
+                    .isLessThan(Duration.ofSeconds(30));
+        } finally {
+            image.podman().podman("rm", "--force", name);
         }
     }
 
