@@ -1,12 +1,12 @@
 package io.arca.dist;
 
+import io.arca.testkit.ProgramRun;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /** A finished program run: its exit code and output, for the assertions of the distribution's tests. */
 record Command(List<String> command, int exit, String out, String err) {
@@ -19,33 +19,8 @@ record Command(List<String> command, int exit, String out, String err) {
     /** As {@link #run(Map, long, String...)}; {@code environment} non-null: exactly that environment. */
     static Command run(Map<String, String> environment, Map<String, String> env, long seconds, String... command)
             throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(command);
-        if (environment != null) {
-            pb.environment().clear();
-            pb.environment().putAll(environment);
-        }
-        pb.environment().putAll(env);
-        Path out = Files.createTempFile("arca-dist-out", ".txt");
-        Path err = Files.createTempFile("arca-dist-err", ".txt");
-        try {
-            pb.redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(
-                    new java.io.File("/dev/null")));
-            Process p;
-            try {
-                p = pb.start();
-            } catch (IOException e) {
-                throw new AssertionError("cannot run " + command[0] + ": " + e.getMessage(), e);
-            }
-            if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new AssertionError(String.join(" ", command) + " did not finish within " + seconds + " s");
-            }
-            return new Command(List.of(command), p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-                    Files.readString(err, StandardCharsets.UTF_8));
-        } finally {
-            Files.deleteIfExists(out);
-            Files.deleteIfExists(err);
-        }
+        ProgramRun r = ProgramRun.run(List.of(command), environment, env, Duration.ofSeconds(seconds));
+        return new Command(r.command(), r.exit(), r.out(), r.err());
     }
 
     static Command run(String... command) throws IOException, InterruptedException {
